@@ -1,0 +1,50 @@
+"""gradviz: see automatic differentiation happen.
+
+``import gradviz.numpy as np`` and ``from gradviz import grad`` run numpy code under
+forward- and reverse-mode AD while recording its evaluation trace; the trace exports to
+networkx, renders with Graphviz, steps in a terminal inspector and is checked by the
+gradient debugger.
+"""
+
+from gradviz.differential import (
+    GradvizWarning,
+    Recording,
+    elementwise_grad,
+    grad,
+    hessian,
+    hvp,
+    jacobian,
+    jacobian_forward,
+    jvp,
+    make_jvp,
+    make_vjp,
+    record,
+    trace,
+    value_and_grad,
+    vjp,
+)
+from gradviz.engine.trace import Trace
+from gradviz.errors import GradvizError
+import gradviz.numpy  # noqa: F401  (registers the rules and box operators)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "grad",
+    "value_and_grad",
+    "elementwise_grad",
+    "jacobian",
+    "jacobian_forward",
+    "hessian",
+    "hvp",
+    "jvp",
+    "vjp",
+    "make_jvp",
+    "make_vjp",
+    "trace",
+    "record",
+    "Recording",
+    "Trace",
+    "GradvizError",
+    "GradvizWarning",
+]

@@ -1,0 +1,612 @@
+"""The differential operators: ``grad``, ``jvp``, ``vjp``, ``jacobian``, ``hessian``, ``trace``.
+
+Each is a few lines on one mechanism: :func:`_evaluate` runs the function on boxed inputs,
+recording a tape, then forward sweeps push tangents and reverse sweeps pull adjoints over
+that tape. Because the rules are written with gradviz's own operations, a sweep run while an
+outer tape is recording is itself recorded, which is all higher order needs.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from functools import wraps
+from typing import Any, Callable, Sequence
+
+import numpy as onp
+
+from gradviz.engine.broadcast import shape_of
+from gradviz.engine.sweeps import reverse_sweep, forward_sweep
+from gradviz.engine.trace import Trace
+from gradviz.engine.tracer import Box, Tape, tracing_depth, unbox
+from gradviz.engine.tree import flatten, unflatten
+from gradviz.errors import GradvizError, ShapeError, UnsupportedTypeError
+
+__all__ = [
+    "grad",
+    "value_and_grad",
+    "elementwise_grad",
+    "jacobian",
+    "jacobian_forward",
+    "hessian",
+    "hvp",
+    "jvp",
+    "vjp",
+    "make_jvp",
+    "make_vjp",
+    "trace",
+    "record",
+    "Recording",
+    "GradvizWarning",
+]
+
+
+class GradvizWarning(UserWarning):
+    """A result that is correct but probably not what was meant (e.g. a zero gradient)."""
+
+
+# --- evaluating a function on boxes ------------------------------------------------------------
+
+_NUMERIC = (int, float, complex, onp.ndarray, onp.number, onp.bool_)
+
+
+def _check_leaf(leaf: Any, where: str) -> Any:
+    if type(leaf) is Box or isinstance(leaf, _NUMERIC):
+        return leaf
+    raise UnsupportedTypeError(
+        f"cannot differentiate with respect to {where} of type {type(leaf).__name__}: "
+        "pass a float, a numpy array, or a tuple/list/dict of them"
+    )
+
+
+def _evaluate(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int]):
+    """Run ``fun`` with the leaves of ``args[argnums]`` boxed on a new tape.
+
+    Returns ``(tape, input indices, input names, treedefs, output)``.
+    """
+    tape = Tape(tracing_depth() + 1)
+    args = list(args)
+    inputs, names, treedefs = [], [], []
+    arg_names = _argument_names(fun, len(args))
+    for argnum in argnums:
+        leaves, treedef = flatten(args[argnum])
+        boxed = []
+        for path, leaf in zip(_leaf_paths(treedef), leaves):
+            where = arg_names[argnum] + path
+            box = tape.new_input(_check_leaf(leaf, where))
+            inputs.append(box._index)
+            names.append(where)
+            boxed.append(box)
+        treedefs.append(treedef)
+        args[argnum] = unflatten(treedef, boxed)
+    with tape:
+        output = fun(*args, **kwargs)
+    return tape, inputs, names, treedefs, output
+
+
+def _argument_names(fun: Callable, count: int) -> list[str]:
+    try:
+        parameters = list(inspect.signature(fun).parameters.values())
+    except (TypeError, ValueError):
+        parameters = []
+    names = []
+    for position in range(count):
+        if position < len(parameters) and parameters[position].kind in (
+            inspect.Parameter.POSITIONAL_ONLY,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        ):
+            names.append(parameters[position].name)
+        else:
+            names.append(f"x{position + 1}")
+    return names
+
+
+def _leaf_paths(treedef) -> list[str]:
+    if treedef[0] == "leaf":
+        return [""]
+    kind, keys, children = treedef
+    labels = [repr(k) for k in keys] if kind is dict else [str(i) for i in range(keys)]
+    return [f"[{label}]{rest}" for label, child in zip(labels, children) for rest in _leaf_paths(child)]
+
+
+def _output_index(output: Any, tape: Tape) -> int | None:
+    """The node index of ``output`` on ``tape``, or ``None`` if it does not depend on it."""
+    if type(output) is Box and output._tape is tape:
+        return output._index
+    return None
+
+
+def _ones_like(value: Any) -> Any:
+    raw = unbox(value)
+    dtype = getattr(raw, "dtype", None)
+    if dtype is None or not onp.issubdtype(dtype, onp.inexact):
+        dtype = onp.float64
+    if onp.ndim(raw) == 0:
+        return dtype.type(1.0) if hasattr(dtype, "type") else onp.float64(1.0)
+    return onp.ones(onp.shape(raw), dtype)
+
+
+def _zeros_like(value: Any) -> Any:
+    raw = unbox(value)
+    dtype = getattr(raw, "dtype", None)
+    if dtype is None or not onp.issubdtype(dtype, onp.inexact):
+        dtype = onp.float64
+    if onp.ndim(raw) == 0:
+        return onp.dtype(dtype).type(0.0)
+    return onp.zeros(onp.shape(raw), dtype)
+
+
+def _input_results(tape: Tape, inputs: list[int], results: list) -> list:
+    """The sweep's results on the inputs, with symbolic zeros made real."""
+    return [
+        _zeros_like(tape.nodes[i].value) if results[i] is None else results[i] for i in inputs
+    ]
+
+
+def _unflatten_per_arg(treedefs: list, leaves: list) -> list:
+    built, start = [], 0
+    for treedef in treedefs:
+        count = _count_leaves(treedef)
+        built.append(unflatten(treedef, leaves[start : start + count]))
+        start += count
+    return built
+
+
+def _count_leaves(treedef) -> int:
+    if treedef[0] == "leaf":
+        return 1
+    return sum(_count_leaves(child) for child in treedef[2])
+
+
+# --- keeping the traces of a training loop -----------------------------------------------------
+
+_recordings: list[Recording] = []
+
+
+class Recording:
+    """Collects the :class:`Trace` of every top-level differentiation made while it is active.
+
+    Example:
+        >>> import gradviz, gradviz.numpy as np
+        >>> f = gradviz.grad(lambda w: np.sum(np.tanh(w) ** 2))
+        >>> with gradviz.record() as run:
+        ...     for step in range(3):
+        ...         _ = f(np.array([0.5, -1.0]))
+        >>> len(run.traces)
+        3
+    """
+
+    def __init__(self, keep: int | None = None):
+        self.traces: list[Trace] = []
+        self.keep = keep
+
+    def add(self, trace: Trace) -> None:
+        self.traces.append(trace)
+        if self.keep is not None and len(self.traces) > self.keep:
+            del self.traces[0]
+
+    def __enter__(self) -> Recording:
+        _recordings.append(self)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        _recordings.remove(self)
+
+    def __len__(self) -> int:
+        return len(self.traces)
+
+    def __getitem__(self, index: int) -> Trace:
+        return self.traces[index]
+
+
+def record(keep: int | None = None) -> Recording:
+    """Keep the trace of every ``grad``/``jvp``/``vjp`` call inside a ``with`` block.
+
+    One line around a training loop, no change to the loss function:
+    ``with gradviz.record() as run: ...``; then ``run.traces[i]`` is iteration ``i``'s trace
+    with its recorded sweep. ``keep=N`` keeps only the last ``N`` traces.
+    """
+    return Recording(keep)
+
+
+def _active_recording(tape: Tape) -> Recording | None:
+    if _recordings and tape.level == 1:
+        return _recordings[-1]
+    return None
+
+
+def _fun_name(fun: Callable) -> str:
+    return getattr(fun, "__name__", type(fun).__name__)
+
+
+# --- reverse mode ------------------------------------------------------------------------------
+
+
+def make_vjp(fun: Callable, argnum: int = 0) -> Callable:
+    """Autograd's ``make_vjp``: ``make_vjp(f)(*args)`` returns ``(vjp_fn, ans)``.
+
+    Example:
+        >>> import gradviz.numpy as np
+        >>> vjp_fn, ans = make_vjp(np.sin)(0.0)
+        >>> float(vjp_fn(2.0))
+        2.0
+    """
+
+    def vjp_maker(*args, **kwargs):
+        out, vjp_fn = _vjp(fun, args, kwargs, (argnum,))
+        return (lambda g: vjp_fn(g)[0]), out
+
+    return vjp_maker
+
+
+def _vjp(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int]):
+    tape, inputs, names, treedefs, output = _evaluate(fun, args, kwargs, argnums)
+    out_leaves, out_treedef = flatten(output)
+    out_indices = [_output_index(leaf, tape) for leaf in out_leaves]
+    trace = Trace(tape, inputs, names, [i for i in out_indices if i is not None],
+                  ["out" if len(out_leaves) == 1 else f"out{k}" for k, i in enumerate(out_indices) if i is not None],
+                  _fun_name(fun))
+    recording = _active_recording(tape)
+    if recording is not None:
+        recording.add(trace)
+
+    def vjp_fn(g):
+        g_leaves, _ = flatten(g)
+        seeds: dict[int, Any] = {}
+        for index, seed in zip(out_indices, g_leaves):
+            if index is not None:
+                seeds[index] = seed if index not in seeds else seeds[index] + seed
+        if not seeds:
+            _warn_constant(fun)
+        sweep = reverse_sweep(tape, seeds, record=recording is not None, label="seed output")
+        if recording is not None:
+            trace.sweeps.append(sweep)
+        return _unflatten_per_arg(treedefs, _input_results(tape, inputs, sweep.results))
+
+    return unbox_output(output, tape), vjp_fn
+
+
+def unbox_output(output: Any, tape: Tape) -> Any:
+    """Strip this tape's boxes from an output structure, keeping lower-level ones."""
+    leaves, treedef = flatten(output)
+    return unflatten(treedef, [leaf._value if type(leaf) is Box and leaf._tape is tape else leaf for leaf in leaves])
+
+
+def _warn_constant(fun: Callable) -> None:
+    warnings.warn(
+        f"the output of {_fun_name(fun)}() does not depend on the input being differentiated: "
+        "its gradient is zero",
+        GradvizWarning,
+        stacklevel=4,
+    )
+
+
+def vjp(fun: Callable, *primals) -> tuple[Any, Callable]:
+    """JAX's ``vjp``: returns ``(f(*primals), vjp_fn)`` with ``vjp_fn(ȳ) = ȳᵀ·∂f``, one per primal.
+
+    Example:
+        >>> import gradviz.numpy as np
+        >>> out, vjp_fn = vjp(lambda x, y: x * y, 2.0, 5.0)
+        >>> [float(v) for v in vjp_fn(1.0)]
+        [5.0, 2.0]
+    """
+    out, vjp_fn = _vjp(fun, primals, {}, range(len(primals)))
+    return out, (lambda g: tuple(vjp_fn(g)))
+
+
+def _scalar_output_check(fun: Callable, output: Any) -> None:
+    if type(output) is not Box and not isinstance(output, _NUMERIC):
+        raise UnsupportedTypeError(
+            f"grad() needs {_fun_name(fun)}() to return a scalar, got {type(output).__name__}: "
+            "use jacobian() or vjp() for structured outputs"
+        )
+    shape = shape_of(output)
+    if shape != ():
+        raise ShapeError(
+            f"grad() needs a scalar output, got shape {shape}: "
+            "use jacobian(), elementwise_grad() or vjp()"
+        )
+
+
+def value_and_grad(fun: Callable, argnum: int = 0) -> Callable:
+    """Returns a function computing ``(f(x), ∇f(x))`` with one reverse sweep.
+
+    Example:
+        >>> import gradviz.numpy as np
+        >>> value, slope = value_and_grad(lambda x: x ** 3)(2.0)
+        >>> float(value), float(slope)
+        (8.0, 12.0)
+    """
+
+    @wraps(fun)
+    def value_and_grad_fun(*args, **kwargs):
+        tape, inputs, names, treedefs, output = _evaluate(fun, args, kwargs, (argnum,))
+        _scalar_output_check(fun, output)
+        index = _output_index(output, tape)
+        recording = _active_recording(tape)
+        if index is None:
+            _warn_constant(fun)
+            results = [None] * len(tape.nodes)
+            sweep = None
+        else:
+            sweep = reverse_sweep(tape, {index: _ones_like(output)}, record=recording is not None,
+                                  label="seed output")
+            results = sweep.results
+        if recording is not None:
+            trace = Trace(tape, inputs, names, [] if index is None else [index], ["out"], _fun_name(fun))
+            if sweep is not None:
+                trace.sweeps.append(sweep)
+            recording.add(trace)
+        gradient = unflatten(treedefs[0], _input_results(tape, inputs, results))
+        return unbox_output(output, tape), gradient
+
+    return value_and_grad_fun
+
+
+def grad(fun: Callable, argnum: int = 0) -> Callable:
+    """Returns ``∇f``: the gradient of scalar ``f`` with respect to argument ``argnum``.
+
+    Computed by one reverse sweep. The argument may be a float, an array, or a
+    tuple/list/dict of them; the gradient has the same structure.
+
+    Example:
+        >>> import gradviz.numpy as np
+        >>> dz = grad(lambda x1, x2: x1 * x2 + np.sin(x1))
+        >>> round(float(dz(2.0, 5.0)), 4)   # x2 + cos x1
+        4.5839
+    """
+    value_and_grad_fun = value_and_grad(fun, argnum)
+
+    @wraps(fun)
+    def gradient_fun(*args, **kwargs):
+        return value_and_grad_fun(*args, **kwargs)[1]
+
+    return gradient_fun
+
+
+def elementwise_grad(fun: Callable, argnum: int = 0) -> Callable:
+    """Returns ``x ↦ 1ᵀ·∂f(x)``: the sum of the Jacobian's rows, one reverse sweep.
+
+    For an elementwise ``f`` that is the derivative at every element.
+
+    Example:
+        >>> import gradviz.numpy as np
+        >>> elementwise_grad(np.square)(np.array([1.0, 2.0]))
+        array([2., 4.])
+    """
+
+    @wraps(fun)
+    def elementwise_grad_fun(*args, **kwargs):
+        out, vjp_fn = _vjp(fun, args, kwargs, (argnum,))
+        return vjp_fn(_ones_like(out))[0]
+
+    return elementwise_grad_fun
+
+
+def _stack(values: list, shape: tuple) -> Any:
+    import gradviz.numpy as gnp
+
+    if any(type(v) is Box for v in values):
+        return gnp.reshape(gnp.stack(values), shape)
+    return onp.reshape(onp.stack([onp.asarray(v) for v in values]), shape)
+
+
+def jacobian(fun: Callable, argnum: int = 0) -> Callable:
+    """Returns ``∂f/∂x`` of shape ``out.shape + x.shape``, by one reverse sweep per output.
+
+    Example:
+        >>> import gradviz.numpy as np
+        >>> jacobian(lambda x: x ** 2)(np.array([1.0, 3.0]))
+        array([[2., 0.],
+               [0., 6.]])
+    """
+
+    @wraps(fun)
+    def jacobian_fun(*args, **kwargs):
+        out, vjp_fn = _vjp(fun, args, kwargs, (argnum,))
+        x = args[argnum]
+        out_shape, x_shape = shape_of(out), shape_of(x)
+        basis = onp.eye(int(onp.prod(out_shape)), dtype=_ones_like(out).dtype)
+        rows = [vjp_fn(onp.reshape(row, out_shape))[0] for row in basis]
+        return _stack(rows, out_shape + x_shape)
+
+    return jacobian_fun
+
+
+def _jvp(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int], seed_sets: list[list]):
+    tape, inputs, names, treedefs, output = _evaluate(fun, args, kwargs, argnums)
+    out_leaves, out_treedef = flatten(output)
+    out_indices = [_output_index(leaf, tape) for leaf in out_leaves]
+    recording = _active_recording(tape)
+    trace = Trace(tape, inputs, names, [i for i in out_indices if i is not None],
+                  ["out"] * sum(i is not None for i in out_indices), _fun_name(fun))
+    results = []
+    for seeds in seed_sets:
+        sweep = forward_sweep(tape, dict(zip(inputs, seeds)), record=recording is not None)
+        trace.sweeps.append(sweep)
+        leaves = [
+            _zeros_like(leaf) if index is None or sweep.results[index] is None else sweep.results[index]
+            for leaf, index in zip(out_leaves, out_indices)
+        ]
+        results.append(unflatten(out_treedef, leaves))
+    if recording is not None:
+        recording.add(trace)
+    return unbox_output(output, tape), results
+
+
+def jvp(fun: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:
+    """JAX's ``jvp``: returns ``(f(*primals), ∂f(primals)·tangents)`` by one forward sweep.
+
+    Example:
+        >>> import gradviz.numpy as np
+        >>> out, tangent = jvp(lambda x1, x2: x1 * x2 + np.sin(x1), (2.0, 5.0), (1.0, 0.0))
+        >>> round(float(tangent), 4)   # ẇ5 = x2 + cos x1
+        4.5839
+    """
+    primals, tangents = tuple(primals), tuple(tangents)
+    if len(primals) != len(tangents):
+        raise GradvizError(
+            f"jvp() got {len(primals)} primals but {len(tangents)} tangents: give one tangent per primal"
+        )
+    seeds = []
+    for primal, tangent in zip(primals, tangents):
+        p_leaves, _ = flatten(primal)
+        t_leaves, _ = flatten(tangent)
+        for p, t in zip(p_leaves, t_leaves):
+            if shape_of(p) != shape_of(t):
+                raise ShapeError(
+                    f"jvp() tangent of shape {shape_of(t)} does not match its primal's shape "
+                    f"{shape_of(p)}: give tangents shaped like the primals"
+                )
+        seeds.extend(t_leaves)
+    out, results = _jvp(fun, primals, {}, range(len(primals)), [seeds])
+    return out, results[0]
+
+
+def make_jvp(fun: Callable, argnum: int = 0) -> Callable:
+    """Autograd's ``make_jvp``: ``make_jvp(f)(*args)(v)`` returns ``(f(x), ∂f(x)·v)``.
+
+    Example:
+        >>> import gradviz.numpy as np
+        >>> ans, tangent = make_jvp(np.sin)(0.0)(3.0)
+        >>> float(tangent)
+        3.0
+    """
+
+    def jvp_maker(*args, **kwargs):
+        def jvp_fn(tangent):
+            t_leaves, _ = flatten(tangent)
+            out, results = _jvp(fun, args, kwargs, (argnum,), [t_leaves])
+            return out, results[0]
+
+        return jvp_fn
+
+    return jvp_maker
+
+
+def jacobian_forward(fun: Callable, argnum: int = 0) -> Callable:
+    """Returns ``∂f/∂x`` of shape ``out.shape + x.shape``, by one forward sweep per input.
+
+    The lecture's forward accumulation: as many sweeps as the input has elements.
+
+    Example:
+        >>> import gradviz.numpy as np
+        >>> jacobian_forward(lambda x: np.sin(x) * 2.0)(np.array([0.0, 0.0]))
+        array([[2., 0.],
+               [0., 2.]])
+    """
+
+    @wraps(fun)
+    def jacobian_fun(*args, **kwargs):
+        x = args[argnum]
+        x_raw = unbox(x)
+        x_shape = shape_of(x)
+        size = int(onp.prod(x_shape))
+        dtype = _ones_like(x).dtype
+        seed_sets = [[onp.reshape(row, x_shape)] for row in onp.eye(size, dtype=dtype)]
+        out, columns = _jvp(fun, args, kwargs, (argnum,), seed_sets)
+        out_shape = shape_of(out)
+        stacked = _stack(columns, x_shape + out_shape)  # columns, one per input element
+        del x_raw
+        return _move_input_axes_last(stacked, len(x_shape), len(out_shape))
+
+    return jacobian_fun
+
+
+def _move_input_axes_last(array: Any, x_ndim: int, out_ndim: int) -> Any:
+    import gradviz.numpy as gnp
+
+    axes = tuple(range(x_ndim, x_ndim + out_ndim)) + tuple(range(x_ndim))
+    return gnp.transpose(array, axes)
+
+
+def hessian(fun: Callable, argnum: int = 0) -> Callable:
+    """Returns ``∂²f/∂x²``: forward mode over reverse mode (``jacobian_forward(grad(f))``).
+
+    Example:
+        >>> import gradviz.numpy as np
+        >>> hessian(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]))
+        array([[ 6.,  0.],
+               [ 0., 12.]])
+    """
+    return jacobian_forward(jacobian(fun, argnum), argnum)
+
+
+def hvp(fun: Callable, argnum: int = 0) -> Callable:
+    """Returns ``(x, v) ↦ ∇²f(x)·v``, forward over reverse: one forward sweep through ``grad``.
+
+    Example:
+        >>> import gradviz.numpy as np
+        >>> hvp(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]), np.array([1.0, 0.0]))
+        array([6., 0.])
+    """
+
+    def hvp_fun(*args):
+        *primals, vector = args
+        return make_jvp(grad(fun, argnum), argnum)(*primals)(vector)[1]
+
+    return hvp_fun
+
+
+# --- the instrumented entry point -------------------------------------------------------------
+
+
+def trace(
+    fun: Callable,
+    *args,
+    names: Sequence[str] | None = None,
+    forward: bool = True,
+    reverse: bool = True,
+    max_sweeps: int = 32,
+) -> Trace:
+    """Run ``fun(*args)`` once and return its :class:`Trace` with both sweeps recorded.
+
+    Every argument is an input. Forward mode does one sweep per scalar input component
+    (the lecture's seeds ``ẇ1 = 1, ẇ2 = 0`` then ``ẇ1 = 0, ẇ2 = 1``); reverse mode one sweep
+    per scalar output component. Above ``max_sweeps`` components, one sweep seeded with ones
+    stands for them all.
+
+    Example:
+        >>> import gradviz.numpy as np
+        >>> t = trace(lambda x1, x2: x1 * x2 + np.sin(x1), 2.0, 5.0)
+        >>> len(t.forward_sweeps), len(t.reverse_sweeps)
+        (2, 1)
+        >>> round(float(t.tangent(4, sweep=0)), 4), float(t.tangent(4, sweep=1))
+        (4.5839, 2.0)
+    """
+    tape, inputs, input_names, treedefs, output = _evaluate(fun, args, {}, range(len(args)))
+    if names is not None:
+        input_names = list(names)[: len(inputs)] + input_names[len(names) :]
+    out_leaves, _ = flatten(output)
+    outputs = [i for i in (_output_index(leaf, tape) for leaf in out_leaves) if i is not None]
+    output_names = [_fun_name(fun) if len(outputs) == 1 else f"out{k}" for k in range(len(outputs))]
+    result = Trace(tape, inputs, input_names, outputs, output_names, _fun_name(fun))
+    if forward:
+        for label, seeds in _basis_seeds(tape, inputs, input_names, max_sweeps):
+            result.run_forward(seeds, label=label)
+    if reverse:
+        for label, seeds in _basis_seeds(tape, outputs, output_names, max_sweeps):
+            result.run_reverse(seeds, label=label)
+    return result
+
+
+def _basis_seeds(tape: Tape, indices: list[int], names: list[str], max_sweeps: int):
+    """One one-hot seed per scalar component, or one all-ones seed when there are too many."""
+    values = [tape.nodes[i].value for i in indices]
+    total = sum(int(onp.size(unbox(v))) for v in values)
+    if total > max_sweeps:
+        yield "seed ones", {i: _ones_like(v) for i, v in zip(indices, values)}
+        return
+    for position, (index, value) in enumerate(zip(indices, values)):
+        shape = shape_of(value)
+        for flat in range(int(onp.prod(shape))):
+            seeds = {i: _zeros_like(v) for i, v in zip(indices, values)}
+            if shape == ():
+                seeds[index] = _ones_like(value)
+                label = f"seed {names[position]}"
+            else:
+                one_hot = _zeros_like(value)
+                one_hot.flat[flat] = 1.0
+                seeds[index] = one_hot
+                label = f"seed {names[position]}[{', '.join(map(str, onp.unravel_index(flat, shape)))}]"
+            yield label, seeds

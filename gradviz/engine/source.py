@@ -1,0 +1,38 @@
+"""Where in the user's code a node was created, resolved only when it is shown."""
+
+from __future__ import annotations
+
+import linecache
+import os
+from typing import Any
+
+__all__ = ["describe_site", "site_location", "site_source"]
+
+
+def site_location(site: tuple[Any, int] | None) -> tuple[str, int, str] | None:
+    """``(file name, line number, function name)`` of a recorded site, or ``None``."""
+    if site is None:
+        return None
+    code, line = site
+    return code.co_filename, line, code.co_name
+
+
+def site_source(site: tuple[Any, int] | None) -> str:
+    """The stripped source line of a recorded site, or ``""`` when it cannot be read."""
+    location = site_location(site)
+    if location is None:
+        return ""
+    return linecache.getline(location[0], location[1]).strip()
+
+
+def describe_site(site: tuple[Any, int] | None) -> str:
+    """A one-line description such as ``moons.py:14 (loss): preds = predict(w, X)``."""
+    location = site_location(site)
+    if location is None:
+        return ""
+    file_name, line, function = location
+    text = f"{os.path.basename(file_name)}:{line}"
+    if function not in ("<module>", "<lambda>"):
+        text += f" ({function})"
+    source = site_source(site)
+    return f"{text}: {source}" if source else text

@@ -1,0 +1,197 @@
+"""The forward and reverse sweeps over a recorded tape.
+
+A *forward sweep* starts from seed tangents on the inputs (``ẇ1 = 1, ẇ2 = 0``) and walks
+the nodes in evaluation order, each tangent the sum of its parents' tangent terms
+``∂wj/∂wi · ẇi``. A *reverse sweep* starts from a seed adjoint on an output (``w̄5 = 1``) and
+walks the nodes backwards, adding each contribution ``w̄j · ∂wj/∂wi`` into ``w̄i``.
+
+Both are plain loops over the tape (no recursion, so a 100 000-node chain is fine). A
+missing tangent or adjoint is ``None``: a symbolic zero that costs nothing.
+
+With ``record=True`` each sweep keeps its :class:`Step` list — references to the very
+numbers it added up — which the tables and the inspector replay without recomputing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+from gradviz.engine.broadcast import fit_adjoint, fit_tangent, shape_of
+from gradviz.engine.tracer import Node, Tape
+from gradviz.errors import GradvizError, RuleError
+
+__all__ = ["Step", "Sweep", "forward_sweep", "reverse_sweep"]
+
+
+class Step(NamedTuple):
+    """One row of a sweep.
+
+    Forward: ``node``'s tangent ``value`` = the sum of ``terms``, one
+    ``(argnum, parent, ∂wj/∂wi·ẇi)`` per argument whose tangent is not zero. Reverse: ``node``'s
+    finished adjoint ``value`` and the ``terms`` it sends, one ``(argnum, parent, w̄j·∂wj/∂wi)``
+    per argument, each added into ``w̄parent``.
+    """
+
+    node: int
+    value: Any
+    terms: tuple[tuple[int, int, Any], ...]
+
+
+class Sweep:
+    """A finished sweep: its kind, its seeds, every node's result, and its steps.
+
+    Attributes:
+        kind: ``"forward"`` or ``"reverse"``.
+        seeds: ``{node index: seed}`` — input tangents, or output adjoints.
+        results: per node, its tangent (forward) or adjoint (reverse); ``None`` means zero.
+        steps: the :class:`Step` rows in the order they happened (empty unless recorded).
+        label: a short description, e.g. ``"seed x1"``.
+    """
+
+    __slots__ = ("kind", "seeds", "results", "steps", "label")
+
+    def __init__(self, kind: str, seeds: dict[int, Any], results: list, steps: list, label: str):
+        self.kind = kind
+        self.seeds = seeds
+        self.results = results
+        self.steps = steps
+        self.label = label
+
+    def __repr__(self) -> str:
+        return f"<{self.kind} sweep {self.label!r}: {len(self.steps)} steps>"
+
+
+Observer = Callable[[str, Node, Any, tuple], None]
+
+
+def _rule_failure(node: Node, kind: str, argnum: int, exc: Exception) -> GradvizError:
+    from gradviz.engine.source import describe_site
+
+    where = describe_site(node.site)
+    return RuleError(
+        f"the {kind} rule of '{node.op}' (argument {argnum}) failed at {node.name}"
+        f"{' created at ' + where if where else ''}: {type(exc).__name__}: {exc}"
+    )
+
+
+def _missing_rule(node: Node, kind: str, argnum: int) -> RuleError:
+    verb = "defvjp" if kind == "VJP" else "defjvp"
+    return RuleError(
+        f"no {kind} rule for '{node.op}' (argument {argnum}): register one with {verb}, "
+        f"or mark it non-differentiable"
+    )
+
+
+def forward_sweep(
+    tape: Tape,
+    seeds: dict[int, Any],
+    *,
+    record: bool = False,
+    label: str = "",
+    observe: Observer | None = None,
+) -> Sweep:
+    """Push seed tangents through the tape in evaluation order.
+
+    Args:
+        tape: the recorded tape.
+        seeds: ``{input node index: tangent}``; inputs left out have tangent zero.
+        record: keep a :class:`Step` for every node that gets a tangent.
+        label: a description kept on the sweep.
+        observe: called as ``observe("forward", node, tangent, terms)`` after each node.
+    """
+    nodes = tape.nodes
+    tangents: list[Any] = [None] * len(nodes)
+    for index, seed in seeds.items():
+        tangents[index] = seed
+    steps: list[Step] = []
+    for node in nodes:
+        parents = node.parents
+        if not parents:
+            continue
+        total = None
+        terms = []
+        jvps = node.primitive.jvps
+        for argnum, parent in parents:
+            t = tangents[parent]
+            if t is None:
+                continue
+            rule = jvps.get(argnum)
+            if rule is None:
+                if not node.primitive.differentiable:
+                    continue
+                raise _missing_rule(node, "JVP", argnum)
+            try:
+                term = rule(t, node.value, *node.args, **node.kwargs)
+            except GradvizError:
+                raise
+            except Exception as exc:
+                raise _rule_failure(node, "JVP", argnum, exc) from exc
+            if record or observe is not None:
+                terms.append((argnum, parent, term))
+            total = term if total is None else total + term
+        if total is None:
+            continue
+        total = fit_tangent(total, shape_of(node.value))
+        tangents[node.index] = total
+        if record:
+            steps.append(Step(node.index, total, tuple(terms)))
+        if observe is not None:
+            observe("forward", node, total, tuple(terms))
+    return Sweep("forward", seeds, tangents, steps, label)
+
+
+def reverse_sweep(
+    tape: Tape,
+    seeds: dict[int, Any],
+    *,
+    record: bool = False,
+    label: str = "",
+    observe: Observer | None = None,
+) -> Sweep:
+    """Pull seed adjoints back through the tape in reverse evaluation order.
+
+    Args:
+        tape: the recorded tape.
+        seeds: ``{output node index: adjoint seed}``.
+        record: keep a :class:`Step` for every node that sends contributions.
+        label: a description kept on the sweep.
+        observe: called as ``observe("reverse", node, adjoint, terms)`` after each node.
+    """
+    nodes = tape.nodes
+    adjoints: list[Any] = [None] * len(nodes)
+    for index, seed in seeds.items():
+        adjoints[index] = seed if adjoints[index] is None else adjoints[index] + seed
+    steps: list[Step] = []
+    for j in range(max(seeds, default=-1), -1, -1):
+        g = adjoints[j]
+        if g is None:
+            continue
+        node = nodes[j]
+        parents = node.parents
+        if not parents:
+            continue
+        vjps = node.primitive.vjps
+        terms = []
+        for argnum, parent in parents:
+            rule = vjps.get(argnum)
+            if rule is None:
+                if not node.primitive.differentiable:
+                    continue
+                raise _missing_rule(node, "VJP", argnum)
+            try:
+                contribution = fit_adjoint(
+                    rule(g, node.value, *node.args, **node.kwargs), shape_of(nodes[parent].value)
+                )
+            except GradvizError:
+                raise
+            except Exception as exc:
+                raise _rule_failure(node, "VJP", argnum, exc) from exc
+            previous = adjoints[parent]
+            adjoints[parent] = contribution if previous is None else previous + contribution
+            if record or observe is not None:
+                terms.append((argnum, parent, contribution))
+        if record:
+            steps.append(Step(j, g, tuple(terms)))
+        if observe is not None:
+            observe("reverse", node, g, tuple(terms))
+    return Sweep("reverse", seeds, adjoints, steps, label)

@@ -1,0 +1,152 @@
+"""The public :class:`Trace`: one run's Wengert list with the sweeps done on it.
+
+A trace is what every other part of gradviz consumes: the graph export reads its nodes, the
+renderer draws them, the tables and the inspector replay its recorded sweeps, the debugger
+checks them. It is built by :func:`gradviz.trace`, by every ``grad`` call made inside
+:func:`gradviz.record`, or loaded back from JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from gradviz.engine.sweeps import Sweep, forward_sweep, reverse_sweep
+from gradviz.engine.tracer import Node, Tape
+
+__all__ = ["Trace"]
+
+
+class Trace:
+    """The evaluation trace ``w1 … wn`` of one run, and the sweeps recorded on it.
+
+    Attributes:
+        nodes: the :class:`~gradviz.engine.tracer.Node` list, in evaluation order.
+        inputs: indices of the input nodes, in argument order.
+        input_names: a display name per input (``"x1"``, ``"weights"``, ``"params['b']"``).
+        outputs: indices of the output nodes (an output that is not a node is left out).
+        output_names: a display name per output (``"z"``, ``"loss"``).
+        sweeps: every :class:`~gradviz.engine.sweeps.Sweep` done, in order.
+        name: the traced function's name.
+
+    Example:
+        >>> import gradviz
+        >>> import gradviz.numpy as np
+        >>> t = gradviz.trace(lambda x1, x2: x1 * x2 + np.sin(x1), 2.0, 5.0)
+        >>> [node.op for node in t.nodes]
+        ['input', 'input', 'multiply', 'sin', 'add']
+        >>> round(float(t.adjoint(0)), 4)   # w̄1 = x2 + cos x1
+        4.5839
+    """
+
+    def __init__(
+        self,
+        tape: Tape,
+        inputs: list[int],
+        input_names: list[str],
+        outputs: list[int],
+        output_names: list[str],
+        name: str = "f",
+    ):
+        self.tape = tape
+        self.inputs = inputs
+        self.input_names = input_names
+        self.outputs = outputs
+        self.output_names = output_names
+        self.sweeps: list[Sweep] = []
+        self.name = name
+
+    # --- structure -------------------------------------------------------------------------
+
+    @property
+    def nodes(self) -> list[Node]:
+        return self.tape.nodes
+
+    def __len__(self) -> int:
+        return len(self.tape.nodes)
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self.tape.nodes)
+
+    def __getitem__(self, index: int) -> Node:
+        return self.tape.nodes[index]
+
+    def label(self, index: int) -> str:
+        """The display name of a node: ``w3``; inputs add their argument name, ``w1 (x1)``."""
+        node = self.tape.nodes[index]
+        if index in self.inputs:
+            return f"{node.name} ({self.input_names[self.inputs.index(index)]})"
+        return node.name
+
+    def children(self, index: int) -> list[int]:
+        """Indices of the nodes that use node ``index`` as an argument."""
+        return [n.index for n in self.tape.nodes if any(p == index for _, p in n.parents)]
+
+    # --- sweeps ----------------------------------------------------------------------------
+
+    @property
+    def forward_sweeps(self) -> list[Sweep]:
+        return [s for s in self.sweeps if s.kind == "forward"]
+
+    @property
+    def reverse_sweeps(self) -> list[Sweep]:
+        return [s for s in self.sweeps if s.kind == "reverse"]
+
+    def run_forward(self, seeds: dict[int, Any], *, label: str = "", record: bool = True) -> Sweep:
+        """Do one forward sweep from ``{input index: tangent}`` and keep it."""
+        sweep = forward_sweep(self.tape, seeds, record=record, label=label)
+        self.sweeps.append(sweep)
+        return sweep
+
+    def run_reverse(self, seeds: dict[int, Any], *, label: str = "", record: bool = True) -> Sweep:
+        """Do one reverse sweep from ``{output index: adjoint}`` and keep it."""
+        sweep = reverse_sweep(self.tape, seeds, record=record, label=label)
+        self.sweeps.append(sweep)
+        return sweep
+
+    def value(self, index: int) -> Any:
+        """The value ``w_index``."""
+        return self.tape.nodes[index].value
+
+    def tangent(self, index: int, sweep: int = 0) -> Any:
+        """``ẇ_index`` in forward sweep number ``sweep`` (``None`` means zero)."""
+        return self.forward_sweeps[sweep].results[index]
+
+    def adjoint(self, index: int, sweep: int = 0) -> Any:
+        """``w̄_index`` in reverse sweep number ``sweep`` (``None`` means zero)."""
+        return self.reverse_sweeps[sweep].results[index]
+
+    # --- views (built lazily: the engine imports no renderer or UI) --------------------------
+
+    def to_networkx(self):
+        """The trace as a ``networkx.DiGraph`` (schema: ``docs/graph-schema.md``)."""
+        from gradviz.graph import to_networkx
+
+        return to_networkx(self)
+
+    def tables(self):
+        """The lecture's forward and reverse evaluation-trace tables, as rich renderables."""
+        from gradviz.tables import trace_tables
+
+        return trace_tables(self)
+
+    def __rich__(self):
+        return self.tables()
+
+    def save(self, path) -> None:
+        """Write the trace, with its sweeps and steps, to a JSON file."""
+        from gradviz.serialize import save_trace
+
+        save_trace(self, path)
+
+    @staticmethod
+    def load(path) -> Trace:
+        """Read a trace written by :meth:`save`; raises ``TraceFileError`` if malformed."""
+        from gradviz.serialize import load_trace
+
+        return load_trace(path)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Trace {self.name}: {len(self)} nodes, {len(self.forward_sweeps)} forward and "
+            f"{len(self.reverse_sweeps)} reverse sweeps>"
+        )

@@ -1,0 +1,235 @@
+"""Recording the evaluation trace: boxes, nodes and primitives.
+
+A function under differentiation runs on :class:`Box` values. Every call of a
+:class:`Primitive` on a box appends one :class:`Node` to the active :class:`Tape`, the
+lecture's Wengert list ``w1 … wn``: the node keeps references to the primitive, its raw
+arguments, its value and the user's source line. Nothing is formatted here: labels,
+formulas and strings are built later, only when something is shown.
+
+Nesting gives higher order: ``grad(grad(f))`` runs ``f`` on boxes of boxes, each level
+recording on its own tape, so the inner reverse sweep is itself recorded by the outer tape.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Callable
+
+__all__ = ["Box", "Node", "Tape", "Primitive", "EveryArgument", "tracing_depth", "unbox"]
+
+# Number of tapes currently recording. While it is zero, a primitive is a plain function
+# call; this global read is the whole cost of gradviz on code that is not being traced.
+_depth = 0
+
+_PACKAGE_DIR = __file__.rsplit("engine", 1)[0]
+_is_internal_code: dict[Any, bool] = {}
+
+
+def tracing_depth() -> int:
+    """How many tapes are recording right now (0 outside any differentiation)."""
+    return _depth
+
+
+def _user_site() -> tuple[Any, int] | None:
+    """Return ``(code, line)`` of the innermost caller outside the gradviz package.
+
+    Kept as a code object and a line number; file names and source text are looked up only
+    when a site is shown.
+    """
+    frame = sys._getframe(2)
+    while frame is not None:
+        code = frame.f_code
+        internal = _is_internal_code.get(code)
+        if internal is None:
+            internal = code.co_filename.startswith(_PACKAGE_DIR) and "/tests/" not in (
+                code.co_filename
+            )
+            _is_internal_code[code] = internal
+        if not internal:
+            return (code, frame.f_lineno)
+        frame = frame.f_back
+    return None
+
+
+class Node:
+    """One entry ``w_i`` of the Wengert list.
+
+    Attributes:
+        index: position in the tape (0-based; shown as ``w{index+1}``).
+        primitive: the :class:`Primitive` that made it (``None`` for an input).
+        args: the primitive's positional arguments, unboxed to this tape's level.
+        kwargs: its keyword arguments.
+        parents: ``(argnum, parent_index)`` for every argument that is itself a node.
+        value: the value computed (a reference, never a copy).
+        site: ``(code, line)`` of the user's call, or ``None``.
+    """
+
+    __slots__ = ("index", "primitive", "args", "kwargs", "parents", "value", "site")
+
+    def __init__(self, index, primitive, args, kwargs, parents, value, site):
+        self.index = index
+        self.primitive = primitive
+        self.args = args
+        self.kwargs = kwargs
+        self.parents = parents
+        self.value = value
+        self.site = site
+
+    @property
+    def name(self) -> str:
+        """The lecture's name of the node: ``w1``, ``w2``, …"""
+        return f"w{self.index + 1}"
+
+    @property
+    def op(self) -> str:
+        """The primitive's name, or ``"input"``."""
+        return "input" if self.primitive is None else self.primitive.name
+
+    def __repr__(self) -> str:
+        parents = ", ".join(f"w{i + 1}" for _, i in self.parents)
+        return f"<Node {self.name} = {self.op}({parents})>"
+
+
+class Tape:
+    """The nodes one differentiation records, in evaluation order.
+
+    ``level`` orders nested tapes: a box belongs to exactly one tape, and a primitive called
+    on boxes of several tapes records on the innermost (highest level) one.
+    """
+
+    __slots__ = ("nodes", "level", "__weakref__")
+
+    def __init__(self, level: int):
+        self.nodes: list[Node] = []
+        self.level = level
+
+    def new_input(self, value: Any) -> Box:
+        """Append an input node holding ``value`` and return its box."""
+        index = len(self.nodes)
+        self.nodes.append(Node(index, None, (), {}, (), value, None))
+        return Box(value, self, index)
+
+    def __enter__(self) -> Tape:
+        global _depth
+        _depth += 1
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        global _depth
+        _depth -= 1
+
+
+class Box:
+    """A value being traced: the raw value, its tape and its node's index.
+
+    Operators and array methods (``+``, ``@``, ``.T``, ``.sum()`` …) are attached by
+    :mod:`gradviz.numpy`, which owns the primitives they call.
+    """
+
+    __slots__ = ("_value", "_tape", "_index")
+    # Makes numpy return NotImplemented from ``ndarray * box`` so that Python calls
+    # ``Box.__rmul__`` instead of building an object array of boxes.
+    __array_ufunc__ = None
+    __array_priority__ = 100.0
+
+    def __init__(self, value: Any, tape: Tape, index: int):
+        self._value = value
+        self._tape = tape
+        self._index = index
+
+    @property
+    def node(self) -> Node:
+        """The node that holds this value."""
+        return self._tape.nodes[self._index]
+
+    def __repr__(self) -> str:
+        return f"Box(w{self._index + 1}, {self._value!r})"
+
+    __hash__ = object.__hash__
+
+
+def unbox(value: Any) -> Any:
+    """Strip every level of boxing from ``value``."""
+    while type(value) is Box:
+        value = value._value
+    return value
+
+
+class Primitive:
+    """A function whose derivative rules gradviz knows; the unit of the trace.
+
+    Calling it on boxes records one node; calling it on plain values just runs ``fun``.
+
+    Attributes:
+        fun: the raw function (numpy's, or the user's).
+        name: shown on the graph and in the tables.
+        jvps: one tangent rule per argument, ``jvp(t, ans, *args, **kwargs)``, or ``None``.
+        vjps: one adjoint rule per argument, ``vjp(g, ans, *args, **kwargs)``, or ``None``.
+        partials: display templates of the local partials, ``"cos {0}"`` (see notation).
+        differentiable: ``False`` for ``floor``, ``argmax``, comparisons…: recorded, but the
+            value is returned unboxed, so nothing downstream depends on it.
+    """
+
+    __slots__ = ("fun", "name", "jvps", "vjps", "partials", "differentiable", "info", "__dict__")
+
+    def __init__(self, fun: Callable, name: str | None = None, *, differentiable: bool = True):
+        self.fun = fun
+        self.name = name or getattr(fun, "__name__", "primitive")
+        self.jvps: dict[int, Callable] = {}
+        self.vjps: dict[int, Callable] = {}
+        self.partials: dict[int, str] = {}
+        self.differentiable = differentiable
+        self.info: dict[str, Any] = {}
+        self.__doc__ = getattr(fun, "__doc__", None)
+        self.__wrapped__ = fun
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+    def __call__(self, *args, **kwargs):
+        if not _depth:
+            return self.fun(*args, **kwargs)
+        tape = None
+        for arg in args:
+            if type(arg) is Box and (tape is None or arg._tape.level > tape.level):
+                tape = arg._tape
+        if tape is None:
+            return self.fun(*args, **kwargs)
+        return self._record(tape, args, kwargs)
+
+    def _record(self, tape: Tape, args: tuple, kwargs: dict):
+        raw = list(args)
+        parents = []
+        for argnum, arg in enumerate(args):
+            if type(arg) is Box and arg._tape is tape:
+                raw[argnum] = arg._value
+                parents.append((argnum, arg._index))
+        raw_args = tuple(raw)
+        # Lower-level boxes among the arguments are recorded by the recursive call.
+        ans = self(*raw_args, **kwargs)
+        nodes = tape.nodes
+        index = len(nodes)
+        nodes.append(Node(index, self, raw_args, kwargs, tuple(parents), ans, _user_site()))
+        if not self.differentiable:
+            return unbox(ans)
+        return Box(ans, tape, index)
+
+
+class EveryArgument(dict):
+    """A rule table for a primitive with any number of arguments (``stack``, ``concatenate``).
+
+    ``rules.get(argnum)`` returns ``rule_for(argnum)``: one rule maker serves every argument.
+    """
+
+    def __init__(self, rule_for: Callable[[int], Callable | None]):
+        super().__init__()
+        self.rule_for = rule_for
+
+    def get(self, argnum, default=None):  # type: ignore[override]
+        rule = self.rule_for(argnum)
+        return default if rule is None else rule
+
+
+def nondifferentiable(fun: Callable, name: str | None = None) -> Primitive:
+    """Wrap ``fun`` as a primitive that is recorded but passes its value through unboxed."""
+    return Primitive(fun, name, differentiable=False)

@@ -1,0 +1,76 @@
+"""The differentiation rules: one table, tangent and adjoint side by side.
+
+:func:`defrule` turns a numpy function into a :class:`~gradviz.engine.tracer.Primitive`
+carrying its rules, its display partials and the domain its tests draw inputs from, and
+registers it in :data:`RULES`. The tables themselves are :mod:`gradviz.rules.numpy_rules`
+(and the linear-algebra, FFT and scipy tables beside it).
+
+A rule's signature is ``jvp(t, ans, *args, **kwargs)`` / ``vjp(g, ans, *args, **kwargs)``:
+``t`` the incoming tangent of one argument, ``g`` the incoming adjoint of the output, ``ans``
+the output, then the primitive's own arguments. A rule returns its argument's term; the
+sweeps sum the terms and fix broadcasting, so a rule reads like the lecture's formula.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from gradviz.engine.tracer import Primitive
+from gradviz.rules.domains import Domain, REALS
+
+__all__ = ["defrule", "defnondiff", "RULES", "NONDIFFERENTIABLE", "Domain"]
+
+#: Every differentiable primitive gradviz knows, by name.
+RULES: dict[str, Primitive] = {}
+#: Every primitive recorded as non-differentiable, by name.
+NONDIFFERENTIABLE: dict[str, Primitive] = {}
+
+
+def _as_tuple(rules) -> tuple:
+    if rules is None:
+        return ()
+    return tuple(rules) if isinstance(rules, (tuple, list)) else (rules,)
+
+
+def defrule(
+    fun: Callable,
+    partials: str | Sequence[str] | None,
+    domain: Domain = REALS,
+    *,
+    jvp: Callable | Sequence[Callable | None] | None = None,
+    vjp: Callable | Sequence[Callable | None] | None = None,
+    name: str | None = None,
+    table: dict[str, Primitive] | None = None,
+    **info,
+) -> Primitive:
+    """Make ``fun`` a primitive with one JVP and one VJP rule per differentiable argument.
+
+    Args:
+        fun: the raw function.
+        partials: the display form of ``∂ans/∂arg`` per argument, ``"cos {0}"`` (``{0}``,
+            ``{1}`` name the arguments, ``{ans}`` the output); ``None`` for none.
+        domain: where the rule's tests draw inputs from.
+        jvp: the tangent rule(s), in argument order; ``None`` for an argument with none.
+        vjp: the adjoint rule(s), in argument order.
+        name: the name shown on the graph (``fun.__name__`` by default).
+        info: extra facts the tests and the debugger read (``smooth=False``, ``shapes=…``).
+    """
+    primitive = Primitive(fun, name)
+    for argnum, rule in enumerate(_as_tuple(jvp)):
+        if rule is not None:
+            primitive.jvps[argnum] = rule
+    for argnum, rule in enumerate(_as_tuple(vjp)):
+        if rule is not None:
+            primitive.vjps[argnum] = rule
+    for argnum, template in enumerate(_as_tuple(partials)):
+        primitive.partials[argnum] = template
+    primitive.info.update(info, domain=domain)
+    (RULES if table is None else table)[primitive.name] = primitive
+    return primitive
+
+
+def defnondiff(fun: Callable, name: str | None = None) -> Primitive:
+    """Make ``fun`` a primitive that is recorded but has no derivative (``floor``, ``argmax``)."""
+    primitive = Primitive(fun, name, differentiable=False)
+    NONDIFFERENTIABLE[primitive.name] = primitive
+    return primitive
