@@ -555,6 +555,7 @@ def trace(
     fun: Callable,
     *args,
     names: Sequence[str] | None = None,
+    output_names: Sequence[str] | None = None,
     forward: bool = True,
     reverse: bool = True,
     max_sweeps: int = 32,
@@ -579,8 +580,10 @@ def trace(
         input_names = list(names)[: len(inputs)] + input_names[len(names) :]
     out_leaves, _ = flatten(output)
     outputs = [i for i in (_output_index(leaf, tape) for leaf in out_leaves) if i is not None]
-    output_names = [_fun_name(fun) if len(outputs) == 1 else f"out{k}" for k in range(len(outputs))]
-    result = Trace(tape, inputs, input_names, outputs, output_names, _fun_name(fun))
+    if output_names is None:
+        base = "f" if _fun_name(fun) == "<lambda>" else _fun_name(fun)
+        output_names = [base if len(outputs) == 1 else f"{base}[{k}]" for k in range(len(outputs))]
+    result = Trace(tape, inputs, input_names, outputs, list(output_names), _fun_name(fun))
     if forward:
         for label, seeds in _basis_seeds(tape, inputs, input_names, max_sweeps):
             result.run_forward(seeds, label=label)

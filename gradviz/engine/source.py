@@ -11,14 +11,16 @@ __all__ = ["describe_site", "site_location", "site_source"]
 
 def site_location(site: tuple[Any, int] | None) -> tuple[str, int, str] | None:
     """``(file name, line number, function name)`` of a recorded site, or ``None``."""
-    if site is None:
-        return None
+    if site is None or not isinstance(site, tuple):
+        return None  # absent, or read back from a file (see gradviz.serialize)
     code, line = site
     return code.co_filename, line, code.co_name
 
 
 def site_source(site: tuple[Any, int] | None) -> str:
     """The stripped source line of a recorded site, or ``""`` when it cannot be read."""
+    if site is not None and not isinstance(site, tuple):
+        return site.source
     location = site_location(site)
     if location is None:
         return ""
@@ -27,6 +29,8 @@ def site_source(site: tuple[Any, int] | None) -> str:
 
 def describe_site(site: tuple[Any, int] | None) -> str:
     """A one-line description such as ``moons.py:14 (loss): preds = predict(w, X)``."""
+    if site is not None and not isinstance(site, tuple):
+        return site.description
     location = site_location(site)
     if location is None:
         return ""

@@ -1,0 +1,288 @@
+"""The lecture's notation, built on demand from a trace: ``ẇ3 = w2·ẇ1 + w1·ẇ2 = 5·1 + 2·0 = 5``.
+
+Nothing here runs while a function is differentiated: the sweeps keep references to their
+numbers, and these functions turn them into text only when something is shown (the tables,
+the graph labels, the inspector). Plain strings, no rich markup, so every view can use them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as onp
+
+from gradviz.engine.sweeps import Step, Sweep
+from gradviz.engine.tracer import unbox
+
+__all__ = [
+    "format_value",
+    "argument_label",
+    "value_formula",
+    "partial_formula",
+    "partial_value",
+    "tangent_formula",
+    "adjoint_formula",
+    "contribution_formula",
+    "dot_name",
+    "bar_name",
+    "INFIX",
+]
+
+DOT = "\u0307"  # combining dot above: ẇ
+BAR = "\u0304"  # combining macron: w̄
+
+#: Binary primitives written infix, as in the lecture (``w3 = w1·w2``).
+INFIX = {"add": "+", "subtract": "-", "multiply": "·", "divide": "/", "power": "^",
+         "matmul": "@", "true_divide": "/"}
+
+
+def dot_name(name: str) -> str:
+    """``w3`` → ``ẇ3``."""
+    return name[0] + DOT + name[1:]
+
+
+def bar_name(name: str) -> str:
+    """``w3`` → ``w̄3``."""
+    return name[0] + BAR + name[1:]
+
+
+def format_value(value: Any, digits: int = 4, *, whole: int = 6) -> str:
+    """A number with ``digits`` significant digits; an array in full up to ``whole`` elements,
+    else its shape, dtype and min/mean/max.
+
+    Example:
+        >>> format_value(0.909297426825681)
+        '0.9093'
+        >>> import numpy
+        >>> format_value(numpy.arange(500.0))
+        '(500,) float64 min 0 mean 249.5 max 499'
+    """
+    value = unbox(value)
+    if value is None:
+        return "0"
+    if isinstance(value, (bool, onp.bool_)):
+        return str(bool(value))
+    array = onp.asarray(value)
+    if array.ndim == 0:
+        return _scalar(array[()], digits)
+    if array.size <= whole:
+        return "[" + ", ".join(_scalar(x, digits) for x in array.ravel()) + "]"
+    if not onp.issubdtype(array.dtype, onp.number):
+        return f"{array.shape} {array.dtype}"
+    finite = array[onp.isfinite(array)] if onp.issubdtype(array.dtype, onp.inexact) else array
+    stats = (
+        "no finite values"
+        if finite.size == 0
+        else f"min {_scalar(finite.min(), digits)} mean {_scalar(finite.mean(), digits)} "
+        f"max {_scalar(finite.max(), digits)}"
+    )
+    bad = array.size - finite.size
+    return f"{array.shape} {array.dtype} {stats}" + (f" ({bad} non-finite)" if bad else "")
+
+
+def _scalar(x: Any, digits: int) -> str:
+    if isinstance(x, (complex, onp.complexfloating)):
+        return f"{x.real:.{digits}g}{x.imag:+.{digits}g}j"
+    if isinstance(x, (onp.integer, int)):
+        return str(int(x))
+    x = float(x)
+    if onp.isnan(x):
+        return "nan"
+    if onp.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    text = f"{x:.{digits}g}"
+    return "0" if text == "-0" else text
+
+
+def argument_label(trace, node, argnum: int) -> str:
+    """The name of a node's argument: ``w1`` for a node, the formatted value for a constant."""
+    for position, parent in node.parents:
+        if position == argnum:
+            return trace.tape.nodes[parent].name
+    if argnum >= len(node.args):
+        return "?"
+    return format_value(node.args[argnum], 4, whole=3)
+
+
+def value_formula(trace, index: int, *, numbers: bool = True) -> str:
+    """``w3 = w1·w2 = 2·5 = 10``; an input reads ``w1 = x1 = 2``."""
+    node = trace.tape.nodes[index]
+    if node.primitive is None:
+        name = trace.input_names[trace.inputs.index(index)] if index in trace.inputs else "input"
+        return f"{node.name} = {name}" + (f" = {format_value(node.value)}" if numbers else "")
+    symbolic = _expression(trace, node, [argument_label(trace, node, k) for k in range(len(node.args))])
+    text = f"{node.name} = {symbolic}"
+    if numbers:
+        text += f" = {format_value(node.value)}"
+    return text
+
+
+def _expression(trace, node, labels: list[str]) -> str:
+    op = node.op
+    differentiable_args = [labels[k] for k in range(len(labels))]
+    if op in INFIX and len(labels) == 2:
+        return f"{labels[0]} {INFIX[op]} {labels[1]}" if INFIX[op] in "+-@/" else f"{labels[0]}{INFIX[op]}{labels[1]}"
+    if op == "negative":
+        return f"-{labels[0]}"
+    if len(labels) == 1 and op in _PREFIX:
+        return f"{op} {labels[0]}"
+    shown = [label for k, label in enumerate(differentiable_args)
+             if any(p == k for p, _ in node.parents) or _short(node.args[k])]
+    return f"{op}({', '.join(shown)})"
+
+
+_PREFIX = {"sin", "cos", "tan", "exp", "log", "tanh", "sinh", "cosh", "sqrt", "log1p", "expm1",
+           "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "log2", "log10", "exp2"}
+
+
+def _short(value: Any) -> bool:
+    return onp.size(unbox(value)) <= 3 if not isinstance(value, (tuple, slice, type(None))) else value is not None
+
+
+def partial_formula(trace, index: int, argnum: int) -> str:
+    """The local partial ``∂w_index/∂arg`` in symbols: ``w2`` for ``w3 = w1·w2``, argument 0."""
+    node = trace.tape.nodes[index]
+    template = node.primitive.partials.get(argnum) if node.primitive is not None else None
+    labels = [argument_label(trace, node, k) for k in range(len(node.args))]
+    if template is None:
+        return f"∂{node.op}/∂{labels[argnum] if argnum < len(labels) else argnum}"
+    try:
+        return template.format(*labels, ans=node.name)
+    except (IndexError, KeyError):
+        return template
+
+
+def partial_value(trace, index: int, argnum: int) -> Any:
+    """The local partial as a number (or an elementwise array), or ``None`` when it is a
+    Jacobian that has no compact form. Computed from the node's own tangent rule, cached."""
+    cache = trace.__dict__.setdefault("_partials", {})
+    key = (index, argnum)
+    if key in cache:
+        return cache[key]
+    node = trace.tape.nodes[index]
+    result = None
+    rule = node.primitive.jvps.get(argnum) if node.primitive is not None else None
+    if rule is not None and argnum < len(node.args):
+        arg = unbox(node.args[argnum])
+        size_one = onp.size(arg) == 1 and onp.size(unbox(node.value)) == 1
+        elementwise = node.primitive.info.get("elementwise") and onp.shape(arg) == onp.shape(unbox(node.value))
+        if size_one or elementwise:
+            dtype = onp.result_type(arg, onp.float32) if hasattr(arg, "dtype") else onp.dtype(onp.float64)
+            one = onp.ones(onp.shape(arg), dtype) if onp.ndim(arg) else dtype.type(1.0)
+            try:
+                result = unbox(rule(one, node.value, *node.args, **node.kwargs))
+            except Exception:  # a display aid must never break the display
+                result = None
+    cache[key] = result
+    return result
+
+
+def _times(partial: str, name: str) -> str:
+    if partial == "1":
+        return name
+    if partial == "-1":
+        return f"-{name}"
+    if partial.startswith("·"):
+        return f"{name}{partial}"
+    if partial.endswith("·"):
+        return f"{partial}{name}"
+    return f"{_wrap(partial)}·{name}"
+
+
+def _wrap(text: str) -> str:
+    return f"({text})" if any(c in text for c in "+-") and not text.startswith("(") and " " in text else text
+
+
+def tangent_formula(trace, sweep: Sweep, step: Step, *, numbers: bool = True) -> str:
+    """``ẇ3 = w2·ẇ1 + w1·ẇ2 = 5·1 + 2·0 = 5`` for one forward step."""
+    node = trace.tape.nodes[step.node]
+    symbols, values = [], []
+    for argnum, parent, term in step.terms:
+        partial = partial_formula(trace, step.node, argnum)
+        symbols.append(_times(partial, dot_name(trace.tape.nodes[parent].name)))
+        values.append(_tangent_numbers(trace, step.node, argnum, sweep.results[parent]) or format_value(term))
+    text = f"{dot_name(node.name)} = " + _join(symbols)
+    if numbers:
+        if len(values) > 1 or values[0] != format_value(step.value):
+            text += " = " + _join(values)
+        text += f" = {format_value(step.value)}"
+    return text
+
+
+def _tangent_numbers(trace, index: int, argnum: int, parent_tangent: Any) -> str:
+    return _product_numbers(trace, index, argnum, parent_tangent, partial_first=True)
+
+
+def _product_numbers(trace, index: int, argnum: int, other: Any, *, partial_first: bool) -> str:
+    """``5·1`` for a term ``partial·other`` with scalar numbers; ``""`` when not scalar."""
+    partial = partial_value(trace, index, argnum)
+    if partial is None or onp.size(partial) != 1 or onp.size(unbox(other)) != 1:
+        return ""
+    symbol = partial_formula(trace, index, argnum)
+    if symbol in ("1", "-1"):
+        return ("-" if symbol == "-1" else "") + _factor(other)
+    pair = (_factor(partial), _factor(other)) if partial_first else (_factor(other), _factor(partial))
+    return "·".join(pair)
+
+
+def _factor(value: Any) -> str:
+    text = format_value(value)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _join(parts: list[str]) -> str:
+    text = " + ".join(parts) if parts else "0"
+    return text.replace("+ -", "- ")
+
+
+def contribution_formula(trace, sweep: Sweep, step: Step, argnum: int, parent: int, term: Any,
+                         *, numbers: bool = True) -> str:
+    """``w̄1 += w̄3·w2 = 1·5 = 5``: one contribution a reverse step sends to a parent."""
+    source = trace.tape.nodes[step.node].name
+    partial = partial_formula(trace, step.node, argnum)
+    symbolic = _adjoint_product(bar_name(source), partial)
+    text = f"{bar_name(trace.tape.nodes[parent].name)} += {symbolic}"
+    if numbers:
+        numeric = _adjoint_numbers(trace, step.node, argnum, step.value)
+        total = format_value(term)
+        text += (f" = {numeric}" if numeric and numeric != total else "") + f" = {total}"
+    return text
+
+
+def _adjoint_product(bar: str, partial: str) -> str:
+    if partial == "1":
+        return bar
+    if partial == "-1":
+        return f"-{bar}"
+    if partial.startswith("·") or partial.endswith("·"):
+        return f"{partial}{bar}" if partial.endswith("·") else f"{bar}{partial}"
+    return f"{bar}·{_wrap(partial)}"
+
+
+def _adjoint_numbers(trace, index: int, argnum: int, adjoint: Any) -> str:
+    return _product_numbers(trace, index, argnum, adjoint, partial_first=False)
+
+
+def adjoint_formula(trace, sweep: Sweep, index: int, *, numbers: bool = True) -> str:
+    """``w̄1 = w̄3·w2 + w̄4·cos w1 = 1·5 + 1·-0.4161 = 4.584``: every contribution to one node."""
+    name = bar_name(trace.tape.nodes[index].name)
+    if index in sweep.seeds:
+        return f"{name} = {format_value(sweep.seeds[index])} (seed)"
+    symbols, numbers_text = [], []
+    for step in sorted(sweep.steps, key=lambda step: step.node):
+        for argnum, parent, term in step.terms:
+            if parent != index:
+                continue
+            partial = partial_formula(trace, step.node, argnum)
+            symbols.append(_adjoint_product(bar_name(trace.tape.nodes[step.node].name), partial))
+            numeric = _adjoint_numbers(trace, step.node, argnum, step.value)
+            numbers_text.append(numeric or format_value(term))
+    if not symbols:
+        return f"{name} = 0"
+    text = f"{name} = " + _join(symbols)
+    if numbers:
+        total = format_value(sweep.results[index])
+        if len(numbers_text) > 1 or numbers_text[0] != total:
+            text += " = " + _join(numbers_text)
+        text += f" = {total}"
+    return text
