@@ -1,0 +1,87 @@
+"""The ``gradviz`` command: argv in, the public API out. Nothing imports this module.
+
+Each sub-command lives beside the code it drives and registers itself here:
+``render`` and ``trace`` (gradviz.render.command), ``inspect`` and ``train``
+(gradviz.inspect.command), ``check`` (gradviz.debug.command).
+
+Exit codes: 0 success, 1 a check that failed, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from gradviz.errors import GradvizError
+
+__all__ = ["main", "EXIT_OK", "EXIT_CHECK_FAILED", "EXIT_BAD_INPUT"]
+
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+_COMMAND_MODULES = ("gradviz.render.command", "gradviz.inspect.command", "gradviz.debug.command")
+
+_EPILOG = """examples:
+  gradviz render "x1*x2 + sin(x1)" --at x1=2,x2=5 -o graph.png
+  gradviz trace "x1*x2 + sin(x1)" --at x1=2,x2=5
+  gradviz inspect "x1*x2 + sin(x1)" --at x1=2,x2=5
+  gradviz train moons --steps 100 --lr 0.001
+  gradviz check "log(x)*y" --at x=2,y=3
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are a GradvizError (one line, exit 2)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise GradvizError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="gradviz",
+        description="See automatic differentiation happen: graphs, tables and a stepping "
+        "inspector for forward and reverse mode.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version="gradviz 0.1.0")
+    parser.add_argument("--traceback", action="store_true", help="show the full traceback of an error")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for module_name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 1 check failed, 2 bad input)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    show_traceback = "--traceback" in argv
+    try:
+        parser = build_parser()
+        arguments = parser.parse_args(argv)
+        if arguments.command is None:
+            parser.print_help()
+            return EXIT_BAD_INPUT
+        return int(arguments.run(arguments) or EXIT_OK)
+    except GradvizError as exc:
+        if show_traceback:
+            raise
+        message = str(exc)
+        print(f"gradviz: error: {message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

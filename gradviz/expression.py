@@ -1,0 +1,303 @@
+"""User expressions such as ``"x1*x2 + sin(x1)"``: parsed with :mod:`ast`, never evaluated.
+
+Only numbers, variable names, ``+ - * / ** @``, unary minus, parentheses and calls of the
+functions in :data:`FUNCTIONS` are accepted; anything else is an :class:`ExpressionError`
+whose one-line message names the problem and points at it with a caret. Length, nesting
+depth and constant powers are bounded so that no expression can hang or exhaust memory.
+
+Example:
+    >>> e = parse("x1*x2 + sin(x1)")
+    >>> e.variables
+    ['x1', 'x2']
+    >>> round(float(e.function(2.0, 5.0)), 4)
+    10.9093
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as onp
+
+from gradviz.errors import ExpressionError
+
+__all__ = ["parse", "parse_bindings", "Expression", "FUNCTIONS", "MAX_LENGTH", "MAX_DEPTH"]
+
+MAX_LENGTH = 2000
+MAX_DEPTH = 40
+MAX_EXPONENT = 64.0
+MAX_ARRAY = 10_000
+
+#: The functions an expression may call, each a function of :mod:`gradviz.numpy`.
+FUNCTIONS = (
+    "sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sinh", "cosh", "abs", "absolute",
+    "maximum", "minimum", "dot", "sum", "mean", "log1p", "expm1", "square", "reciprocal",
+    "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "log2", "log10", "exp2",
+    "sign", "floor", "where", "outer", "matmul", "prod", "max", "min", "logaddexp",
+    "arctan2", "hypot", "power", "transpose", "var", "std", "clip", "sinc",
+)
+#: Constant names an expression may use.
+CONSTANTS = {"pi": onp.pi, "e": onp.e}
+
+_BINARY = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide",
+           ast.Pow: "power", ast.MatMult: "matmul"}
+
+
+@dataclass
+class Expression:
+    """A parsed expression: its text, its variables in order of appearance, and a function
+    of those variables built from :mod:`gradviz.numpy` calls."""
+
+    text: str
+    variables: list[str]
+    tree: ast.AST
+
+    @property
+    def function(self) -> Callable[..., Any]:
+        names = list(self.variables)
+
+        def expression(*values):
+            return _evaluate(self.tree, dict(zip(names, values)), self.text)
+
+        expression.__name__ = "f"
+        return expression
+
+
+def _fail(text: str, node: ast.AST | None, message: str) -> ExpressionError:
+    column = getattr(node, "col_offset", None)
+    if column is None or "\n" in text:
+        return ExpressionError(message)
+    return ExpressionError(f"{message}\n  {text}\n  {' ' * column}^")
+
+
+def parse(text: str) -> Expression:
+    """Parse and validate ``text``; raises :class:`ExpressionError` on anything not allowed."""
+    if not isinstance(text, str) or not text.strip():
+        raise ExpressionError("empty expression: write one such as 'x1*x2 + sin(x1)'")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
+    if "\n" in text or "\r" in text:
+        raise ExpressionError("an expression is one line: remove the line breaks")
+    if text.count("(") > MAX_DEPTH * 4:
+        raise ExpressionError(f"expression nests too deeply (the limit is {MAX_DEPTH} levels)")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        column = (exc.offset or 1) - 1
+        raise ExpressionError(f"syntax error: {exc.msg}\n  {text.strip()}\n  {' ' * column}^") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ExpressionError(f"expression nests too deeply (the limit is {MAX_DEPTH} levels)") from None
+    variables: list[str] = []
+    _check(tree.body, text.strip(), variables, 0)
+    if not variables:
+        raise ExpressionError("expression has no variables: use names such as x1, x2 and give "
+                              "their values with --at x1=2,x2=5")
+    return Expression(text.strip(), variables, tree.body)
+
+
+def _check(node: ast.AST, text: str, variables: list[str], depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise _fail(text, node, f"expression nests too deeply (the limit is {MAX_DEPTH} levels)")
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            raise _fail(text, node, f"only numbers are allowed as constants, not {type(node.value).__name__}")
+        if abs(node.value) > 1e300:
+            raise _fail(text, node, "number too large")
+    elif isinstance(node, ast.Name):
+        _check_name(node, text, variables)
+    elif isinstance(node, ast.BinOp):
+        if type(node.op) not in _BINARY:
+            raise _fail(text, node, f"operator {type(node.op).__name__} is not allowed: use + - * / ** @")
+        if isinstance(node.op, ast.Pow):
+            _check_exponent(node, text)
+        _check(node.left, text, variables, depth + 1)
+        _check(node.right, text, variables, depth + 1)
+    elif isinstance(node, ast.UnaryOp):
+        if not isinstance(node.op, (ast.USub, ast.UAdd)):
+            raise _fail(text, node, "only unary minus and plus are allowed")
+        _check(node.operand, text, variables, depth + 1)
+    elif isinstance(node, ast.Call):
+        _check_call(node, text, variables, depth)
+    else:
+        raise _fail(text, node, f"{_describe(node)} is not allowed in an expression")
+
+
+def _check_name(node: ast.Name, text: str, variables: list[str]) -> None:
+    name = node.id
+    if name.startswith("_"):
+        raise _fail(text, node, f"name {name!r} is not allowed: variable names may not start with '_'")
+    if name in FUNCTIONS:
+        raise _fail(text, node, f"{name} is a function: call it, e.g. {name}(x)")
+    if name in CONSTANTS:
+        return
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,15}", name):
+        raise _fail(text, node, f"variable name {name!r} is not allowed: use letters and digits, at most 16")
+    if name not in variables:
+        variables.append(name)
+
+
+def _check_exponent(node: ast.BinOp, text: str) -> None:
+    exponent = node.right
+    if isinstance(exponent, ast.UnaryOp) and isinstance(exponent.operand, ast.Constant):
+        exponent = exponent.operand
+    if isinstance(exponent, ast.Constant) and isinstance(exponent.value, (int, float)):
+        if abs(exponent.value) > MAX_EXPONENT:
+            raise _fail(text, node.right, f"constant exponent {exponent.value!r} is too large "
+                                          f"(at most {MAX_EXPONENT:g})")
+    if isinstance(node.right, ast.BinOp) and isinstance(node.right.op, ast.Pow):
+        base = node.right.left
+        if isinstance(base, ast.Constant):
+            raise _fail(text, node.right, "nested constant powers such as 9**9**9 are not allowed")
+
+
+def _check_call(node: ast.Call, text: str, variables: list[str], depth: int) -> None:
+    if not isinstance(node.func, ast.Name):
+        raise _fail(text, node.func, f"{_describe(node.func)} cannot be called: call a listed "
+                                     "function by name, e.g. sin(x)")
+    if node.func.id not in FUNCTIONS:
+        raise _fail(text, node.func, f"unknown function {node.func.id!r}: the allowed functions "
+                                     f"are {', '.join(FUNCTIONS[:12])}, … (see 'gradviz render --help')")
+    if node.keywords:
+        raise _fail(text, node.keywords[0].value, "keyword arguments are not allowed")
+    if not node.args:
+        raise _fail(text, node, f"{node.func.id}() needs an argument")
+    for arg in node.args:
+        if isinstance(arg, ast.Starred):
+            raise _fail(text, arg, "starred arguments are not allowed")
+        _check(arg, text, variables, depth + 1)
+
+
+def _describe(node: ast.AST) -> str:
+    names = {ast.Attribute: "attribute access", ast.Subscript: "subscripting", ast.Lambda: "a lambda",
+             ast.ListComp: "a comprehension", ast.GeneratorExp: "a generator", ast.DictComp: "a comprehension",
+             ast.SetComp: "a comprehension", ast.Compare: "a comparison", ast.BoolOp: "and/or",
+             ast.IfExp: "if/else", ast.List: "a list", ast.Tuple: "a tuple", ast.Dict: "a dict",
+             ast.Set: "a set", ast.JoinedStr: "an f-string", ast.NamedExpr: "assignment (:=)",
+             ast.Await: "await", ast.Yield: "yield", ast.Starred: "a starred expression"}
+    return names.get(type(node), type(node).__name__)
+
+
+def _evaluate(node: ast.AST, values: dict[str, Any], text: str) -> Any:
+    import gradviz.numpy as gnp  # the differentiable functions, resolved at evaluation time
+
+    # The tree was checked by parse(): only the node types below can occur.
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name):
+        return CONSTANTS[node.id] if node.id in CONSTANTS and node.id not in values else values[node.id]
+    if isinstance(node, ast.BinOp):
+        left = _evaluate(node.left, values, text)
+        right = _evaluate(node.right, values, text)
+        return getattr(gnp, _BINARY[type(node.op)])(left, right)
+    if isinstance(node, ast.UnaryOp):
+        operand = _evaluate(node.operand, values, text)
+        return gnp.negative(operand) if isinstance(node.op, ast.USub) else operand
+    if isinstance(node, ast.Call):
+        function = getattr(gnp, node.func.id)
+        return function(*[_evaluate(arg, values, text) for arg in node.args])
+    raise _fail(text, node, f"{_describe(node)} is not allowed in an expression")
+
+
+def parse_bindings(text: str) -> dict[str, Any]:
+    """Parse ``"x1=2,x2=5"`` or ``"x=[1,2,3],y=0.5"`` into float values and arrays.
+
+    Example:
+        >>> parse_bindings("x1=2,x2=[1, 2.5]")
+        {'x1': 2.0, 'x2': array([1. , 2.5])}
+    """
+    if not text or not text.strip():
+        raise ExpressionError("no values given: use --at x1=2,x2=5")
+    bindings: dict[str, Any] = {}
+    for name, value in _split_bindings(text):
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,15}", name):
+            raise ExpressionError(f"bad variable name {name!r} in --at: use letters and digits, e.g. x1=2")
+        if name in bindings:
+            raise ExpressionError(f"variable {name!r} is given twice in --at")
+        bindings[name] = _parse_number_or_array(name, value)
+    return bindings
+
+
+def _split_bindings(text: str):
+    depth, start, parts = 0, 0, []
+    for position, char in enumerate(text):
+        depth += char == "["
+        depth -= char == "]"
+        if char == "," and depth == 0:
+            parts.append(text[start:position])
+            start = position + 1
+    parts.append(text[start:])
+    for part in parts:
+        if "=" not in part:
+            raise ExpressionError(f"cannot read {part.strip()!r} in --at: write name=value, e.g. x1=2")
+        name, value = part.split("=", 1)
+        yield name.strip(), value.strip()
+
+
+def _parse_number_or_array(name: str, text: str) -> Any:
+    try:
+        node = ast.parse(text, mode="eval").body
+        value = _literal(node)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        raise ExpressionError(f"cannot read the value of {name}: {text!r} is not a number or a "
+                              "list of numbers, e.g. 2.5 or [1, 2, 3]") from None
+    array = onp.asarray(value, dtype=float)
+    if array.size > MAX_ARRAY:
+        raise ExpressionError(f"the value of {name} has {array.size} elements; the limit is {MAX_ARRAY}")
+    return float(array) if array.ndim == 0 else array
+
+
+def _literal(node: ast.AST) -> Any:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        value = _literal(node.operand)
+        return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.List):
+        items = [_literal(item) for item in node.elts]
+        if len({onp.shape(item) for item in items}) > 1:
+            raise ValueError("ragged")
+        return items
+    if isinstance(node, ast.Name) and node.id in ("nan", "inf"):
+        return float(node.id)
+    raise ValueError("not a literal")
+
+
+def trace_expression(text: str, at: str | dict[str, Any], *, wrt: list[str] | None = None,
+                     max_sweeps: int = 32):
+    """Parse ``text``, bind ``at`` and return the :class:`~gradviz.Trace` of both sweeps.
+
+    ``wrt`` picks the variables that are inputs (the others are constants); by default all.
+
+    Example:
+        >>> t = trace_expression("x1*x2 + sin(x1)", "x1=2,x2=5")
+        >>> [node.op for node in t.nodes]
+        ['input', 'input', 'multiply', 'sin', 'add']
+    """
+    from gradviz.differential import trace
+
+    expression = parse(text)
+    bindings = parse_bindings(at) if isinstance(at, str) else dict(at)
+    missing = [name for name in expression.variables if name not in bindings]
+    if missing:
+        raise ExpressionError(f"no value for {', '.join(missing)}: add it to --at, e.g. --at "
+                              + ",".join(f"{name}=1" for name in expression.variables))
+    unused = [name for name in bindings if name not in expression.variables]
+    if unused:
+        raise ExpressionError(f"{', '.join(unused)} given in --at but not used in the expression")
+    wrt = list(expression.variables) if wrt is None else list(wrt)
+    unknown = [name for name in wrt if name not in expression.variables]
+    if unknown:
+        raise ExpressionError(f"--wrt names {', '.join(unknown)}, which the expression does not use")
+    constants = {name: bindings[name] for name in expression.variables if name not in wrt}
+
+    def f(*inputs):
+        values = dict(zip(wrt, inputs), **constants)
+        return expression.function(*[values[name] for name in expression.variables])
+
+    f.__name__ = "f"
+    with onp.errstate(all="ignore"):
+        return trace(f, *[bindings[name] for name in wrt], names=wrt, output_names=["f"],
+                     max_sweeps=max_sweeps)
