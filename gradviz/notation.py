@@ -37,7 +37,9 @@ INFIX = {"add": "+", "subtract": "-", "multiply": "·", "divide": "/", "power": 
 
 
 def dot_name(name: str) -> str:
-    """``w3`` → ``ẇ3``."""
+    """``w3`` → ``ẇ3`` (the precomposed letter where Unicode has one, so it copies cleanly)."""
+    if name.startswith("w"):
+        return "\u1e87" + name[1:]
     return name[0] + DOT + name[1:]
 
 

@@ -1,0 +1,179 @@
+"""Regression tests, each named after the bug it catches."""
+
+import warnings
+
+import numpy
+import pytest
+
+import gradviz
+import gradviz.numpy as np
+from gradviz.errors import GradvizError, RuleError, ShapeError, UnsupportedTypeError
+
+
+def fd(f, x, eps=1e-6):
+    x = numpy.asarray(x, dtype=float)
+    out = numpy.zeros_like(x)
+    for i in numpy.ndindex(x.shape):
+        step = numpy.zeros_like(x)
+        step[i] = eps
+        out[i] = (f(x + step) - f(x - step)) / (2 * eps)
+    return out
+
+
+def test_diamond_reused_node_accumulates_both_paths():
+    def f(x):
+        a = np.sin(x)
+        return a * a + np.exp(a)  # a feeds three uses
+
+    x = 0.7
+    expected = fd(lambda v: float(f(v)), x)
+    assert gradviz.grad(f)(x) == pytest.approx(float(expected), rel=1e-7)
+    assert gradviz.jvp(f, (x,), (1.0,))[1] == pytest.approx(float(expected), rel=1e-7)
+
+
+def test_same_node_twice_in_one_operation():
+    t = gradviz.trace(lambda x: x * x, 3.0)
+    assert float(t.adjoint(0)) == 6.0
+    assert float(t.tangent(2)) == 6.0 if len(t) > 2 else float(t.tangent(1)) == 6.0
+
+
+def test_chain_of_100000_nodes_has_no_recursion_error():
+    def chain(x):
+        for _ in range(50_000):
+            x = np.sin(x) * 1.0001
+        return x
+
+    reverse = gradviz.grad(chain)(0.3)
+    forward = gradviz.jvp(chain, (0.3,), (1.0,))[1]
+    assert numpy.isfinite(reverse)
+    assert reverse == pytest.approx(float(forward), rel=1e-9)
+
+
+def test_output_that_does_not_depend_on_input_gives_zero_gradient_and_a_warning():
+    with pytest.warns(gradviz.GradvizWarning, match="does not depend"):
+        gradient = gradviz.grad(lambda x: np.sum(numpy.ones(3)) * 2.0)(numpy.array([1.0, 2.0]))
+    assert gradient.shape == (2,) and not gradient.any()
+
+
+def test_integer_inputs_give_float_gradients():
+    gradient = gradviz.grad(lambda x: x ** 2)(3)
+    assert gradient == 6.0
+    gradient = gradviz.grad(lambda x: np.sum(x * x))(numpy.array([1, 2, 3]))
+    numpy.testing.assert_allclose(gradient, [2.0, 4.0, 6.0])
+
+
+def test_float32_stays_float32_in_values_tangents_and_adjoints():
+    x = numpy.array([0.5, -1.0, 2.0], dtype=numpy.float32)
+    f = lambda x: np.sum(np.tanh(x) * 2.0 + x * x)  # noqa: E731
+    t = gradviz.trace(f, x, max_sweeps=1)
+    assert all(getattr(n.value, "dtype", numpy.float32) == numpy.float32 for n in t)
+    assert gradviz.grad(f)(x).dtype == numpy.float32
+    assert gradviz.jvp(f, (x,), (numpy.ones(3, numpy.float32),))[1].dtype == numpy.float32
+
+
+def test_broadcast_adjoint_is_summed_back_to_the_input_shape():
+    w = numpy.array([1.0, 2.0])
+    X = numpy.arange(6.0).reshape(3, 2)
+    gradient = gradviz.grad(lambda w: np.sum(X * w))(w)
+    numpy.testing.assert_allclose(gradient, X.sum(axis=0))
+    b = 0.5
+    assert gradviz.grad(lambda b: np.sum(X + b))(b) == 6.0
+
+
+def test_grad_of_a_non_scalar_is_a_clear_error():
+    with pytest.raises(ShapeError, match=r"grad\(\) needs a scalar output, got shape \(2,\)"):
+        gradviz.grad(lambda x: x * 2)(numpy.ones(2))
+
+
+def test_unsupported_argument_type_is_a_clear_error():
+    with pytest.raises(UnsupportedTypeError, match="type str"):
+        gradviz.grad(lambda x: x)("a")
+
+
+def test_missing_rule_names_the_function_and_the_argument():
+    from gradviz.extend import primitive
+
+    @primitive
+    def mystery(x):
+        return x * 2.0
+
+    with pytest.raises(RuleError, match=r"no VJP rule for 'mystery' \(argument 0\)"):
+        gradviz.grad(lambda x: mystery(x))(1.0)
+
+
+def test_wrong_shape_from_a_user_vjp_names_the_node_and_its_source_line():
+    from gradviz.extend import defvjp, primitive
+
+    @primitive
+    def double(x):
+        return 2.0 * x
+
+    defvjp(double, lambda ans, x: lambda g: numpy.ones(5))
+    with pytest.raises(RuleError, match=r"'double'.*test_regressions.py:\d+.*shape \(5,\)"):
+        gradviz.grad(lambda x: np.sum(double(x)))(numpy.ones(3))
+
+
+def test_registered_primitive_is_one_node_with_its_own_name():
+    from gradviz.extend import defjvp, defvjp, primitive
+
+    @primitive
+    def cube(x):
+        return x * x * x
+
+    defvjp(cube, lambda ans, x: lambda g: g * 3 * x ** 2)
+    defjvp(cube, lambda t, ans, x: t * 3 * x ** 2)
+    t = gradviz.trace(lambda x: cube(x) + 1.0, 2.0)
+    assert [n.op for n in t] == ["input", "cube", "add"]
+    assert float(t.adjoint(0)) == 12.0 == float(t.tangent(2))
+
+
+def test_second_and_third_derivatives():
+    f = lambda x: np.sin(x) * x  # noqa: E731
+    x = 0.9
+    d2 = gradviz.grad(gradviz.grad(f))(x)
+    d3 = gradviz.grad(gradviz.grad(gradviz.grad(f)))(x)
+    assert d2 == pytest.approx(2 * numpy.cos(x) - x * numpy.sin(x), rel=1e-10)
+    assert d3 == pytest.approx(-3 * numpy.sin(x) - x * numpy.cos(x), rel=1e-10)
+
+
+def test_hessian_matches_finite_differences_of_the_gradient():
+    f = lambda x: np.sum(np.tanh(x) ** 2 * x[0])  # noqa: E731
+    x = numpy.array([0.3, -0.8, 1.1])
+    H = gradviz.hessian(f)(x)
+    g = gradviz.grad(f)
+    expected = numpy.stack([fd(lambda v: g(v)[i], x) for i in range(3)])
+    numpy.testing.assert_allclose(H, expected, rtol=1e-6, atol=1e-8)
+    numpy.testing.assert_allclose(gradviz.hvp(f)(x, numpy.array([1.0, 2.0, 3.0])), H @ [1, 2, 3], rtol=1e-10)
+
+
+def test_jacobians_in_both_modes_agree():
+    f = lambda x: np.tanh(x) * np.sum(x)  # noqa: E731
+    x = numpy.array([0.3, -0.8, 1.1])
+    numpy.testing.assert_allclose(gradviz.jacobian(f)(x), gradviz.jacobian_forward(f)(x), rtol=1e-12)
+
+
+def test_structured_arguments_give_structured_gradients():
+    def loss(params):
+        return np.sum(params["w"] * 2.0) + params["b"][0] * params["b"][1]
+
+    gradient = gradviz.grad(loss)({"w": numpy.ones(2), "b": (3.0, 4.0)})
+    numpy.testing.assert_allclose(gradient["w"], [2.0, 2.0])
+    assert gradient["b"] == (4.0, 3.0)
+
+
+def test_errors_are_gradviz_errors():
+    assert issubclass(ShapeError, GradvizError) and issubclass(RuleError, GradvizError)
+
+
+def test_record_keeps_one_trace_per_iteration_without_changing_the_loss():
+    f = gradviz.grad(lambda w: np.sum(np.tanh(w) ** 2))
+    plain = f(numpy.array([0.5, -1.0]))
+    with gradviz.record() as run:
+        recorded = [f(numpy.array([0.5, -1.0])) for _ in range(3)]
+    assert len(run.traces) == 3
+    numpy.testing.assert_array_equal(recorded[0], plain)
+    assert run.traces[0].reverse_sweeps[0].steps
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        f(numpy.array([0.5, -1.0]))
+    assert len(run.traces) == 3  # nothing recorded outside the block
