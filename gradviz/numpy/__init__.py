@@ -60,3 +60,4 @@ def __getattr__(name: str):
         value = _guarded(name, value)
     globals()[name] = value
     return value
+import gradviz.numpy.fft, gradviz.numpy.linalg  # noqa: E402,E401,F401  (np.fft, np.linalg)
