@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 import numpy as onp
 
 from gradviz.engine.broadcast import shape_of
-from gradviz.engine.sweeps import reverse_sweep, forward_sweep
+from gradviz.engine.sweeps import OBSERVERS, forward_sweep, observe_primal, reverse_sweep
 from gradviz.engine.trace import Trace
 from gradviz.engine.tracer import Box, Tape, tracing_depth, unbox
 from gradviz.engine.tree import flatten, unflatten
@@ -62,26 +62,35 @@ def _check_leaf(leaf: Any, where: str) -> Any:
 def _evaluate(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int]):
     """Run ``fun`` with the leaves of ``args[argnums]`` boxed on a new tape.
 
-    Returns ``(tape, input indices, input names, treedefs, output)``.
+    Returns ``(tape, input indices, treedefs, output)``. Display names are not built here
+    (see :func:`_input_names`): this runs on every ``grad`` call.
     """
     tape = Tape(tracing_depth() + 1)
     args = list(args)
-    inputs, names, treedefs = [], [], []
-    arg_names = _argument_names(fun, len(args))
+    inputs, treedefs = [], []
     for argnum in argnums:
         leaves, treedef = flatten(args[argnum])
         boxed = []
-        for path, leaf in zip(_leaf_paths(treedef), leaves):
-            where = arg_names[argnum] + path
-            box = tape.new_input(_check_leaf(leaf, where))
+        for leaf in leaves:
+            if type(leaf) is not Box and not isinstance(leaf, _NUMERIC):
+                _check_leaf(leaf, _input_names(fun, len(args), [argnum], [treedef])[0])
+            box = tape.new_input(leaf)
             inputs.append(box._index)
-            names.append(where)
             boxed.append(box)
         treedefs.append(treedef)
-        args[argnum] = unflatten(treedef, boxed)
+        args[argnum] = unflatten(treedef, boxed) if treedef[0] != "leaf" else boxed[0]
     with tape:
         output = fun(*args, **kwargs)
-    return tape, inputs, names, treedefs, output
+    if OBSERVERS:  # gradviz.debug_nans() is active: primal values are checked here
+        observe_primal(tape)
+    return tape, inputs, treedefs, output
+
+
+def _input_names(fun: Callable, count: int, argnums: Sequence[int], treedefs: list) -> list[str]:
+    """Display names of the input leaves: ``x1``, ``weights``, ``params['b']``."""
+    arg_names = _argument_names(fun, count)
+    return [arg_names[argnum] + path for argnum, treedef in zip(argnums, treedefs)
+            for path in _leaf_paths(treedef)]
 
 
 def _argument_names(fun: Callable, count: int) -> list[str]:
@@ -116,23 +125,29 @@ def _output_index(output: Any, tape: Tape) -> int | None:
     return None
 
 
+def _float_dtype(raw: Any) -> onp.dtype:
+    """The value's dtype if it is inexact, else float64 (integers get float derivatives)."""
+    dtype = getattr(raw, "dtype", None)
+    if dtype is None or dtype.kind not in "fc":
+        return onp.dtype(onp.float64)
+    return dtype
+
+
 def _ones_like(value: Any) -> Any:
     raw = unbox(value)
-    dtype = getattr(raw, "dtype", None)
-    if dtype is None or not onp.issubdtype(dtype, onp.inexact):
-        dtype = onp.float64
+    if type(raw) is onp.float64 or type(raw) is float:
+        return onp.float64(1.0)
+    dtype = _float_dtype(raw)
     if onp.ndim(raw) == 0:
-        return dtype.type(1.0) if hasattr(dtype, "type") else onp.float64(1.0)
+        return dtype.type(1.0)
     return onp.ones(onp.shape(raw), dtype)
 
 
 def _zeros_like(value: Any) -> Any:
     raw = unbox(value)
-    dtype = getattr(raw, "dtype", None)
-    if dtype is None or not onp.issubdtype(dtype, onp.inexact):
-        dtype = onp.float64
+    dtype = _float_dtype(raw)
     if onp.ndim(raw) == 0:
-        return onp.dtype(dtype).type(0.0)
+        return dtype.type(0.0)
     return onp.zeros(onp.shape(raw), dtype)
 
 
@@ -240,7 +255,8 @@ def make_vjp(fun: Callable, argnum: int = 0) -> Callable:
 
 
 def _vjp(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int]):
-    tape, inputs, names, treedefs, output = _evaluate(fun, args, kwargs, argnums)
+    tape, inputs, treedefs, output = _evaluate(fun, args, kwargs, argnums)
+    names = _input_names(fun, len(args), argnums, treedefs)
     out_leaves, out_treedef = flatten(output)
     out_indices = [_output_index(leaf, tape) for leaf in out_leaves]
     trace = Trace(tape, inputs, names, [i for i in out_indices if i is not None],
@@ -268,8 +284,13 @@ def _vjp(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int]):
 
 def unbox_output(output: Any, tape: Tape) -> Any:
     """Strip this tape's boxes from an output structure, keeping lower-level ones."""
+    if type(output) is Box:
+        return output._value if output._tape is tape else output
+    if type(output) not in (tuple, list, dict):
+        return output
     leaves, treedef = flatten(output)
-    return unflatten(treedef, [leaf._value if type(leaf) is Box and leaf._tape is tape else leaf for leaf in leaves])
+    return unflatten(treedef, [leaf._value if type(leaf) is Box and leaf._tape is tape else leaf
+                               for leaf in leaves])
 
 
 def _warn_constant(fun: Callable) -> None:
@@ -320,7 +341,7 @@ def value_and_grad(fun: Callable, argnum: int = 0) -> Callable:
 
     @wraps(fun)
     def value_and_grad_fun(*args, **kwargs):
-        tape, inputs, names, treedefs, output = _evaluate(fun, args, kwargs, (argnum,))
+        tape, inputs, treedefs, output = _evaluate(fun, args, kwargs, (argnum,))
         _scalar_output_check(fun, output)
         index = _output_index(output, tape)
         recording = _active_recording(tape)
@@ -333,11 +354,13 @@ def value_and_grad(fun: Callable, argnum: int = 0) -> Callable:
                                   label="seed output")
             results = sweep.results
         if recording is not None:
+            names = _input_names(fun, len(args), (argnum,), treedefs)
             trace = Trace(tape, inputs, names, [] if index is None else [index], ["out"], _fun_name(fun))
             if sweep is not None:
                 trace.sweeps.append(sweep)
             recording.add(trace)
-        gradient = unflatten(treedefs[0], _input_results(tape, inputs, results))
+        gradients = _input_results(tape, inputs, results)
+        gradient = gradients[0] if treedefs[0][0] == "leaf" else unflatten(treedefs[0], gradients)
         return unbox_output(output, tape), gradient
 
     return value_and_grad_fun
@@ -414,22 +437,24 @@ def jacobian(fun: Callable, argnum: int = 0) -> Callable:
 
 
 def _jvp(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int], seed_sets: list[list]):
-    tape, inputs, names, treedefs, output = _evaluate(fun, args, kwargs, argnums)
+    tape, inputs, treedefs, output = _evaluate(fun, args, kwargs, argnums)
     out_leaves, out_treedef = flatten(output)
     out_indices = [_output_index(leaf, tape) for leaf in out_leaves]
     recording = _active_recording(tape)
-    trace = Trace(tape, inputs, names, [i for i in out_indices if i is not None],
-                  ["out"] * sum(i is not None for i in out_indices), _fun_name(fun))
-    results = []
+    sweeps, results = [], []
     for seeds in seed_sets:
         sweep = forward_sweep(tape, dict(zip(inputs, seeds)), record=recording is not None)
-        trace.sweeps.append(sweep)
+        sweeps.append(sweep)
         leaves = [
             _zeros_like(leaf) if index is None or sweep.results[index] is None else sweep.results[index]
             for leaf, index in zip(out_leaves, out_indices)
         ]
         results.append(unflatten(out_treedef, leaves))
     if recording is not None:
+        outputs = [i for i in out_indices if i is not None]
+        trace = Trace(tape, inputs, _input_names(fun, len(args), argnums, treedefs), outputs,
+                      ["out"] * len(outputs), _fun_name(fun))
+        trace.sweeps.extend(sweeps)
         recording.add(trace)
     return unbox_output(output, tape), results
 
@@ -575,7 +600,8 @@ def trace(
         >>> round(float(t.tangent(4, sweep=0)), 4), float(t.tangent(4, sweep=1))
         (4.5839, 2.0)
     """
-    tape, inputs, input_names, treedefs, output = _evaluate(fun, args, {}, range(len(args)))
+    tape, inputs, treedefs, output = _evaluate(fun, args, {}, range(len(args)))
+    input_names = _input_names(fun, len(args), range(len(args)), treedefs)
     if names is not None:
         input_names = list(names)[: len(inputs)] + input_names[len(names) :]
     out_leaves, _ = flatten(output)

@@ -20,7 +20,7 @@ from gradviz.engine.broadcast import fit_adjoint, fit_tangent, shape_of
 from gradviz.engine.tracer import Node, Tape
 from gradviz.errors import GradvizError, RuleError
 
-__all__ = ["Step", "Sweep", "forward_sweep", "reverse_sweep"]
+__all__ = ["Step", "Sweep", "forward_sweep", "reverse_sweep", "OBSERVERS", "observe_primal"]
 
 
 class Step(NamedTuple):
@@ -63,6 +63,36 @@ class Sweep:
 
 Observer = Callable[[str, Node, Any, tuple], None]
 
+#: Observers every sweep calls, e.g. the NaN detector of ``gradviz.debug_nans()``. Read once
+#: per sweep, never per node: while it is empty a sweep costs exactly what it did without it.
+OBSERVERS: list[Observer] = []
+
+
+def _active_observer(observe: Observer | None) -> Observer | None:
+    if not OBSERVERS:
+        return observe
+    chain = ([observe] if observe is not None else []) + list(OBSERVERS)
+    if len(chain) == 1:
+        return chain[0]
+
+    def observe_all(kind: str, node: Node, value: Any, terms: tuple) -> None:
+        for each in chain:
+            each(kind, node, value, terms)
+
+    return observe_all
+
+
+def observe_primal(tape: Tape) -> None:
+    """Show every recorded node to the active observers as ``("primal", node, value, ())``.
+
+    Called after a function has been evaluated on a tape, only while :data:`OBSERVERS` is
+    not empty: primal values are computed by the primitives, not by a sweep.
+    """
+    for observe in list(OBSERVERS):
+        for node in tape.nodes:
+            if node.parents:
+                observe("primal", node, node.value, ())
+
 
 def _rule_failure(node: Node, kind: str, argnum: int, exc: Exception) -> GradvizError:
     from gradviz.engine.source import describe_site
@@ -99,6 +129,7 @@ def forward_sweep(
         label: a description kept on the sweep.
         observe: called as ``observe("forward", node, tangent, terms)`` after each node.
     """
+    observe = _active_observer(observe)
     nodes = tape.nodes
     tangents: list[Any] = [None] * len(nodes)
     for index, seed in seeds.items():
@@ -157,11 +188,14 @@ def reverse_sweep(
         label: a description kept on the sweep.
         observe: called as ``observe("reverse", node, adjoint, terms)`` after each node.
     """
+    observe = _active_observer(observe)
     nodes = tape.nodes
     adjoints: list[Any] = [None] * len(nodes)
     for index, seed in seeds.items():
         adjoints[index] = seed if adjoints[index] is None else adjoints[index] + seed
     steps: list[Step] = []
+    keep_terms = record or observe is not None
+    terms: list = []
     for j in range(max(seeds, default=-1), -1, -1):
         g = adjoints[j]
         if g is None:
@@ -171,24 +205,28 @@ def reverse_sweep(
         if not parents:
             continue
         vjps = node.primitive.vjps
-        terms = []
+        value, args, kwargs = node.value, node.args, node.kwargs
+        if keep_terms:
+            terms = []
         for argnum, parent in parents:
             rule = vjps.get(argnum)
             if rule is None:
                 if not node.primitive.differentiable:
                     continue
                 raise _missing_rule(node, "VJP", argnum)
+            parent_value = nodes[parent].value
             try:
-                contribution = fit_adjoint(
-                    rule(g, node.value, *node.args, **node.kwargs), shape_of(nodes[parent].value)
-                )
+                contribution = rule(g, value, *args, **kwargs) if kwargs else rule(g, value, *args)
+                # Only a broadcast (or a wrong rule) changes the shape: check cheaply first.
+                if getattr(contribution, "shape", ()) != getattr(parent_value, "shape", ()):
+                    contribution = fit_adjoint(contribution, shape_of(parent_value))
             except GradvizError:
                 raise
             except Exception as exc:
                 raise _rule_failure(node, "VJP", argnum, exc) from exc
             previous = adjoints[parent]
             adjoints[parent] = contribution if previous is None else previous + contribution
-            if record or observe is not None:
+            if keep_terms:
                 terms.append((argnum, parent, contribution))
         if record:
             steps.append(Step(j, g, tuple(terms)))

@@ -36,7 +36,7 @@ def _user_site() -> tuple[Any, int] | None:
     Kept as a code object and a line number; file names and source text are looked up only
     when a site is shown.
     """
-    frame = sys._getframe(2)
+    frame = sys._getframe(3)  # skip _user_site, Primitive._record and Primitive.__call__
     while frame is not None:
         code = frame.f_code
         internal = _is_internal_code.get(code)
@@ -190,14 +190,20 @@ class Primitive:
         if not _depth:
             return self.fun(*args, **kwargs)
         tape = None
+        nested = False
         for arg in args:
-            if type(arg) is Box and (tape is None or arg._tape.level > tape.level):
-                tape = arg._tape
+            if type(arg) is Box:
+                if tape is None:
+                    tape = arg._tape
+                elif arg._tape is not tape:
+                    nested = True
+                    if arg._tape.level > tape.level:
+                        tape = arg._tape
         if tape is None:
             return self.fun(*args, **kwargs)
-        return self._record(tape, args, kwargs)
+        return self._record(tape, nested, args, kwargs)
 
-    def _record(self, tape: Tape, args: tuple, kwargs: dict):
+    def _record(self, tape: Tape, nested: bool, args: tuple, kwargs: dict):
         raw = list(args)
         parents = []
         for argnum, arg in enumerate(args):
@@ -205,8 +211,8 @@ class Primitive:
                 raw[argnum] = arg._value
                 parents.append((argnum, arg._index))
         raw_args = tuple(raw)
-        # Lower-level boxes among the arguments are recorded by the recursive call.
-        ans = self(*raw_args, **kwargs)
+        # Boxes of outer tapes (higher order) are recorded there by the recursive call.
+        ans = self(*raw_args, **kwargs) if nested or tape.level > 1 else self.fun(*raw_args, **kwargs)
         nodes = tape.nodes
         index = len(nodes)
         nodes.append(Node(index, self, raw_args, kwargs, tuple(parents), ans, _user_site()))

@@ -1,0 +1,213 @@
+"""Engine speed: gradviz against HIPS autograd and hand-written numpy, in the same run.
+
+Run: ``python benchmarks/engine.py`` (``pip install autograd`` adds its column). Prints the
+median of several repeats of each workload and the ratios the engine is held to:
+
+W1  the lecture's loop: make_moons(500), loss + grad per step, the trace kept by
+    ``gradviz.record()``: gradviz / hand numpy ≤ 3
+W2  the same model at N = 200 000: grad (forward included) / hand forward pass ≤ 1.5
+W3  a 2-64-64-1 tanh MLP on 10 000 moons: grad / hand-written gradient ≤ 1.1
+W4  a chain of 3 000 scalar ops (x = sin(x)·1.0001 + 0.1): forward + reverse ≤ 5 µs per op
+W5  the W1 gradient by two forward sweeps / by one reverse sweep ≤ 1.5
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["OPENBLAS_NUM_THREADS"] = "1"  # two BLAS threads are erratic on small machines
+
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import numpy  # noqa: E402
+import sklearn.datasets  # noqa: E402
+
+import gradviz  # noqa: E402
+import gradviz.numpy as gnp  # noqa: E402
+
+try:
+    import autograd
+    import autograd.numpy as anp
+except ImportError:  # the autograd column is optional
+    autograd = anp = None
+
+REPEATS = int(os.environ.get("GRADVIZ_BENCH_REPEATS", "15"))
+
+
+def median_time(function, repeats: int = REPEATS, number: int = 1) -> float:
+    """Median over ``repeats`` of the mean time of ``number`` calls, in seconds."""
+    function()  # warm up caches and imports
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(number):
+            function()
+        samples.append((time.perf_counter() - start) / number)
+    return statistics.median(samples)
+
+
+# --- the lecture's logistic regression ---------------------------------------------------------
+
+
+def logistic_loss(np):
+    def loss(weights, X, y):
+        preds = 0.5 * (np.tanh(np.dot(X, weights)) + 1)
+        label_probabilities = np.log(preds) * y + np.log(1 - preds) * (1 - y)
+        return -np.sum(label_probabilities)
+
+    return loss
+
+
+def hand_loss_and_grad(weights, X, y):
+    a = X @ weights
+    t = numpy.tanh(a)
+    p = 0.5 * (t + 1)
+    loss = -numpy.sum(numpy.log(p) * y + numpy.log(1 - p) * (1 - y))
+    dp = -(y / p - (1 - y) / (1 - p)) * 0.5 * (1 - t * t)
+    return loss, X.T @ dp
+
+
+def hand_forward(weights, X, y):
+    p = 0.5 * (numpy.tanh(X @ weights) + 1)
+    return -numpy.sum(numpy.log(p) * y + numpy.log(1 - p) * (1 - y))
+
+
+def training_loop(loss, gradient, X, y, steps=100):
+    def run():
+        weights = numpy.array([1.0, 1.0])
+        for _ in range(steps):
+            loss(weights, X, y)
+            weights = weights - gradient(weights, X, y) * 0.001
+
+    return run
+
+
+def w1():
+    X, y = sklearn.datasets.make_moons(500, noise=0.1, random_state=0)
+    results = {}
+    hand = training_loop(lambda w, X, y: None, lambda w, X, y: hand_loss_and_grad(w, X, y)[1], X, y)
+    results["hand numpy"] = median_time(hand) / 100
+    g_loss = logistic_loss(gnp)
+    g_grad = gradviz.grad(g_loss)
+    plain = training_loop(g_loss, g_grad, X, y)
+    results["gradviz"] = median_time(plain) / 100
+
+    def recorded():
+        with gradviz.record(keep=1):
+            plain()
+
+    results["gradviz, traces kept"] = median_time(recorded) / 100
+    if autograd is not None:
+        a_loss = logistic_loss(anp)
+        results["autograd"] = median_time(training_loop(a_loss, autograd.grad(a_loss), X, y)) / 100
+    return results, "gradviz, traces kept", "hand numpy", 3.0
+
+
+def w2():
+    X, y = sklearn.datasets.make_moons(200_000, noise=0.1, random_state=0)
+    w = numpy.array([1.0, 1.0])
+    results = {"hand forward": median_time(lambda: hand_forward(w, X, y), repeats=9)}
+    results["hand forward + gradient"] = median_time(lambda: hand_loss_and_grad(w, X, y), repeats=9)
+    g = gradviz.grad(logistic_loss(gnp))
+    results["gradviz"] = median_time(lambda: g(w, X, y), repeats=9)
+    if autograd is not None:
+        a = autograd.grad(logistic_loss(anp))
+        results["autograd"] = median_time(lambda: a(w, X, y), repeats=9)
+    return results, "gradviz", "hand forward", 1.5
+
+
+def mlp_loss(np):
+    def loss(params, X, y):
+        W1, b1, W2, b2, W3, b3 = params
+        h1 = np.tanh(np.dot(X, W1) + b1)
+        h2 = np.tanh(np.dot(h1, W2) + b2)
+        out = np.dot(h2, W3) + b3
+        return np.mean((out[:, 0] - y) ** 2)
+
+    return loss
+
+
+def mlp_hand_grad(params, X, y):
+    W1, b1, W2, b2, W3, b3 = params
+    h1 = numpy.tanh(X @ W1 + b1)
+    h2 = numpy.tanh(h1 @ W2 + b2)
+    out = h2 @ W3 + b3
+    d_out = (2.0 / len(y)) * (out[:, 0] - y)[:, None]
+    d_h2 = (d_out @ W3.T) * (1 - h2 * h2)
+    d_h1 = (d_h2 @ W2.T) * (1 - h1 * h1)
+    return (X.T @ d_h1, d_h1.sum(0), h1.T @ d_h2, d_h2.sum(0), h2.T @ d_out, d_out.sum(0))
+
+
+def w3():
+    X, y = sklearn.datasets.make_moons(10_000, noise=0.1, random_state=0)
+    rng = numpy.random.default_rng(0)
+    params = (rng.normal(size=(2, 64)) * 0.5, numpy.zeros(64), rng.normal(size=(64, 64)) * 0.2,
+              numpy.zeros(64), rng.normal(size=(64, 1)) * 0.2, numpy.zeros(1))
+    results = {"hand gradient": median_time(lambda: mlp_hand_grad(params, X, y))}
+    g = gradviz.grad(mlp_loss(gnp))
+    results["gradviz"] = median_time(lambda: g(params, X, y))
+    if autograd is not None:
+        a = autograd.grad(mlp_loss(anp))
+        results["autograd"] = median_time(lambda: a(params, X, y))
+    return results, "gradviz", "hand gradient", 1.1
+
+
+def w4():
+    def chain(np):
+        def f(x):
+            for _ in range(1000):
+                x = np.sin(x) * 1.0001 + 0.1
+            return x
+
+        return f
+
+    ops = 3000
+    results = {"gradviz": median_time(lambda: gradviz.grad(chain(gnp))(0.3), repeats=9) / ops}
+    if autograd is not None:
+        results["autograd"] = median_time(lambda: autograd.grad(chain(anp))(0.3), repeats=9) / ops
+    results["plain numpy, no derivative"] = median_time(lambda: chain(numpy)(0.3), repeats=9) / ops
+    return results, "gradviz", None, 5e-6
+
+
+def w5():
+    X, y = sklearn.datasets.make_moons(500, noise=0.1, random_state=0)
+    w = numpy.array([1.0, 1.0])
+    loss = logistic_loss(gnp)
+    results = {"reverse: 1 sweep": median_time(lambda: gradviz.grad(loss)(w, X, y), number=20)}
+    results["forward: 2 sweeps"] = median_time(lambda: gradviz.jacobian_forward(loss)(w, X, y), number=20)
+    return results, "forward: 2 sweeps", "reverse: 1 sweep", 1.5
+
+
+def main() -> int:
+    failures = 0
+    for name, workload in [("W1", w1), ("W2", w2), ("W3", w3), ("W4", w4), ("W5", w5)]:
+        results, subject, reference, bound = workload()
+        print(f"{name}: " + workload.__doc__.strip() if workload.__doc__ else name)
+        for label, seconds in results.items():
+            print(f"    {label:<28} {seconds * 1e6:12.1f} µs (median)")
+        if reference is None:
+            value, unit = results[subject], "s/op"
+            print(f"    {subject}: {value * 1e6:.2f} µs per op (bound {bound * 1e6:.1f} µs)")
+            ok = value <= bound
+        else:
+            value = results[subject] / results[reference]
+            print(f"    ratio {subject} / {reference} = {value:.2f} (bound {bound})")
+            ok = value <= bound
+            if "autograd" in results:
+                print(f"    ratio autograd / {reference} = {results['autograd'] / results[reference]:.2f}")
+        failures += not ok
+        print("    " + ("within bound" if ok else "ABOVE BOUND"))
+        sys.stdout.flush()
+    return 1 if failures else 0
+
+
+w1.__doc__ = "the lecture's loop, per step (make_moons(500), loss + grad)"
+w2.__doc__ = "grad at N = 200 000 against the hand-written forward pass"
+w3.__doc__ = "2-64-64-1 tanh MLP on 10 000 moons, grad against the hand gradient"
+w4.__doc__ = "a chain of 3 000 scalar ops, forward + reverse per op"
+w5.__doc__ = "the W1 gradient by two forward sweeps against one reverse sweep"
+
+if __name__ == "__main__":
+    sys.exit(main())
