@@ -6,7 +6,11 @@ networkx, renders with Graphviz, steps in a terminal inspector and is checked by
 gradient debugger.
 """
 
-from gradviz.differential import (
+from gradviz.engine.memory import tune_allocator as _tune_allocator
+
+_tune_allocator()
+
+from gradviz.differential import (  # noqa: E402
     GradvizWarning,
     Recording,
     elementwise_grad,
