@@ -172,7 +172,8 @@ def partial_value(trace, index: int, argnum: int) -> Any:
             dtype = onp.result_type(arg, onp.float32) if hasattr(arg, "dtype") else onp.dtype(onp.float64)
             one = onp.ones(onp.shape(arg), dtype) if onp.ndim(arg) else dtype.type(1.0)
             try:
-                result = unbox(rule(one, node.value, *node.args, **node.kwargs))
+                with onp.errstate(all="ignore"):  # a NaN partial is shown, not warned about
+                    result = unbox(rule(one, node.value, *node.args, **node.kwargs))
             except Exception:  # a display aid must never break the display
                 result = None
     cache[key] = result

@@ -135,13 +135,17 @@ def forward_sweep(
     for index, seed in seeds.items():
         tangents[index] = seed
     steps: list[Step] = []
+    keep_terms = record or observe is not None
+    terms: list = []
     for node in nodes:
         parents = node.parents
         if not parents:
             continue
         total = None
-        terms = []
         jvps = node.primitive.jvps
+        value, args, kwargs = node.value, node.args, node.kwargs
+        if keep_terms:
+            terms = []
         for argnum, parent in parents:
             t = tangents[parent]
             if t is None:
@@ -152,17 +156,19 @@ def forward_sweep(
                     continue
                 raise _missing_rule(node, "JVP", argnum)
             try:
-                term = rule(t, node.value, *node.args, **node.kwargs)
+                term = rule(t, value, *args, **kwargs) if kwargs else rule(t, value, *args)
             except GradvizError:
                 raise
             except Exception as exc:
                 raise _rule_failure(node, "JVP", argnum, exc) from exc
-            if record or observe is not None:
+            if keep_terms:
                 terms.append((argnum, parent, term))
             total = term if total is None else total + term
         if total is None:
             continue
-        total = fit_tangent(total, shape_of(node.value))
+        # Only a broadcast changes the shape (``x + b`` with a scalar ``b`` seeded alone).
+        if getattr(total, "shape", ()) != getattr(value, "shape", ()):
+            total = fit_tangent(total, shape_of(value))
         tangents[node.index] = total
         if record:
             steps.append(Step(node.index, total, tuple(terms)))
