@@ -11,6 +11,7 @@ import numpy
 
 import gradviz
 import gradviz.numpy as np
+from gradviz.debug import check_grads
 from gradviz.extend import defjvp, defvjp, primitive
 
 
@@ -39,12 +40,10 @@ def main():
     softmax = numpy.exp(2 * x) / numpy.exp(2 * x).sum()
     print("gradient:            ", gradient)
     print("by hand, 2·softmax(2x) - e0:", 2 * softmax - [1, 0, 0])
-    gradviz.debug.check_grads(loss, x)  # forward vs finite differences, reverse vs forward
+    check_grads(loss, x)  # forward vs finite differences, reverse vs forward
     print("check_grads: forward and reverse agree with finite differences")
     return trace, gradient
 
 
 if __name__ == "__main__":
-    import gradviz.debug  # noqa: F401
-
     main()
