@@ -28,7 +28,7 @@ from gradviz.rules import defrule
 from gradviz.rules.domains import REALS
 
 __all__ = [
-    "FFT_RULES", "real", "imag", "conj", "resize",
+    "FFT_RULES", "real", "imag", "conj", "as_complex", "resize",
     "fft", "ifft", "fft2", "ifft2", "fftn", "ifftn",
     "rfft", "irfft", "rfft2", "irfft2", "rfftn", "irfftn", "fftshift", "ifftshift",
 ]
@@ -63,17 +63,31 @@ def _sizes(x, axes) -> tuple[int, ...]:
     return tuple(shape[a] for a in axes)
 
 
+def _as_complex(x):
+    """``x`` as a complex array: the embedding ℝ → ℂ, whose transpose is ``real``."""
+    return onp.add(x, 0j)
+
+
+def _adjoint_into(g, x):
+    """A real adjoint ``g`` sent to a complex argument passes through :data:`as_complex`, so
+    that differentiating the rule again sends a real adjoint back to ``g``."""
+    return as_complex(g) if _is_complex(x) else g
+
+
 # fmt: off
 # ruff: noqa: E501, E731
 
 # === complex parts =============================================================================
 #      primitive            partials      domain     tangent (t = ẋ)                     adjoint (g = ȳ)
+as_complex = defrule(_as_complex, "1",       REALS, table=FFT_RULES, name="as_complex",
+              jvp=lambda t, ans, x: as_complex(t),
+              vjp=lambda g, ans, x: real(g))
 real = defrule(onp.real,        "Re",         REALS, table=FFT_RULES,
               jvp=lambda t, ans, x: real(t),
-              vjp=lambda g, ans, x: g)
+              vjp=lambda g, ans, x: _adjoint_into(g, x))
 imag = defrule(onp.imag,        "Im",         REALS, table=FFT_RULES,
               jvp=lambda t, ans, x: imag(t),
-              vjp=lambda g, ans, x: g * -1j)
+              vjp=lambda g, ans, x: _adjoint_into(g, x) * -1j)
 conj = defrule(onp.conj,        "conj",       REALS, table=FFT_RULES,
               jvp=lambda t, ans, x: conj(t),
               vjp=lambda g, ans, x: conj(g))

@@ -98,14 +98,6 @@ def _inputs(makers, seed):
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_rule_fixed_inputs(case):
     fun, makers = CASES[case]
-    # A stack of matrices stops at first order: numpy's matmul adjoint is 2-D only for now.
-    order = 1 if len(makers[0][1]) > 2 else 2
-    check_grads(fun, *_inputs(makers, 1), modes=("fwd", "rev"), order=order)
-
-
-@pytest.mark.xfail(strict=True, reason="matmul's adjoint rule does not handle stacks of matrices yet")
-def test_second_order_on_a_stack_of_matrices():
-    fun, makers = CASES["inv batched"]
     check_grads(fun, *_inputs(makers, 1), modes=("fwd", "rev"), order=2)
 
 

@@ -1,0 +1,392 @@
+"""The rule table for scipy: special functions, triangular and Sylvester solves, the matrix
+square root, convolution and ``odeint``.
+
+Elementwise functions are written as their partial derivatives ``∂ans/∂argᵢ``; the tangent
+term is ``t·∂ᵢ`` and the adjoint term ``g·∂ᵢ`` (:func:`_elementwise`). Every partial is itself
+built from rows of this table (``gammaln′ = digamma``, ``digamma′ = polygamma(1, ·)`` …), so
+derivatives of any order exist. Where scipy has no derivative in an argument (the order ``n``
+of ``polygamma``, the shape parameters of ``gammainc`` and ``betainc``) the row has no rule,
+and differentiating there fails with an error naming the function and the argument.
+
+``odeint`` is the exception to "rules call only primitives": its rules integrate an augmented
+system with scipy (forward sensitivities, or the adjoint system backwards in time), so they
+give first derivatives only, and refuse clearly when asked for more.
+"""
+
+from __future__ import annotations
+
+import numpy as onp
+import scipy.integrate
+import scipy.linalg
+import scipy.signal
+import scipy.special as sp
+
+from gradviz.engine.broadcast import shape_of
+from gradviz.engine.tracer import Box, EveryArgument, Primitive, unbox
+from gradviz.errors import RuleError
+from gradviz.rules import defrule
+from gradviz.rules.domains import POSITIVE, REALS, UNIT, Domain
+from gradviz.rules.numpy_rules import exp, getitem, log, log1p, matmul, reshape, sign, sum, swapaxes
+
+__all__ = ["SCIPY_RULES", "PROBABILITIES"]
+
+#: The primitives of this table, by name (kept apart from numpy's table).
+SCIPY_RULES: dict[str, Primitive] = {}
+
+PROBABILITIES = Domain("probabilities (0, 1)", 0.1, 0.9)
+ABOVE_HALF = Domain("positive, away from poles", 0.6, 4.0)
+
+_SQRT_PI = float(onp.sqrt(onp.pi))
+
+
+def _elementwise(*partials):
+    """Tangent and adjoint rules from the partials ``∂(ans, *args)`` (``None``: no rule)."""
+
+    def jvp(partial):
+        return None if partial is None else (lambda t, ans, *args: t * partial(ans, *args))
+
+    def vjp(partial):
+        return None if partial is None else (lambda g, ans, *args: g * partial(ans, *args))
+
+    return {"jvp": tuple(jvp(p) for p in partials), "vjp": tuple(vjp(p) for p in partials)}
+
+
+def _row(fun, display, domain, *partials, **info):
+    return defrule(fun, display, domain, table=SCIPY_RULES, **_elementwise(*partials), **info)
+
+
+def _multigammaln_partial(ans, a, d):
+    """∂/∂a log Γ_d(a) = Σ_{j<d} ψ(a − j/2)."""
+    total = 0.0
+    for j in range(int(d)):
+        total = total + digamma(a - j / 2.0)
+    return total
+
+
+# fmt: off
+# ruff: noqa: E501, E731
+# === gamma and beta functions ==================================================================
+#      primitive                   display                          domain      partial ∂ans/∂arg (rule terms t·∂, g·∂)
+gamma = _row(sp.gamma,             "{ans}·ψ({0})",                  POSITIVE,   lambda ans, x: ans * digamma(x))
+gammaln = _row(sp.gammaln,         "ψ({0})",                        POSITIVE,   lambda ans, x: digamma(x))
+digamma = _row(sp.digamma,         "ψ′({0})",                       POSITIVE,   lambda ans, x: polygamma(1, x), name="digamma")
+psi = digamma
+polygamma = _row(sp.polygamma,     (None, "ψ⁽ⁿ⁺¹⁾({1})"),           POSITIVE,   None, lambda ans, n, x: polygamma(n + 1, x))
+rgamma = _row(sp.rgamma,           "−ψ({0})/Γ({0})",                POSITIVE,   lambda ans, x: -digamma(x) * ans)
+multigammaln = _row(sp.multigammaln, ("Σψ({0}−j/2)", None),         ABOVE_HALF, _multigammaln_partial, None)
+beta = _row(sp.beta,               ("{ans}(ψ({0})−ψ({0}+{1}))", "{ans}(ψ({1})−ψ({0}+{1}))"), POSITIVE,
+             lambda ans, a, b: ans * (digamma(a) - digamma(a + b)),
+             lambda ans, a, b: ans * (digamma(b) - digamma(a + b)))
+betaln = _row(sp.betaln,           ("ψ({0})−ψ({0}+{1})", "ψ({1})−ψ({0}+{1})"), POSITIVE,
+             lambda ans, a, b: digamma(a) - digamma(a + b),
+             lambda ans, a, b: digamma(b) - digamma(a + b))
+betainc = _row(sp.betainc,         (None, None, "{2}^({0}−1)(1−{2})^({1}−1)/B"), PROBABILITIES,
+             None, None,
+             lambda ans, a, b, x: exp((a - 1) * log(x) + (b - 1) * log1p(-x) - betaln(a, b)))
+gammainc = _row(sp.gammainc,       (None, "e^(−{1}){1}^({0}−1)/Γ({0})"), POSITIVE,
+             None, lambda ans, a, x: exp((a - 1) * log(x) - x - gammaln(a)))
+gammaincc = _row(sp.gammaincc,     (None, "−e^(−{1}){1}^({0}−1)/Γ({0})"), POSITIVE,
+             None, lambda ans, a, x: -exp((a - 1) * log(x) - x - gammaln(a)))
+
+# === error functions and the logistic ==========================================================
+erf = _row(sp.erf,                 "2/√π·e^(−{0}²)",                REALS,      lambda ans, x: (2.0 / _SQRT_PI) * exp(-x * x))
+erfc = _row(sp.erfc,               "−2/√π·e^(−{0}²)",               REALS,      lambda ans, x: (-2.0 / _SQRT_PI) * exp(-x * x))
+erfinv = _row(sp.erfinv,           "√π/2·e^({ans}²)",               UNIT,       lambda ans, x: (_SQRT_PI / 2.0) * exp(ans * ans))
+erfcinv = _row(sp.erfcinv,         "−√π/2·e^({ans}²)",              Domain("(0, 2)", 0.2, 1.8), lambda ans, x: (-_SQRT_PI / 2.0) * exp(ans * ans))
+expit = _row(sp.expit,             "{ans}(1−{ans})",                REALS,      lambda ans, x: ans * (1 - ans))
+logit = _row(sp.logit,             "1/({0}(1−{0}))",                PROBABILITIES, lambda ans, x: 1 / (x * (1 - x)))
+xlogy = _row(sp.xlogy,             ("log {1}", "{0}/{1}"),          POSITIVE,   lambda ans, x, y: log(y), lambda ans, x, y: x / y)
+xlog1py = _row(sp.xlog1py,         ("log(1+{1})", "{0}/(1+{1})"),   POSITIVE,   lambda ans, x, y: log1p(y), lambda ans, x, y: x / (1 + y))
+
+# === Bessel functions ==========================================================================
+j0 = _row(sp.j0,                   "−J₁({0})",                      REALS,      lambda ans, x: -j1(x))
+j1 = _row(sp.j1,                   "(J₀−J₂)/2",                     REALS,      lambda ans, x: (j0(x) - jn(2, x)) / 2.0)
+jn = _row(sp.jn,                   (None, "(Jₙ₋₁−Jₙ₊₁)/2"),         REALS,      None, lambda ans, n, x: (jn(n - 1, x) - jn(n + 1, x)) / 2.0, name="jn")
+y0 = _row(sp.y0,                   "−Y₁({0})",                      POSITIVE,   lambda ans, x: -y1(x))
+y1 = _row(sp.y1,                   "(Y₀−Y₂)/2",                     POSITIVE,   lambda ans, x: (y0(x) - yn(2, x)) / 2.0)
+yn = _row(sp.yn,                   (None, "(Yₙ₋₁−Yₙ₊₁)/2"),         POSITIVE,   None, lambda ans, n, x: (yn(n - 1, x) - yn(n + 1, x)) / 2.0)
+i0 = _row(sp.i0,                   "I₁({0})",                       REALS,      lambda ans, x: i1(x))
+i1 = _row(sp.i1,                   "(I₀+I₂)/2",                     REALS,      lambda ans, x: (i0(x) + iv(2, x)) / 2.0)
+iv = _row(sp.iv,                   (None, "(Iᵥ₋₁+Iᵥ₊₁)/2"),         POSITIVE,      None, lambda ans, v, x: (iv(v - 1, x) + iv(v + 1, x)) / 2.0)
+ive = _row(sp.ive,                 (None, "(Iᵥ₋₁+Iᵥ₊₁)e^(−|x|)/2 − sign(x)·{ans}"), POSITIVE,
+           None, lambda ans, v, x: (ive(v - 1, x) + ive(v + 1, x)) / 2.0 - sign(x) * ans)
+# fmt: on
+
+
+# === logsumexp ================================================================================
+
+
+def _restore_axes(value, x, axis, keepdims):
+    """Give a reduction's result back its reduced axes, so it broadcasts against ``x``."""
+    ndim = len(shape_of(x))
+    if keepdims:
+        return value
+    if axis is None:
+        return reshape(value, (1,) * ndim)
+    shape = list(shape_of(value))
+    for a in sorted(a % ndim for a in ((axis,) if isinstance(axis, int) else axis)):
+        shape.insert(a, 1)
+    return reshape(value, tuple(shape))
+
+
+def _softmax_weights(ans, a, axis, b, keepdims):
+    """``b·exp(a − logsumexp(a))``: the partial of logsumexp with respect to each entry."""
+    weights = exp(a - _restore_axes(ans, a, axis, keepdims))
+    return weights if b is None else weights * b
+
+
+def _logsumexp_jvp(t, ans, a, axis=None, b=None, keepdims=False, return_sign=False):
+    """ẏ = Σ softmax(a)·ȧ over the reduced axes."""
+    return sum(_softmax_weights(ans, a, axis, b, keepdims) * t, axis=axis, keepdims=keepdims)
+
+
+def _logsumexp_vjp(g, ans, a, axis=None, b=None, keepdims=False, return_sign=False):
+    """ā = ḡ·softmax(a)."""
+    return _restore_axes(g, a, axis, keepdims) * _softmax_weights(ans, a, axis, b, keepdims)
+
+
+def _logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
+    if return_sign:
+        raise RuleError("logsumexp(return_sign=True) is not supported: drop return_sign")
+    return sp.logsumexp(a, axis=axis, b=b, keepdims=keepdims)
+
+
+# fmt: off
+logsumexp = defrule(_logsumexp,    "softmax({0})",                  REALS, table=SCIPY_RULES, name="logsumexp",
+              jvp=_logsumexp_jvp,
+              vjp=_logsumexp_vjp)
+# fmt: on
+
+
+# === scipy.linalg ==============================================================================
+
+
+def T(x):
+    return swapaxes(x, -1, -2)
+
+
+def _triangle(a, lower, unit_diagonal):
+    n = shape_of(a)[-1]
+    mask = onp.tril(onp.ones((n, n))) if lower else onp.triu(onp.ones((n, n)))
+    return mask - onp.eye(n) if unit_diagonal else mask
+
+
+def _transposed(trans) -> bool:
+    return trans in (1, 2, "T", "C")
+
+
+def _solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False):
+    return scipy.linalg.solve_triangular(a, b, trans=trans, lower=lower, unit_diagonal=unit_diagonal)
+
+
+def _op(m, trans):
+    return T(m) if _transposed(trans) else m
+
+
+def _as_columns(x, b):
+    return reshape(x, shape_of(x) + (1,)) if len(shape_of(b)) == 1 else x
+
+
+def _tri_jvp_a(t, ans, a, b, trans=0, lower=False, unit_diagonal=False):
+    """ẋ = −op(A)⁻¹·op(Ȧ restricted to the triangle read)·x."""
+    dt = _op(t * _triangle(a, lower, unit_diagonal), trans)
+    step = matmul(dt, _as_columns(ans, b))
+    step = reshape(step, shape_of(ans))
+    return -solve_triangular(a, step, trans, lower, unit_diagonal)
+
+
+def _tri_vjp_b(g, ans, a, b, trans=0, lower=False, unit_diagonal=False):
+    """b̄ = op(A)⁻ᵀ ḡ: a triangular solve with the other transposition."""
+    return solve_triangular(a, g, 0 if _transposed(trans) else 1, lower, unit_diagonal)
+
+
+def _tri_vjp_a(g, ans, a, b, trans=0, lower=False, unit_diagonal=False):
+    """Ā = −tri(op(b̄·xᵀ)), b̄ the adjoint of b."""
+    gb = _as_columns(_tri_vjp_b(g, ans, a, b, trans, lower, unit_diagonal), b)
+    outer = -matmul(gb, T(_as_columns(ans, b)))
+    return _op(outer, trans) * _triangle(a, lower, unit_diagonal)
+
+
+def _sylvester_jvp(argnum):
+    def jvp(t, ans, a, b, q):
+        """Ẋ = sylv(A, B, Q̇ − ȦX − XḂ), one term per argument."""
+        rhs = (-matmul(t, ans), -matmul(ans, t), t)[argnum]
+        return solve_sylvester(a, b, rhs)
+
+    return jvp
+
+
+def _sylvester_vjp(argnum):
+    def vjp(g, ans, a, b, q):
+        """Y = sylv(Aᵀ, Bᵀ, ḡ); Q̄ = Y, Ā = −YXᵀ, B̄ = −XᵀY."""
+        y = solve_sylvester(T(a), T(b), g)
+        return (-matmul(y, T(ans)), -matmul(T(ans), y), y)[argnum]
+
+    return vjp
+
+
+def _sqrtm(a):
+    return scipy.linalg.sqrtm(a)
+
+
+# fmt: off
+solve_triangular = defrule(_solve_triangular, ("−op({0})⁻ᵀȳ·{ans}ᵀ", "op({0})⁻ᵀ"), REALS, table=SCIPY_RULES, name="solve_triangular",
+              matrices="triangular, well-conditioned",
+              jvp=(_tri_jvp_a,            lambda t, ans, a, b, trans=0, lower=False, unit_diagonal=False: solve_triangular(a, t, trans, lower, unit_diagonal)),
+              vjp=(_tri_vjp_a,            _tri_vjp_b))
+solve_sylvester = defrule(scipy.linalg.solve_sylvester, ("−Y{ans}ᵀ", "−{ans}ᵀY", "Y"), REALS, table=SCIPY_RULES,
+              matrices="A and −B with disjoint spectra",
+              jvp=tuple(_sylvester_jvp(k) for k in range(3)),
+              vjp=tuple(_sylvester_vjp(k) for k in range(3)))
+sqrtm = defrule(_sqrtm,            "sylv({ans}, {ans}, ·)",        REALS, table=SCIPY_RULES, name="sqrtm",
+              matrices="symmetric positive definite",
+              jvp=lambda t, ans, a: solve_sylvester(ans, ans, t),
+              vjp=lambda g, ans, a: solve_sylvester(T(ans), T(ans), g))
+# fmt: on
+
+
+# === scipy.signal.convolve =====================================================================
+
+
+def _crop(x, start, shape):
+    return x[tuple(slice(s, s + n) for s, n in zip(start, shape))]
+
+
+def _embed(x, start, shape):
+    out = onp.zeros(shape, dtype=onp.result_type(x, onp.float64))
+    out[tuple(slice(s, s + n) for s, n in zip(start, onp.shape(x)))] = x
+    return out
+
+
+# fmt: off
+crop = defrule(_crop,              "1", REALS, table=SCIPY_RULES, name="crop", linear=True,
+              jvp=lambda t, ans, x, start, shape: crop(t, start, shape),
+              vjp=lambda g, ans, x, start, shape: embed(g, start, shape_of(x)))
+embed = defrule(_embed,            "1", REALS, table=SCIPY_RULES, name="embed", linear=True,
+              jvp=lambda t, ans, x, start, shape: embed(t, start, shape),
+              vjp=lambda g, ans, x, start, shape: crop(g, start, shape_of(x)))
+# fmt: on
+
+
+def _convolve(in1, in2, mode="full", method="auto"):
+    return scipy.signal.convolve(in1, in2, mode=mode, method=method)
+
+
+def _full_window(a, b, ans):
+    """Where the output of each mode sits inside the full convolution (centered, as scipy)."""
+    full = tuple(m + n - 1 for m, n in zip(shape_of(a), shape_of(b)))
+    start = tuple((f - o) // 2 for f, o in zip(full, shape_of(ans)))
+    return full, start
+
+
+def _flip(x):
+    return getitem(x, (slice(None, None, -1),) * len(shape_of(x)))
+
+
+def _convolve_vjp(argnum):
+    def vjp(g, ans, in1, in2, mode="full", method="auto"):
+        """ā = ḡ (zero-padded to the full size) correlated with b: convolve(ḡ, flip b, valid)."""
+        full, start = _full_window(in1, in2, ans)
+        padded = embed(g, start, full)
+        other = in2 if argnum == 0 else in1
+        return convolve(padded, _flip(other), "valid", method)
+
+    return vjp
+
+
+# fmt: off
+convolve = defrule(_convolve,      ("⋆{1}", "{0}⋆"),               REALS, table=SCIPY_RULES, name="convolve",
+              jvp=(lambda t, ans, in1, in2, mode="full", method="auto": convolve(t, in2, mode, method),
+                   lambda t, ans, in1, in2, mode="full", method="auto": convolve(in1, t, mode, method)),
+              vjp=(_convolve_vjp(0), _convolve_vjp(1)))
+# fmt: on
+
+
+# === scipy.integrate.odeint ====================================================================
+
+
+def _first_order_only(*values):
+    if any(type(v) is Box for v in values):
+        raise RuleError(
+            "odeint has first derivatives only (its rules integrate with scipy): "
+            "differentiate it once, e.g. with grad or jvp, not hessian or hvp"
+        )
+
+
+def _odeint(func, y0, t, *args, rtol=1.5e-8, atol=1.5e-8):
+    return scipy.integrate.odeint(func, y0, t, args=tuple(args), rtol=rtol, atol=atol, tfirst=False)
+
+
+def _odeint_jvp(argnum):
+    def jvp(tangent, ans, func, y0, t, *args, rtol=1.5e-8, atol=1.5e-8):
+        """Forward sensitivities: ṡ = ∂f/∂y·s + ∂f/∂θ·θ̇, s(t₀) = ẏ₀."""
+        from gradviz.differential import jvp as forward
+
+        _first_order_only(tangent, y0, *args)
+        y0 = onp.asarray(y0, dtype=float)
+        n = y0.size
+        seeds = [onp.zeros_like(onp.asarray(a, dtype=float)) for a in args]
+        s0 = onp.asarray(tangent, dtype=float).ravel() if argnum == 1 else onp.zeros(n)
+        if argnum >= 3:
+            seeds[argnum - 3] = onp.asarray(tangent, dtype=float)
+
+        def augmented(z, time):
+            out, ds = forward(lambda y, *theta: func(y, time, *theta),
+                              (z[:n].reshape(y0.shape), *args), (z[n:].reshape(y0.shape), *seeds))
+            return onp.concatenate([onp.ravel(out), onp.ravel(ds)])
+
+        z = scipy.integrate.odeint(augmented, onp.concatenate([y0.ravel(), s0]), t, rtol=rtol, atol=atol)
+        return z[:, n:].reshape(onp.shape(ans))
+
+    return jvp
+
+
+def _odeint_vjp(argnum):
+    def vjp(g, ans, func, y0, t, *args, rtol=1.5e-8, atol=1.5e-8):
+        """The adjoint system, backwards from t_N: ȧ = −aᵀ∂f/∂y, θ̄̇ = −aᵀ∂f/∂θ; a += ḡ(tᵢ)."""
+        _first_order_only(g, y0, *args)
+        y0 = onp.asarray(y0, dtype=float)
+        n = y0.size
+        sizes = [onp.size(a) for a in args]
+        g = onp.reshape(onp.asarray(g, dtype=float), (len(t), n))
+        ys = onp.reshape(onp.asarray(ans), (len(t), n))
+        adjoint = g[-1].copy()
+        theta_bar = onp.zeros(int(onp.sum(sizes)))
+        for i in range(len(t) - 1, 0, -1):
+            state = onp.concatenate([ys[i], adjoint, theta_bar])
+            back = scipy.integrate.odeint(_adjoint_dynamics(func, y0.shape, args, sizes), state,
+                                          onp.array([t[i], t[i - 1]]), rtol=rtol, atol=atol)[-1]
+            adjoint, theta_bar = back[n:2 * n] + g[i - 1], back[2 * n:]
+        if argnum == 1:
+            return adjoint.reshape(y0.shape)
+        start = int(onp.sum(sizes[: argnum - 3]))
+        return theta_bar[start:start + sizes[argnum - 3]].reshape(onp.shape(args[argnum - 3]))
+
+    return vjp
+
+
+def _adjoint_dynamics(func, y_shape, args, sizes):
+    from gradviz.differential import vjp as reverse
+
+    n = int(onp.prod(y_shape))
+
+    def dynamics(state, time):
+        y, a = state[:n].reshape(y_shape), state[n:2 * n].reshape(y_shape)
+        out, vjp_fn = reverse(lambda y, *theta: func(y, time, *theta), y, *args)
+        bars = vjp_fn(a)
+        flat = [onp.ravel(b) for b in bars[1:]]
+        return onp.concatenate([onp.ravel(out), -onp.ravel(bars[0])] + [-f for f in flat])
+
+    return dynamics
+
+
+def _odeint_rules(make):
+    return EveryArgument(lambda argnum: None if argnum in (0, 2) else make(argnum))
+
+
+odeint_primitive = Primitive(_odeint, "odeint")
+odeint_primitive.jvps = _odeint_rules(_odeint_jvp)
+odeint_primitive.vjps = _odeint_rules(_odeint_vjp)
+odeint_primitive.partials[1] = "∂y(t)/∂y₀"
+odeint_primitive.info.update(domain=REALS, smooth=True, first_order_only=True)
+SCIPY_RULES["odeint"] = odeint_primitive
