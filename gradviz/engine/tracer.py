@@ -13,6 +13,7 @@ recording on its own tape, so the inner reverse sweep is itself recorded by the 
 from __future__ import annotations
 
 import sys
+from sys import _getframe
 from typing import Any, Callable
 
 __all__ = ["Box", "Node", "Tape", "Primitive", "EveryArgument", "tracing_depth", "unbox"]
@@ -30,13 +31,13 @@ def tracing_depth() -> int:
     return _depth
 
 
-def _user_site() -> tuple[Any, int] | None:
-    """Return ``(code, line)`` of the innermost caller outside the gradviz package.
+def _user_site(frame) -> tuple[Any, int] | None:
+    """Return ``(code, line)`` of the innermost frame from ``frame`` outward that is not in
+    the gradviz package (the user's line that called the primitive).
 
     Kept as a code object and a line number; file names and source text are looked up only
     when a site is shown.
     """
-    frame = sys._getframe(3)  # skip _user_site, Primitive._record and Primitive.__call__
     while frame is not None:
         code = frame.f_code
         internal = _is_internal_code.get(code)
@@ -204,21 +205,32 @@ class Primitive:
         return self._record(tape, nested, args, kwargs)
 
     def _record(self, tape: Tape, nested: bool, args: tuple, kwargs: dict):
-        raw = list(args)
-        parents = []
-        for argnum, arg in enumerate(args):
-            if type(arg) is Box and arg._tape is tape:
-                raw[argnum] = arg._value
-                parents.append((argnum, arg._index))
-        raw_args = tuple(raw)
+        if len(args) == 1:  # the common unary case, without the general loop
+            raw_args = (args[0]._value,)
+            parents: tuple = ((0, args[0]._index),)
+        else:
+            raw = list(args)
+            found = []
+            for argnum, arg in enumerate(args):
+                if type(arg) is Box and arg._tape is tape:
+                    raw[argnum] = arg._value
+                    found.append((argnum, arg._index))
+            raw_args = tuple(raw)
+            parents = tuple(found)
         # Boxes of outer tapes (higher order) are recorded there by the recursive call.
         ans = self(*raw_args, **kwargs) if nested or tape.level > 1 else self.fun(*raw_args, **kwargs)
         nodes = tape.nodes
         index = len(nodes)
-        nodes.append(Node(index, self, raw_args, kwargs, tuple(parents), ans, _user_site()))
-        if not self.differentiable:
-            return unbox(ans)
-        return Box(ans, tape, index)
+        # The caller's line, found in one dictionary look-up when the user called us directly.
+        frame = _getframe(2)
+        if _is_internal_code.get(frame.f_code, True):
+            site = _user_site(frame)
+        else:
+            site = (frame.f_code, frame.f_lineno)
+        nodes.append(Node(index, self, raw_args, kwargs, parents, ans, site))
+        if self.differentiable:
+            return Box(ans, tape, index)
+        return unbox(ans)
 
 
 class EveryArgument(dict):
