@@ -1,13 +1,16 @@
-"""Checking derivatives against finite differences and against the other mode.
+"""Checking derivatives against finite differences and against the other mode, with blame.
 
-Forward mode is checked against central finite differences,
-``∂f(x)·v ≈ (f(x + εv) − f(x − εv)) / 2ε``; reverse mode against forward mode by the
-dot-product identity ``⟨u, J v⟩ = ⟨Jᵀu, v⟩``, which needs no finite differences at all.
-Order 2 checks the derivatives of the derivative the same way.
+For every input, along a random direction ``v`` of that input and a random output weight
+``u``: forward mode against central finite differences, ``J v ≈ (f(x + hv) − f(x − hv)) / 2h``;
+reverse mode against forward mode by the dot-product identity ``⟨u, J v⟩ = ⟨Jᵀu, v⟩``. Order
+2 checks the derivatives of the derivative the same way (forward over forward, reverse over
+reverse). When a check fails, :func:`~gradviz.debug.localise.localise` checks every node's
+own rules on its recorded inputs and the error names the first operation whose rule is wrong.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import numpy as onp
@@ -17,32 +20,88 @@ from gradviz.engine.tracer import unbox
 from gradviz.engine.tree import flatten, unflatten
 from gradviz.errors import GradvizError
 
-__all__ = ["check_grads", "GradientCheckError", "tolerances"]
+__all__ = ["check_grads", "compare_modes", "InputCheck", "GradientCheckError", "tolerances"]
 
 
 class GradientCheckError(GradvizError, AssertionError):
-    """A derivative disagreed with finite differences or with the other mode."""
+    """A derivative disagreed with finite differences or with the other mode.
+
+    Attributes:
+        checks: the :class:`InputCheck` of every input at the order that failed.
+        report: the local :class:`~gradviz.debug.localise.CheckReport` (``report.first`` is
+            the blamed rule), or ``None``.
+    """
+
+    def __init__(self, message: str, checks=(), report=None):
+        super().__init__(message)
+        self.checks = list(checks)
+        self.report = report
 
 
 def tolerances(*values: Any) -> tuple[float, float, float]:
-    """``(eps, rtol, atol)`` that suit the lowest float precision among ``values``."""
-    single = any(getattr(unbox(v), "dtype", None) in (onp.float32, onp.complex64) for v in values)
+    """``(eps, rtol, atol)`` that suit the lowest float precision among ``values``.
+
+    Example:
+        >>> import numpy
+        >>> tolerances(numpy.ones(2, numpy.float32)), tolerances(1.0)
+        ((0.01, 0.02, 0.002), (1e-06, 1e-05, 1e-06))
+    """
+    single = any(getattr(unbox(v), "dtype", None) in (onp.float16, onp.float32, onp.complex64)
+                 for v in values)
     return (1e-2, 2e-2, 2e-3) if single else (1e-6, 1e-5, 1e-6)
 
 
-def _random_like(value: Any, rng: onp.random.Generator) -> Any:
+@dataclass
+class InputCheck:
+    """One input's three numbers along ``v`` (weighted by ``u``), and their verdicts.
+
+    For a scalar input and output, ``v = u = 1``: the three are ``∂f/∂x`` itself.
+    """
+
+    name: str
+    forward: float
+    reverse: float | None
+    numeric: float | None
+    forward_ok: bool
+    reverse_ok: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.forward_ok and self.reverse_ok
+
+
+# --- directions and inner products ---------------------------------------------------------------
+
+
+def _random_like(value: Any, rng: onp.random.Generator, *, one: bool = False) -> Any:
     raw = onp.asarray(unbox(value))
-    dtype = raw.dtype if onp.issubdtype(raw.dtype, onp.inexact) else onp.float64
+    dtype = raw.dtype if onp.issubdtype(raw.dtype, onp.inexact) else onp.dtype(onp.float64)
+    if one and raw.ndim == 0:
+        return dtype.type(1.0)  # a scalar's derivative is shown as itself
     sample = rng.standard_normal(raw.shape).astype(dtype)
     if onp.issubdtype(dtype, onp.complexfloating):
         sample = sample + 1j * rng.standard_normal(raw.shape).astype(dtype)
     return sample if raw.shape else dtype.type(sample)
 
 
+def _zeros_like(value: Any) -> Any:
+    raw = onp.asarray(unbox(value))
+    dtype = raw.dtype if onp.issubdtype(raw.dtype, onp.inexact) else onp.dtype(onp.float64)
+    return onp.zeros(raw.shape, dtype) if raw.shape else dtype.type(0.0)
+
+
 def _inner(a: Any, b: Any) -> float:
     a_leaves, _ = flatten(a)
     b_leaves, _ = flatten(b)
     return float(sum(onp.real(onp.vdot(onp.asarray(unbox(x)), onp.asarray(unbox(y))))
+                     for x, y in zip(a_leaves, b_leaves)))
+
+
+def _magnitude(a: Any, b: Any) -> float:
+    """``Σ|a|·|b|``: the size of ``⟨a, b⟩`` before cancellation, for a relative tolerance."""
+    a_leaves, _ = flatten(a)
+    b_leaves, _ = flatten(b)
+    return float(sum(onp.sum(onp.abs(onp.asarray(unbox(x))) * onp.abs(onp.asarray(unbox(y))))
                      for x, y in zip(a_leaves, b_leaves)))
 
 
@@ -56,11 +115,15 @@ def _shift(args: Sequence, direction: Sequence, scale: float) -> list:
 
 
 def _numerical_jvp(f: Callable, args: Sequence, direction: Sequence, eps: float) -> Any:
-    plus = f(*_shift(args, direction, eps))
-    minus = f(*_shift(args, direction, -eps))
+    scale = max([1.0] + [float(onp.max(onp.abs(unbox(x)))) for x in flatten(list(args))[0]
+                         if onp.size(unbox(x))])
+    h = eps * scale  # relative to the inputs, so large inputs do not drown in rounding
+    with onp.errstate(all="ignore"):
+        plus = f(*_shift(args, direction, h))
+        minus = f(*_shift(args, direction, -h))
     plus_leaves, treedef = flatten(plus)
     minus_leaves, _ = flatten(minus)
-    return unflatten(treedef, [(onp.asarray(p) - onp.asarray(m)) / (2 * eps)
+    return unflatten(treedef, [(onp.asarray(unbox(p)) - onp.asarray(unbox(m))) / (2 * h)
                                for p, m in zip(plus_leaves, minus_leaves)])
 
 
@@ -69,6 +132,60 @@ def _close(got: Any, expected: Any, rtol: float, atol: float) -> bool:
     expected_leaves, _ = flatten(expected)
     return all(onp.allclose(onp.asarray(unbox(g)), onp.asarray(unbox(e)), rtol=rtol, atol=atol)
                for g, e in zip(got_leaves, expected_leaves))
+
+
+# --- every input, both modes ---------------------------------------------------------------------
+
+
+def _leaf_names(f: Callable, args: Sequence) -> list[str]:
+    from gradviz.differential import _argument_names, _leaf_paths
+
+    names = _argument_names(f, len(args))
+    return [names[k] + path for k, arg in enumerate(args) for path in _leaf_paths(flatten(arg)[1])]
+
+
+def compare_modes(
+    f: Callable,
+    *args: Any,
+    modes: Sequence[str] = ("fwd", "rev"),
+    eps: float | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
+    seed: int = 0,
+) -> list[InputCheck]:
+    """Forward, reverse and finite differences for every input leaf of ``f`` at ``args``.
+
+    Example:
+        >>> import gradviz.numpy as np
+        >>> [(c.name, round(c.forward, 4), round(c.reverse, 4), round(c.numeric, 4))
+        ...  for c in compare_modes(lambda x1, x2: x1 * x2 + np.sin(x1), 2.0, 5.0)]
+        [('x1', 4.5839, 4.5839, 4.5839), ('x2', 2.0, 2.0, 2.0)]
+    """
+    leaves, treedef = flatten(list(args))
+    default_eps, default_rtol, default_atol = tolerances(*leaves)
+    eps, rtol, atol = eps or default_eps, rtol or default_rtol, atol or default_atol
+    rng = onp.random.default_rng(seed)
+    out, vjp_fn = vjp(f, *args)
+    out_leaves, out_treedef = flatten(out)
+    u = unflatten(out_treedef, [_random_like(leaf, rng, one=True) for leaf in out_leaves])
+    cotangents = flatten(list(vjp_fn(u)))[0] if "rev" in modes else None
+    checks = []
+    for k, name in enumerate(_leaf_names(f, args)):
+        v = _random_like(leaves[k], rng, one=True)
+        direction = unflatten(treedef, [v if i == k else _zeros_like(x) for i, x in enumerate(leaves)])
+        _, tangent = jvp(f, args, direction)
+        forward = _inner(u, tangent)
+        numeric, forward_ok = None, True
+        if "fwd" in modes:
+            expected = _numerical_jvp(f, args, direction, eps)
+            numeric, forward_ok = _inner(u, expected), _close(tangent, expected, rtol, atol)
+        reverse, reverse_ok = None, True
+        if cotangents is not None:
+            reverse = _inner(cotangents[k], v)
+            scale = max(_magnitude(u, tangent), abs(forward))
+            reverse_ok = bool(abs(forward - reverse) <= rtol * scale + atol)
+        checks.append(InputCheck(name, forward, reverse, numeric, forward_ok, reverse_ok))
+    return checks
 
 
 def check_grads(
@@ -80,55 +197,87 @@ def check_grads(
     rtol: float | None = None,
     atol: float | None = None,
     seed: int = 0,
+    blame: bool = True,
+    reverse_over_reverse: bool = False,
 ) -> None:
-    """Check ``f``'s derivatives at ``args``, raising :class:`GradientCheckError` if wrong.
+    """Check ``f``'s derivatives at ``args``; raise :class:`GradientCheckError` if wrong.
 
-    ``"fwd"`` compares a forward sweep with central finite differences, ``"rev"`` compares a
-    reverse sweep with a forward sweep by ``⟨u, J v⟩ = ⟨Jᵀu, v⟩``, each along random
-    directions; ``order=2`` repeats both on the derivatives themselves.
+    ``"fwd"`` compares forward mode with central finite differences, ``"rev"`` reverse mode
+    with forward mode, for every input; ``order=2`` repeats both on the derivatives. The
+    tolerances suit float32 when any input is single precision. On failure, ``blame=True``
+    checks every operation's own rules and the message names the first wrong one. At order 2
+    the directional derivative ``x ↦ J(x)·v`` is checked in both modes (forward over forward,
+    reverse over forward); ``reverse_over_reverse=True`` also checks ``x ↦ J(x)ᵀ·u``.
 
     Example:
         >>> import gradviz.numpy as np
         >>> check_grads(lambda x: np.sin(x) * x, np.array([0.3, 1.2]))
     """
-    default_eps, default_rtol, default_atol = tolerances(*flatten(list(args))[0])
-    eps = default_eps if eps is None else eps
-    rtol = default_rtol if rtol is None else rtol
-    atol = default_atol if atol is None else atol
-    rng = onp.random.default_rng(seed)
-    _check_once(f, args, modes, order, eps, rtol, atol, rng)
-
-
-def _check_once(f, args, modes, order, eps, rtol, atol, rng) -> None:
-    direction = [unflatten(flatten(a)[1], [_random_like(x, rng) for x in flatten(a)[0]]) for a in args]
-    out, tangent = jvp(f, args, direction)
-    name = getattr(f, "__name__", "f")
-    if "fwd" in modes:
-        expected = _numerical_jvp(f, args, direction, eps)
-        if not _close(tangent, expected, rtol, atol):
-            raise GradientCheckError(
-                f"forward mode of {name}() disagrees with finite differences: "
-                f"got {_brief(tangent)}, expected {_brief(expected)}"
-            )
-    if "rev" in modes:
-        out_leaves, out_treedef = flatten(out)
-        u = unflatten(out_treedef, [_random_like(leaf, rng) for leaf in out_leaves])
-        _, vjp_fn = vjp(f, *args)
-        cotangents = vjp_fn(u)
-        left, right = _inner(u, tangent), _inner(cotangents, direction)
-        if not onp.isclose(left, right, rtol=rtol, atol=atol):
-            raise GradientCheckError(
-                f"reverse mode of {name}() disagrees with forward mode: "
-                f"⟨u, J v⟩ = {left:.6g} but ⟨Jᵀu, v⟩ = {right:.6g}"
-            )
+    if order < 1:
+        raise GradvizError(f"check_grads() order must be 1 or more, got {order!r}")
+    unknown = set(modes) - {"fwd", "rev"}
+    if unknown or not modes:
+        raise GradvizError(f"check_grads() modes are 'fwd' and 'rev', got {tuple(modes)!r}")
+    checks = compare_modes(f, *args, modes=modes, eps=eps, rtol=rtol, atol=atol, seed=seed)
+    failed = [check for check in checks if not check.ok]
+    if failed:
+        raise _failure(f, args, checks, failed[0], blame, seed)
     if order > 1:
-        def directional(*xs):
-            return jvp(f, xs, direction)[1]
+        kinds = ("fwd", "rev") if reverse_over_reverse else ("fwd",)
+        for derivative in _derivatives(f, args, kinds, seed):
+            check_grads(derivative, *args, modes=modes, order=order - 1, eps=eps, rtol=rtol,
+                        atol=atol, seed=seed + 1, blame=blame,
+                        reverse_over_reverse=reverse_over_reverse)
 
-        directional.__name__ = f"d{name}"
-        _check_once(directional, args, modes, order - 1, eps, rtol, atol, rng)
+
+def _derivatives(f: Callable, args: Sequence, kinds: Sequence[str], seed: int) -> list[Callable]:
+    """``x ↦ J(x)·v`` for ``"fwd"`` and ``x ↦ J(x)ᵀ·u`` for ``"rev"``, fixed random v and u."""
+    rng = onp.random.default_rng(seed + 1000)
+    name = getattr(f, "__name__", "f")
+    result = []
+    if "fwd" in kinds:
+        v = [unflatten(flatten(a)[1], [_random_like(x, rng) for x in flatten(a)[0]]) for a in args]
+
+        def forward_derivative(*xs):
+            return jvp(f, xs, v)[1]
+
+        forward_derivative.__name__ = f"jvp({name})"
+        result.append(forward_derivative)
+    if "rev" in kinds:
+        out_leaves, out_treedef = flatten(f(*args))
+        u = unflatten(out_treedef, [_random_like(leaf, rng) for leaf in out_leaves])
+
+        def reverse_derivative(*xs):
+            return vjp(f, *xs)[1](u)
+
+        reverse_derivative.__name__ = f"vjp({name})"
+        result.append(reverse_derivative)
+    return result
 
 
-def _brief(value: Any) -> str:
-    leaves, _ = flatten(value)
-    return ", ".join(onp.array2string(onp.asarray(unbox(v)), precision=6, threshold=8) for v in leaves)
+def _failure(f, args, checks, check: InputCheck, blame: bool, seed: int) -> GradientCheckError:
+    name = getattr(f, "__name__", "f")
+    if not check.forward_ok:
+        message = (f"forward mode of {name}() disagrees with finite differences for input "
+                   f"{check.name}: got {check.forward:.6g}, expected {check.numeric:.6g}")
+    else:
+        message = (f"reverse mode of {name}() disagrees with forward mode for input {check.name}: "
+                   f"⟨u, J v⟩ = {check.forward:.6g} but ⟨Jᵀu, v⟩ = {check.reverse:.6g}")
+    if not onp.isfinite([check.forward] + [x for x in (check.reverse, check.numeric) if x is not None]).all():
+        message += " (a NaN or Inf: gradviz.nan_birth(gradviz.trace(f, ...)) shows where it was born)"
+    report = None
+    if blame:
+        report = _blame(f, args, seed)
+        first = None if report is None else report.first
+        message += (f"; blamed: {first.describe()}" if first is not None else
+                    "; every recorded operation's rules agree with finite differences")
+    return GradientCheckError(message, checks, report)
+
+
+def _blame(f, args, seed: int):
+    from gradviz.debug.localise import localise
+
+    try:
+        return localise(f, *args, seed=seed)
+    except Exception:  # noqa: BLE001
+        return None  # blaming is a bonus: never hide the check's own verdict behind it

@@ -1,0 +1,335 @@
+"""Where a NaN or an infinity was born, as distinct from where it was merely passed on.
+
+A node *gives birth* in a pass when its result there is non-finite although everything it
+was computed from is finite:
+
+- primal: the value ``w_i`` is non-finite, every argument finite (``log(0) = -inf``);
+- forward: the tangent ``ẇ_i`` is non-finite, its parents' values and tangents finite;
+- reverse: a contribution ``w̄_i·∂w_i/∂w_k`` it sends is non-finite, its own adjoint and its
+  parents' values finite (``np.where(x > 0, np.log(x), 0.0)`` at ``x = 0``: the ``where``
+  sends ``0``, the ``log`` turns it into ``0/0``).
+
+Every other node that holds a non-finite number has it *passed on*. :func:`nan_birth`
+analyses a finished trace; :func:`debug_nans` raises at the first birth while code runs.
+
+Example:
+    >>> import gradviz, gradviz.numpy as np
+    >>> with np.errstate(all="ignore"):
+    ...     t = gradviz.trace(lambda x: np.where(x > 0, np.log(x), 0.0), np.array([0.0, 2.0]))
+    >>> report = nan_birth(t)
+    >>> sorted({(b.sweep, b.name, b.op) for b in report.births})
+    [('forward', 'w3', 'log'), ('primal', 'w3', 'log'), ('reverse', 'w3', 'log')]
+    >>> print(report.first)  # doctest: +ELLIPSIS
+    non-finite value born in the primal pass at w3 = log(w1) ('log') at ...: w1 = 0 -> -inf
+    >>> report.status(2), report.status(3)   # the where passes nothing on: it is finite
+    ('born', 'finite')
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import numpy as onp
+
+from gradviz.engine.source import describe_site
+from gradviz.engine.sweeps import OBSERVERS, reverse_sweep
+from gradviz.engine.tracer import Node, unbox
+from gradviz.errors import NonFiniteError
+from gradviz.debug._values import as_array, brief, is_finite
+
+__all__ = ["Birth", "NanReport", "nan_birth", "first_nonfinite", "debug_nans", "NanDetector"]
+
+
+@dataclass
+class Birth:
+    """One node where a non-finite number was born.
+
+    Attributes:
+        sweep: ``"primal"``, ``"forward"`` or ``"reverse"``.
+        index: the node's index (``name`` is ``w{index+1}``).
+        name: ``"w4"``.
+        op: the primitive's name, ``"log"``.
+        formula: ``"log(w1)"``.
+        site: the user's source line (``describe_site``), or ``""``.
+        inputs: ``(label, value)`` texts of the inputs at the first offending elements.
+        result: the non-finite result at those elements.
+        argnum: for the reverse sweep, the argument whose contribution is non-finite.
+        sweep_index: position of the sweep in ``trace.sweeps`` (``None`` for primal).
+    """
+
+    sweep: str
+    index: int
+    name: str
+    op: str
+    formula: str
+    site: str
+    inputs: list[tuple[str, str]]
+    result: str
+    argnum: int | None = None
+    sweep_index: int | None = None
+
+    def describe(self) -> str:
+        """One line: what was born, where, from which values."""
+        what = {"primal": "value", "forward": "tangent", "reverse": "adjoint contribution"}
+        where = f" at {self.site}" if self.site else ""
+        inputs = ", ".join(f"{label} = {value}" for label, value in self.inputs)
+        target = f" to argument {self.argnum}" if self.argnum is not None else ""
+        return (f"non-finite {what[self.sweep]}{target} born in the {self.sweep} pass at "
+                f"{self.name} = {self.formula} ('{self.op}'){where}: {inputs} -> {self.result}")
+
+    __str__ = describe
+
+
+@dataclass
+class NanReport:
+    """Every birth in a trace, and the nodes that only passed a non-finite number on.
+
+    Attributes:
+        births: in the order they happened: primal values, then each sweep in turn.
+        passed: ``{node index: {pass names}}`` for nodes holding a non-finite number they did
+            not create.
+    """
+
+    births: list[Birth] = field(default_factory=list)
+    passed: dict[int, set[str]] = field(default_factory=dict)
+
+    @property
+    def first(self) -> Birth | None:
+        """The first birth, or ``None`` when every number is finite."""
+        return self.births[0] if self.births else None
+
+    @property
+    def born(self) -> set[int]:
+        """Indices of the nodes where something was born."""
+        return {birth.index for birth in self.births}
+
+    @property
+    def marked(self) -> set[str]:
+        """Names (``w4``) of the nodes to colour as births."""
+        return {birth.name for birth in self.births}
+
+    def status(self, index: int) -> str:
+        """``"born"``, ``"passed"`` or ``"finite"`` for node ``index``."""
+        if index in self.born:
+            return "born"
+        return "passed" if index in self.passed else "finite"
+
+    def __bool__(self) -> bool:
+        return bool(self.births)
+
+
+# --- describing one node -------------------------------------------------------------------------
+
+
+def _labels(node: Node) -> list[str]:
+    parents = dict(node.parents)
+    return [f"w{parents[k] + 1}" if k in parents else brief(arg, precision=3)
+            for k, arg in enumerate(node.args)]
+
+
+def formula(node: Node) -> str:
+    """``log(w1)``, ``multiply(w3, 0.5)``: the node as a call of its primitive."""
+    return f"{node.op}({', '.join(_labels(node))})"
+
+
+def _offending(bad: Any, named: list[tuple[str, Any]], limit: int = 3) -> tuple[list, str]:
+    """The inputs' values at the first non-finite elements of ``bad``, and ``bad`` there."""
+    bad = as_array(bad)
+    positions = [()] if bad.ndim == 0 else [tuple(p) for p in onp.argwhere(~onp.isfinite(bad))[:limit]]
+    shown = []
+    for label, value in named:
+        array = as_array(value)
+        try:
+            spread = onp.broadcast_to(array, bad.shape)
+        except ValueError:
+            shown.append((label, brief(array)))
+            continue
+        shown.append((label, ", ".join(brief(spread[p]) for p in positions)))
+    return shown, ", ".join(brief(bad[p]) for p in positions)
+
+
+def _birth(sweep: str, node: Node, bad: Any, named: list, argnum=None, sweep_index=None) -> Birth:
+    inputs, result = _offending(bad, named)
+    return Birth(sweep, node.index, node.name, node.op, formula(node), describe_site(node.site),
+                 inputs, result, argnum, sweep_index)
+
+
+def _args_finite(node: Node) -> bool:
+    return all(is_finite(arg) for arg in node.args if not isinstance(arg, (tuple, list, slice)))
+
+
+def primal_birth(node: Node) -> Birth | None:
+    """The birth of a non-finite value at ``node``, or ``None``."""
+    if node.primitive is None or is_finite(node.value) or not _args_finite(node):
+        return None
+    return _birth("primal", node, node.value, list(zip(_labels(node), node.args)))
+
+
+def reverse_birth(node: Node, g: Any, terms: tuple, sweep_index=None) -> Birth | None:
+    """The birth of a non-finite adjoint contribution sent by ``node``, or ``None``."""
+    if not is_finite(g) or not _args_finite(node):
+        return None
+    for argnum, _parent, contribution in terms:
+        if not is_finite(contribution):
+            named = list(zip(_labels(node), node.args)) + [(f"adjoint w̄{node.index + 1}", g)]
+            return _birth("reverse", node, contribution, named, argnum, sweep_index)
+    return None
+
+
+def forward_birth(node: Node, tangent: Any, parent_tangents: dict, sweep_index=None) -> Birth | None:
+    """The birth of a non-finite tangent at ``node`` given ``{parent: tangent}``, or ``None``."""
+    if is_finite(tangent) or not _args_finite(node):
+        return None
+    if not all(is_finite(t) for t in parent_tangents.values()):
+        return None
+    named = list(zip(_labels(node), node.args))
+    named += [(f"tangent ẇ{parent + 1}", t) for parent, t in parent_tangents.items()]
+    return _birth("forward", node, tangent, named, None, sweep_index)
+
+
+# --- a finished trace ----------------------------------------------------------------------------
+
+
+def nan_birth(trace) -> NanReport:
+    """Find every birth of a NaN or infinity in ``trace``: its values and recorded sweeps.
+
+    A reverse sweep recorded without its steps is run again, recording them.
+
+    Example:
+        >>> import gradviz, gradviz.numpy as np
+        >>> t = gradviz.trace(lambda x: np.sqrt(x) * 2.0, 4.0)
+        >>> bool(nan_birth(t))
+        False
+    """
+    report = NanReport()
+    for node in trace.nodes:
+        _note(report, primal_birth(node), node.index, "primal", is_finite(node.value))
+    for sweep_index, sweep in enumerate(trace.sweeps):
+        if sweep.kind == "forward":
+            _forward_births(report, trace, sweep, sweep_index)
+        else:
+            _reverse_births(report, trace, sweep, sweep_index)
+    return report
+
+
+def _note(report: NanReport, birth: Birth | None, index: int, kind: str, finite: bool) -> None:
+    if birth is not None:
+        report.births.append(birth)
+    elif not finite:
+        report.passed.setdefault(index, set()).add(kind)
+
+
+def _forward_births(report: NanReport, trace, sweep, sweep_index: int) -> None:
+    tangents = sweep.results
+    for node in trace.nodes:
+        if not node.parents or tangents[node.index] is None:
+            continue
+        parents = {p: tangents[p] for _, p in node.parents if tangents[p] is not None}
+        birth = forward_birth(node, tangents[node.index], parents, sweep_index)
+        _note(report, birth, node.index, "forward", is_finite(tangents[node.index]))
+
+
+def _reverse_births(report: NanReport, trace, sweep, sweep_index: int) -> None:
+    steps = sweep.steps
+    if not steps and sweep.seeds:
+        steps = reverse_sweep(trace.tape, sweep.seeds, record=True).steps
+    adjoints = sweep.results
+    for index, g in enumerate(adjoints):
+        if g is not None and not is_finite(g):
+            report.passed.setdefault(index, set()).add("reverse")
+    for step in steps:
+        birth = reverse_birth(trace.nodes[step.node], step.value, step.terms, sweep_index)
+        if birth is not None:
+            report.births.append(birth)
+            for _, parent, _term in step.terms:  # the parents received it; they did not make it
+                report.passed.setdefault(parent, set()).add("reverse")
+
+
+def first_nonfinite(trace, sweep: str | int | None = None) -> Birth | None:
+    """The first birth in ``trace``: overall, in one pass (``"primal"``, ``"forward"``,
+    ``"reverse"``), or in ``trace.sweeps[sweep]``. An inspector breakpoint.
+
+    Example:
+        >>> import gradviz, gradviz.numpy as np
+        >>> with np.errstate(all="ignore"):
+        ...     t = gradviz.trace(lambda x: np.log(x - 1.0) * x, 1.0)
+        >>> first_nonfinite(t).op, first_nonfinite(t, "reverse").op
+        ('log', 'log')
+    """
+    for birth in nan_birth(trace).births:
+        if sweep is None or birth.sweep == sweep or birth.sweep_index == sweep:
+            return birth
+    return None
+
+
+# --- while code runs -----------------------------------------------------------------------------
+
+
+class NanDetector:
+    """An observer of the sweeps (see ``gradviz.engine.sweeps.OBSERVERS``) that finds births.
+
+    ``stop=True`` raises :class:`~gradviz.errors.NonFiniteError` at the first birth;
+    otherwise births are collected in :attr:`births`.
+    """
+
+    def __init__(self, *, stop: bool = True, primal: bool = True):
+        self.stop = stop
+        self.primal = primal
+        self.births: list[Birth] = []
+        # Values whose node's latest tangent was non-finite, by id of the value object: a
+        # node's arguments are its parents' very value objects, so a child finds its parents'
+        # tangents here. The value is kept so that its id cannot be reused; finite ones are
+        # dropped, so this holds only what is broken.
+        self._bad_tangents: dict[int, tuple[Any, Any]] = {}
+
+    def __call__(self, kind: str, node: Node, value: Any, terms: tuple) -> None:
+        if kind == "primal":
+            birth = primal_birth(node) if self.primal else None
+        elif kind == "reverse":
+            birth = reverse_birth(node, value, terms)
+        else:
+            birth = self._forward(node, value, terms)
+        if birth is not None:
+            self.births.append(birth)
+            if self.stop:
+                raise NonFiniteError(birth.describe() + _HINT)
+
+    def _forward(self, node: Node, tangent: Any, terms: tuple) -> Birth | None:
+        if is_finite(tangent):
+            self._bad_tangents.pop(id(node.value), None)
+            return None
+        self._bad_tangents[id(node.value)] = (node.value, tangent)
+        parents = {}
+        for argnum, parent, _term in terms:
+            known = self._bad_tangents.get(id(node.args[argnum]))
+            parents[parent] = known[1] if known is not None else 0.0
+        return forward_birth(node, tangent, parents)
+
+
+_HINT = " (gradviz.nan_birth(gradviz.trace(f, ...)) shows every birth and what it passed on)"
+
+
+@contextmanager
+def debug_nans(*, stop: bool = True, primal: bool = True) -> Iterator[NanDetector]:
+    """Raise :class:`~gradviz.errors.NonFiniteError` at the first NaN/Inf birth.
+
+    Checks primal values after each evaluation and every forward and reverse sweep, naming
+    the operation, the user's source line and the offending inputs. ``primal=False`` skips
+    primal values (to reach a birth in a sweep); ``stop=False`` collects births instead.
+
+    Example:
+        >>> import gradviz, gradviz.numpy as np
+        >>> f = gradviz.grad(lambda x: np.sum(np.where(x > 0, np.log(x), 0.0)))
+        >>> with np.errstate(all="ignore"), debug_nans(primal=False):
+        ...     f(np.array([0.0, 1.0]))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        gradviz.errors.NonFiniteError: non-finite adjoint contribution to argument 0 born in the reverse pass at w3 = log(w1) ('log')...
+    """
+    detector = NanDetector(stop=stop, primal=primal)
+    OBSERVERS.append(detector)
+    try:
+        yield detector
+    finally:
+        OBSERVERS.remove(detector)
