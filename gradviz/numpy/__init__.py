@@ -1,11 +1,16 @@
 """``import gradviz.numpy as np``: numpy, with derivatives and a recorded trace.
 
-The differentiable functions are the rows of :mod:`gradviz.rules.numpy_rules` (listed in
-``DIFFERENTIABLE``); functions recorded without a derivative (``floor``, ``argmax``,
+The differentiable functions are the rows of :mod:`gradviz.rules.numpy_rules`, listed by
+name in ``DIFFERENTIABLE``; functions recorded without a derivative (``floor``, ``argmax``,
 comparisons) are listed in ``NONDIFFERENTIABLE``. Everything else in numpy (constants,
 dtypes, array creation, ``meshgrid``, ``c_`` …) is numpy's own object: it works on plain
 arrays, and given a traced value it raises an error naming the function, rather than
 silently dropping the derivative.
+
+Example:
+    >>> import gradviz, gradviz.numpy as np
+    >>> float(gradviz.grad(lambda x: np.sum(np.tanh(x) * np.pi))(np.zeros(2))[0]) == np.pi
+    True
 """
 
 from __future__ import annotations
@@ -18,21 +23,71 @@ from gradviz.engine.tracer import Box as _Box
 from gradviz.errors import RuleError as _RuleError
 from gradviz.numpy import _box_methods  # noqa: F401  (attaches operators to boxes)
 from gradviz.numpy import random  # noqa: F401
-from gradviz.rules import NONDIFFERENTIABLE as _NONDIFF
-from gradviz.rules import RULES as _RULES
-from gradviz.rules.numpy_rules import *  # noqa: F401,F403
-from gradviz.rules.numpy_rules import __dict__ as _table
+from gradviz.rules import numpy_rules as _rules
 
-DIFFERENTIABLE = tuple(sorted(name for name, value in _table.items() if value in _RULES.values() and not name.startswith("_")))
-NONDIFFERENTIABLE = tuple(sorted(name for name, value in _table.items() if value in _NONDIFF.values() and not name.startswith("_")))
+#: Every function of ``gradviz.numpy`` that has tangent and adjoint rules.
+DIFFERENTIABLE = (
+    # arithmetic
+    "add", "subtract", "multiply", "divide", "true_divide", "negative", "power", "pow",
+    "square", "reciprocal", "sqrt", "absolute", "abs", "fabs", "remainder", "mod",
+    # exponentials and logarithms
+    "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "logaddexp", "logaddexp2",
+    # trigonometric and hyperbolic
+    "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "hypot", "sinc",
+    "deg2rad", "radians", "rad2deg", "degrees", "asin", "acos", "atan", "atan2",
+    "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "asinh", "acosh", "atanh",
+    # complex parts and types
+    "real", "imag", "conjugate", "conj", "angle", "real_if_close", "astype", "nan_to_num",
+    # comparisons and selection
+    "maximum", "minimum", "fmax", "fmin", "clip", "where",
+    # reductions
+    "sum", "mean", "prod", "max", "amax", "min", "amin", "var", "std", "cumsum", "diff",
+    "trace", "gradient",
+    # products
+    "dot", "matmul", "inner", "outer", "tensordot", "kron", "cross", "einsum",
+    # shapes
+    "reshape", "ravel", "squeeze", "expand_dims", "atleast_1d", "atleast_2d", "atleast_3d",
+    "transpose", "permute_dims", "swapaxes", "moveaxis", "rollaxis", "broadcast_to", "flip",
+    "fliplr", "flipud", "rot90", "roll", "tril", "triu", "diag", "diagonal", "make_diagonal",
+    "repeat", "tile", "pad", "full", "linspace",
+    # indexing and sorting
+    "take", "take_along_axis", "sort", "partition",
+    # joining and splitting
+    "array", "concatenate", "stack", "hstack", "vstack", "column_stack", "dstack", "append",
+    "split", "array_split", "hsplit", "vsplit", "dsplit",
+)  # fmt: skip
+
+#: Functions recorded on the trace whose value passes through with no derivative.
+NONDIFFERENTIABLE = (
+    "sign", "floor", "ceil", "trunc", "rint", "round", "floor_divide",
+    "argmax", "argmin", "argsort", "argpartition", "argwhere", "nonzero", "flatnonzero",
+    "searchsorted", "digitize", "count_nonzero",
+    "greater", "greater_equal", "less", "less_equal", "equal", "not_equal",
+    "isclose", "allclose", "array_equal", "isnan", "isinf", "isfinite", "isreal", "iscomplex",
+    "iscomplexobj", "signbit", "logical_and", "logical_or", "logical_not", "logical_xor",
+    "all", "any", "zeros_like", "ones_like", "empty_like", "full_like",
+    "shape", "ndim", "size", "result_type",
+)  # fmt: skip
+
+globals().update({name: getattr(_rules, name) for name in DIFFERENTIABLE + NONDIFFERENTIABLE})
 
 
-def _has_box(values) -> bool:
-    for value in values:
-        if type(value) is _Box:
-            return True
-        if isinstance(value, (list, tuple)) and _has_box(value):
-            return True
+def _box_position(args, kwargs) -> str | None:
+    """A description of the first traced argument, or ``None`` if there is none."""
+    for position, value in enumerate(args):
+        if _holds_box(value):
+            return f"argument {position}"
+    for key, value in kwargs.items():
+        if _holds_box(value):
+            return f"argument {key!r}"
+    return None
+
+
+def _holds_box(value) -> bool:
+    if type(value) is _Box:
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_holds_box(item) for item in value)
     return False
 
 
@@ -41,10 +96,12 @@ def _guarded(name: str, function):
 
     @_functools.wraps(function)
     def guarded(*args, **kwargs):
-        if _has_box(args) or _has_box(kwargs.values()):
+        where = _box_position(args, kwargs)
+        if where is not None:
             raise _RuleError(
-                f"gradviz.numpy.{name} has no derivative rule: register one with "
-                "gradviz.extend.defvjp/defjvp, or call it outside the differentiated function"
+                f"gradviz.numpy.{name} has no derivative rule, but its {where} is traced: "
+                "register one with gradviz.extend.defvjp/defjvp, or call it outside the "
+                "differentiated function"
             )
         return function(*args, **kwargs)
 

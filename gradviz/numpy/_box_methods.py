@@ -1,6 +1,7 @@
 """Operators and array methods of :class:`~gradviz.engine.tracer.Box`, one line each.
 
-``x * y`` on a box calls :func:`gradviz.numpy.multiply`, so it is recorded like any call.
+``x * y`` on a box calls :func:`gradviz.numpy.multiply`, so it is recorded like any call;
+``x.sum()`` calls :func:`gradviz.numpy.sum`, and so on, with numpy's method signatures.
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ def _swap(function):
     return lambda self, other: function(other, self)
 
 
+def _shape_argument(shape: tuple):
+    """``x.reshape(2, 3)`` and ``x.reshape((2, 3))`` both mean shape ``(2, 3)``."""
+    return shape[0] if len(shape) == 1 else shape
+
+
+# --- operators --------------------------------------------------------------------------------
 Box.__add__ = lambda self, other: r.add(self, other)
 Box.__radd__ = _swap(r.add)
 Box.__sub__ = lambda self, other: r.subtract(self, other)
@@ -23,6 +30,10 @@ Box.__mul__ = lambda self, other: r.multiply(self, other)
 Box.__rmul__ = _swap(r.multiply)
 Box.__truediv__ = lambda self, other: r.divide(self, other)
 Box.__rtruediv__ = _swap(r.divide)
+Box.__floordiv__ = lambda self, other: r.floor_divide(self, other)
+Box.__rfloordiv__ = _swap(r.floor_divide)
+Box.__mod__ = lambda self, other: r.remainder(self, other)
+Box.__rmod__ = _swap(r.remainder)
 Box.__pow__ = lambda self, other: r.power(self, other)
 Box.__rpow__ = _swap(r.power)
 Box.__matmul__ = lambda self, other: r.matmul(self, other)
@@ -42,19 +53,48 @@ Box.__len__ = lambda self: len(self._value)
 Box.__bool__ = lambda self: bool(self._value)
 Box.__iter__ = lambda self: (self[i] for i in range(len(self)))
 
+# --- attributes -------------------------------------------------------------------------------
 Box.shape = property(lambda self: shape_of(self._value))
 Box.ndim = property(lambda self: len(shape_of(self._value)))
 Box.size = property(lambda self: int(unbox(self._value).size) if hasattr(unbox(self._value), "size") else 1)
 Box.dtype = property(lambda self: getattr(unbox(self._value), "dtype", type(unbox(self._value))))
 Box.T = property(lambda self: r.transpose(self))
-Box.reshape = lambda self, *shape, **kw: r.reshape(self, shape[0] if len(shape) == 1 else shape, **kw)
-Box.ravel = lambda self: r.ravel(self)
-Box.flatten = lambda self: r.ravel(self)
-Box.transpose = lambda self, *axes: r.transpose(self, (axes[0] if len(axes) == 1 else axes) or None)
-Box.sum = lambda self, axis=None, keepdims=False: r.sum(self, axis=axis, keepdims=keepdims)
-Box.mean = lambda self, axis=None, keepdims=False: r.mean(self, axis=axis, keepdims=keepdims)
+Box.real = property(lambda self: r.real(self))
+Box.imag = property(lambda self: r.imag(self))
+
+# --- methods with a derivative ----------------------------------------------------------------
+Box.reshape = lambda self, *shape, **kw: r.reshape(self, _shape_argument(shape), **kw)
+Box.ravel = lambda self, order="C": r.ravel(self, order)
+Box.flatten = lambda self, order="C": r.ravel(self, order)
+Box.squeeze = lambda self, axis=None: r.squeeze(self, axis)
+Box.transpose = lambda self, *axes: r.transpose(self, _shape_argument(axes) if axes else None)
+Box.swapaxes = lambda self, axis1, axis2: r.swapaxes(self, axis1, axis2)
+Box.astype = lambda self, dtype, **kw: r.astype(self, dtype, **kw)
+Box.sum = lambda self, axis=None, dtype=None, out=None, keepdims=False: r.sum(self, axis=axis, dtype=dtype, keepdims=keepdims)
+Box.mean = lambda self, axis=None, dtype=None, out=None, keepdims=False: r.mean(self, axis=axis, dtype=dtype, keepdims=keepdims)
+Box.prod = lambda self, axis=None, dtype=None, out=None, keepdims=False: r.prod(self, axis=axis, dtype=dtype, keepdims=keepdims)
+Box.max = lambda self, axis=None, out=None, keepdims=False: r.max(self, axis=axis, keepdims=keepdims)
+Box.min = lambda self, axis=None, out=None, keepdims=False: r.min(self, axis=axis, keepdims=keepdims)
+Box.var = lambda self, axis=None, dtype=None, out=None, ddof=0, keepdims=False: r.var(self, axis=axis, ddof=ddof, keepdims=keepdims)
+Box.std = lambda self, axis=None, dtype=None, out=None, ddof=0, keepdims=False: r.std(self, axis=axis, ddof=ddof, keepdims=keepdims)
+Box.cumsum = lambda self, axis=None, dtype=None, out=None: r.cumsum(self, axis=axis)
+Box.clip = lambda self, min=None, max=None, **kw: r.clip(self, min, max, **kw)  # noqa: A002
 Box.dot = lambda self, other: r.dot(self, other)
-Box.swapaxes = lambda self, a, b: r.swapaxes(self, a, b)
+Box.conj = lambda self: r.conjugate(self)
+Box.conjugate = lambda self: r.conjugate(self)
+Box.diagonal = lambda self, offset=0, axis1=0, axis2=1: r.diagonal(self, offset, axis1, axis2)
+Box.trace = lambda self, offset=0, axis1=0, axis2=1: r.trace(self, offset, axis1, axis2)
+Box.repeat = lambda self, repeats, axis=None: r.repeat(self, repeats, axis)
+Box.take = lambda self, indices, axis=None: r.take(self, indices, axis)
+
+# --- methods without one: recorded, plain values back -----------------------------------------
+Box.argmax = lambda self, axis=None: r.argmax(self, axis)
+Box.argmin = lambda self, axis=None: r.argmin(self, axis)
+Box.argsort = lambda self, axis=-1: r.argsort(self, axis)
+Box.nonzero = lambda self: r.nonzero(self)
+Box.round = lambda self, decimals=0: r.round(self, decimals)
+Box.any = lambda self, axis=None: r.any(self, axis)
+Box.all = lambda self, axis=None: r.all(self, axis)
 
 
 def _no_float(self):

@@ -4,284 +4,1267 @@ Read a row as the lecture's table: ``sin``'s tangent is ``t·cos x`` and its adj
 ``g·cos x``. ``t`` is the incoming tangent of that argument, ``g`` the incoming adjoint,
 ``ans`` the output. The sweeps add the terms up and undo broadcasting, so rules do not.
 Rules call gradviz's own functions (never raw numpy on a possible box), which is why a
-derivative can itself be differentiated.
+derivative can itself be differentiated. Raw numpy appears only inside the raw function of
+a primitive (which always receives plain arrays) and on index arithmetic: shapes, masks and
+permutations, which carry no derivative.
+
+Complex values follow numpy's (and autograd's) transpose convention: an adjoint is ``ȳ·f'(z)``,
+without conjugation.
+
+Row info read by the tests and the renderer: ``elementwise=True`` marks rules whose partials
+are elementwise numbers; ``smooth=False`` marks rules without a second derivative everywhere
+(``abs``, ``maximum``, ``clip``), which tests check at first order only.
 """
 
 from __future__ import annotations
 
+import builtins
+import string
+
 import numpy as onp
 
 from gradviz.engine.broadcast import shape_of
-from gradviz.engine.tracer import EveryArgument
+from gradviz.engine.tracer import Box, EveryArgument, unbox
 from gradviz.rules import defnondiff, defrule
-from gradviz.rules.domains import NONZERO, POSITIVE, REALS, UNIT
+from gradviz.rules.domains import (
+    ABOVE_ONE,
+    DIVIDEND,
+    DIVISOR,
+    NONZERO,
+    POSITIVE,
+    REALS,
+    UNIT,
+    each,
+)
 
-# fmt: off
-# ruff: noqa: E501, E731
-
-# === arithmetic ================================================================================
-#      primitive            partials                 domain     tangent (t = ẋ)                                   adjoint (g = ȳ)
-add = defrule(onp.add,          ("1", "1"),           REALS,
-              jvp=(lambda t, ans, x, y: t,            lambda t, ans, x, y: t),
-              vjp=(lambda g, ans, x, y: g,            lambda g, ans, x, y: g))
-subtract = defrule(onp.subtract, ("1", "-1"),         REALS,
-              jvp=(lambda t, ans, x, y: t,            lambda t, ans, x, y: -t),
-              vjp=(lambda g, ans, x, y: g,            lambda g, ans, x, y: -g))
-multiply = defrule(onp.multiply, ("{1}", "{0}"),      REALS,
-              jvp=(lambda t, ans, x, y: t * y,        lambda t, ans, x, y: x * t),
-              vjp=(lambda g, ans, x, y: g * y,        lambda g, ans, x, y: g * x))
-divide = defrule(onp.divide,    ("1/{1}", "-{0}/{1}²"), NONZERO,
-              jvp=(lambda t, ans, x, y: t / y,        lambda t, ans, x, y: -t * ans / y),
-              vjp=(lambda g, ans, x, y: g / y,        lambda g, ans, x, y: -g * ans / y))
-true_divide = divide
-negative = defrule(onp.negative, "-1",                REALS,
-              jvp=lambda t, ans, x: -t,
-              vjp=lambda g, ans, x: -g)
+_LN2 = float(onp.log(2.0))
+_LN10 = float(onp.log(10.0))
+_DEGREE = float(onp.pi / 180.0)
 
 
-def _power_jvp_exponent(t, ans, x, y):
-    """∂(xʸ)/∂y = xʸ·ln x, taken as 0 where x = 0 (the limit along y > 0)."""
-    return t * ans * log(where(x == 0, 1.0, x))
+# --- index arithmetic (plain numbers only) ------------------------------------------------------
 
 
-def _power_vjp_exponent(g, ans, x, y):
-    """ȳ·xʸ·ln x, with the same convention at x = 0."""
-    return g * ans * log(where(x == 0, 1.0, x))
+def _shape(value) -> tuple[int, ...]:
+    """The shape of an array, box, scalar or (nested) list."""
+    return onp.shape(unbox(value))
 
 
-power = defrule(onp.power,      ("{1}·{0}^({1}-1)", "{ans}·ln {0}"), POSITIVE,
-              jvp=(lambda t, ans, x, y: t * y * x ** where(y, y - 1, 1.0), _power_jvp_exponent),
-              vjp=(lambda g, ans, x, y: g * y * x ** where(y, y - 1, 1.0), _power_vjp_exponent))
-square = defrule(onp.square,    "2·{0}",              REALS,
-              jvp=lambda t, ans, x: t * 2 * x,
-              vjp=lambda g, ans, x: g * 2 * x)
-reciprocal = defrule(onp.reciprocal, "-1/{0}²",       NONZERO,
-              jvp=lambda t, ans, x: -t * ans * ans,
-              vjp=lambda g, ans, x: -g * ans * ans)
-sqrt = defrule(onp.sqrt,        "1/(2√{0})",          POSITIVE,
-              jvp=lambda t, ans, x: t * 0.5 / ans,
-              vjp=lambda g, ans, x: g * 0.5 / ans)
-absolute = defrule(onp.absolute, "sign {0}",          NONZERO,
-              jvp=lambda t, ans, x: t * sign(x),
-              vjp=lambda g, ans, x: g * sign(x))
-abs = absolute  # noqa: A001 - numpy's own alias
-
-# === exponentials and logarithms ===============================================================
-exp = defrule(onp.exp,          "exp {0}",            REALS,
-              jvp=lambda t, ans, x: t * ans,
-              vjp=lambda g, ans, x: g * ans)
-log = defrule(onp.log,          "1/{0}",              POSITIVE,
-              jvp=lambda t, ans, x: t / x,
-              vjp=lambda g, ans, x: g / x)
-log1p = defrule(onp.log1p,      "1/(1+{0})",          POSITIVE,
-              jvp=lambda t, ans, x: t / (1 + x),
-              vjp=lambda g, ans, x: g / (1 + x))
-expm1 = defrule(onp.expm1,      "exp {0}",            REALS,
-              jvp=lambda t, ans, x: t * (ans + 1),
-              vjp=lambda g, ans, x: g * (ans + 1))
-
-# === trigonometric and hyperbolic ==============================================================
-sin = defrule(onp.sin,          "cos {0}",            REALS,
-              jvp=lambda t, ans, x: t * cos(x),
-              vjp=lambda g, ans, x: g * cos(x))
-cos = defrule(onp.cos,          "-sin {0}",           REALS,
-              jvp=lambda t, ans, x: -t * sin(x),
-              vjp=lambda g, ans, x: -g * sin(x))
-tan = defrule(onp.tan,          "1/cos² {0}",         UNIT,
-              jvp=lambda t, ans, x: t / cos(x) ** 2,
-              vjp=lambda g, ans, x: g / cos(x) ** 2)
-tanh = defrule(onp.tanh,        "1 - tanh² {0}",      REALS,
-              jvp=lambda t, ans, x: t * (1 - ans * ans),
-              vjp=lambda g, ans, x: g * (1 - ans * ans))
-sinh = defrule(onp.sinh,        "cosh {0}",           REALS,
-              jvp=lambda t, ans, x: t * cosh(x),
-              vjp=lambda g, ans, x: g * cosh(x))
-cosh = defrule(onp.cosh,        "sinh {0}",           REALS,
-              jvp=lambda t, ans, x: t * sinh(x),
-              vjp=lambda g, ans, x: g * sinh(x))
-
-# === comparisons and selection =================================================================
+def _ndim(value) -> int:
+    return len(_shape(value))
 
 
-def _select_larger(t_self, t_other, x, y):
-    """The tangent of max(x, y) follows the larger argument; ties split evenly."""
-    return t_self * (where(x > y, 1.0, 0.0) + where(x == y, 0.5, 0.0))
+def _axes(axis, ndim: int) -> tuple[int, ...]:
+    """``axis`` (``None``, an int or a tuple) as a sorted tuple of non-negative axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (int, onp.integer)):
+        return (int(axis) % ndim,)
+    return tuple(sorted(int(a) % ndim for a in axis))
 
 
-maximum = defrule(onp.maximum,  ("[{0}>{1}]", "[{1}>{0}]"), NONZERO,
-              jvp=(lambda t, ans, x, y: _select_larger(t, None, x, y), lambda t, ans, x, y: _select_larger(t, None, y, x)),
-              vjp=(lambda g, ans, x, y: _select_larger(g, None, x, y), lambda g, ans, x, y: _select_larger(g, None, y, x)),
-              smooth=False)
-minimum = defrule(onp.minimum,  ("[{0}<{1}]", "[{1}<{0}]"), NONZERO,
-              jvp=(lambda t, ans, x, y: _select_larger(t, None, y, x), lambda t, ans, x, y: _select_larger(t, None, x, y)),
-              vjp=(lambda g, ans, x, y: _select_larger(g, None, y, x), lambda g, ans, x, y: _select_larger(g, None, x, y)),
-              smooth=False)
-where = defrule(onp.where,      (None, "[c]", "[¬c]"), REALS,
-              jvp=(None, lambda t, ans, c, x, y: where(c, t, 0.0), lambda t, ans, c, x, y: where(c, 0.0, t)),
-              vjp=(None, lambda g, ans, c, x, y: where(c, g, 0.0), lambda g, ans, c, x, y: where(c, 0.0, g)))
+def _count(x, axis) -> int:
+    """How many elements of ``x`` a reduction over ``axis`` combines."""
+    shape = _shape(x)
+    return int(onp.prod([shape[a] for a in _axes(axis, len(shape))], dtype=onp.int64))
 
-# === reductions ================================================================================
+
+def _built_on(primitive):
+    """Mark a numpy-style function as a thin wrapper that records ``primitive`` nodes."""
+
+    def mark(function):
+        function.primitive = primitive
+        return function
+
+    return mark
+
+
+def _real_like(x, value):
+    """``value``, with its imaginary part dropped when ``x`` is real."""
+    if onp.iscomplexobj(unbox(value)) and not onp.iscomplexobj(unbox(x)):
+        return real(value)
+    return value
+
+
+# --- reductions -----------------------------------------------------------------------------------
 
 
 def _expand_reduced(g, x, axis, keepdims):
-    """Give a reduction's adjoint back the reduced axes, so it broadcasts against x."""
+    """Give a reduction's output back the reduced axes (as ones), so it broadcasts against x."""
     if axis is None or keepdims:
         return g
-    ndim = len(shape_of(x))
-    shape = list(shape_of(g))
-    for a in sorted(a % ndim for a in ((axis,) if isinstance(axis, int) else axis)):
+    shape = list(_shape(g))
+    for a in _axes(axis, _ndim(x)):
         shape.insert(a, 1)
     return reshape(g, tuple(shape))
 
 
-def _count(x, axis):
-    shape = shape_of(x)
-    axes = range(len(shape)) if axis is None else ((axis,) if isinstance(axis, int) else axis)
-    return int(onp.prod([shape[a] for a in axes]))
+def _extremum_weights(ans, x, axis, keepdims):
+    """1/k on each of the k elements equal to the max (or min), 0 elsewhere: a plain array."""
+    hits = equal(x, _expand_reduced(ans, x, axis, keepdims))
+    dtype = onp.result_type(unbox(x), onp.float32)
+    return (hits / onp.sum(hits, axis=axis, keepdims=True)).astype(dtype, copy=False)
 
 
-def _sum_vjp(g, ans, x, axis=None, dtype=None, keepdims=False):
-    """Every element of x receives ȳ: broadcast back along the summed axes."""
-    return broadcast_to(_expand_reduced(g, x, axis, keepdims), shape_of(x))
+def _sum_vjp(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+    """x̄ = ȳ at every element: broadcast back along the summed axes."""
+    return broadcast_to(_expand_reduced(g, x, axis, keepdims), _shape(x))
 
 
-def _mean_vjp(g, ans, x, axis=None, dtype=None, keepdims=False):
-    """Every element receives ȳ/n, n the number of elements averaged."""
-    return _sum_vjp(g, ans, x, axis, dtype, keepdims) / _count(x, axis)
+def _mean_vjp(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+    """x̄ = ȳ/n at every element, n the number of elements averaged."""
+    return _sum_vjp(g, ans, x, axis, keepdims=keepdims) / _count(x, axis)
 
 
-sum = defrule(onp.sum,          "1",                  REALS,  # noqa: A001 - numpy's name
-              jvp=lambda t, ans, x, axis=None, dtype=None, keepdims=False: sum(t, axis=axis, dtype=dtype, keepdims=keepdims),
-              vjp=_sum_vjp)
-mean = defrule(onp.mean,        "1/n",                REALS,
-              jvp=lambda t, ans, x, axis=None, dtype=None, keepdims=False: mean(t, axis=axis, dtype=dtype, keepdims=keepdims),
-              vjp=_mean_vjp)
+def _prod_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+    """ẏ = Σ ṫᵢ·y/xᵢ."""
+    return sum(t * _expand_reduced(ans, x, axis, keepdims) / x, axis=axis, keepdims=keepdims)
 
-# === linear algebra products ===================================================================
+
+def _prod_vjp(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+    """x̄ᵢ = ȳ·y/xᵢ (the product of the other elements)."""
+    return _expand_reduced(g * ans, x, axis, keepdims) / x
+
+
+def _extremum_jvp(t, ans, x, axis=None, out=None, keepdims=False, **kwargs):
+    """ẏ = the tangent of the element that is the extremum (ties share it evenly)."""
+    return sum(t * _extremum_weights(ans, x, axis, keepdims), axis=axis, keepdims=keepdims)
+
+
+def _extremum_vjp(g, ans, x, axis=None, out=None, keepdims=False, **kwargs):
+    """x̄ = ȳ on the element that is the extremum, 0 elsewhere (ties share it evenly)."""
+    return _expand_reduced(g, x, axis, keepdims) * _extremum_weights(ans, x, axis, keepdims)
+
+
+def _deviation(x, axis):
+    return x - mean(x, axis=axis, keepdims=True)
+
+
+def _var_jvp(t, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
+    """ẏ = Σ 2(xᵢ − x̄)·ṫᵢ / (n − ddof)."""
+    scale = 2.0 / (_count(x, axis) - ddof)
+    return sum(t * _deviation(x, axis), axis=axis, keepdims=keepdims) * scale
+
+
+def _var_vjp(g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
+    """x̄ᵢ = ȳ·2(xᵢ − x̄) / (n − ddof)."""
+    scale = 2.0 / (_count(x, axis) - ddof)
+    return _expand_reduced(g, x, axis, keepdims) * _deviation(x, axis) * scale
+
+
+def _std_jvp(t, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
+    """ẏ = Σ (xᵢ − x̄)·ṫᵢ / ((n − ddof)·σ)."""
+    scale = 1.0 / (_count(x, axis) - ddof)
+    return sum(t * _deviation(x, axis), axis=axis, keepdims=keepdims) * scale / ans
+
+
+def _std_vjp(g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
+    """x̄ᵢ = ȳ·(xᵢ − x̄) / ((n − ddof)·σ)."""
+    scale = 1.0 / (_count(x, axis) - ddof)
+    return _expand_reduced(g / ans, x, axis, keepdims) * _deviation(x, axis) * scale
+
+
+def _reversed_along(g, axis):
+    return getitem(g, (slice(None),) * axis + (slice(None, None, -1),))
+
+
+def _cumsum_vjp(g, ans, x, axis=None, dtype=None, out=None):
+    """x̄ᵢ = Σ_{j ≥ i} ȳⱼ: a cumulative sum taken from the end."""
+    if axis is None:
+        return reshape(_reversed_along(cumsum(_reversed_along(g, 0)), 0), _shape(x))
+    axis = axis % _ndim(x)
+    return _reversed_along(cumsum(_reversed_along(g, axis), axis=axis), axis)
+
+
+def _undiff(g, axis):
+    """The transpose of one forward difference: x̄ⱼ = ȳⱼ₋₁ − ȳⱼ."""
+    ndim = _ndim(g)
+    axis = axis % ndim
+    before = (slice(None),) * axis
+    first = getitem(g, before + (slice(0, 1),))
+    last = getitem(g, before + (slice(-1, None),))
+    return concatenate([-first, -diff(g, axis=axis), last], axis=axis)
+
+
+def _diff_vjp(g, ans, x, n=1, axis=-1):
+    """x̄ = Dᵀⁿ ȳ, D the forward difference ``yᵢ = xᵢ₊₁ − xᵢ``."""
+    for _ in range(n):
+        g = _undiff(g, axis)
+    return g
+
+
+def _trace_vjp(g, ans, x, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    """x̄ = ȳ on the diagonal, 0 elsewhere."""
+    length = onp.diagonal(onp.empty(_shape(x), dtype=bool), offset, axis1, axis2).shape[-1]
+    on_diagonal = broadcast_to(reshape(g, _shape(g) + (1,)), _shape(g) + (length,))
+    return _place_diagonal(on_diagonal, offset, axis1, axis2, _shape(x))
+
+
+# --- products ---------------------------------------------------------------------------------
 
 
 def _dot_vjp_left(g, ans, a, b):
-    """ā = ḡ·bᵀ (for a vector b, the outer product ḡ bᵀ reshaped to a)."""
-    a_ndim, b_ndim = len(shape_of(a)), len(shape_of(b))
+    """ā = ȳ·bᵀ: ȳ contracted with b over b's free axes."""
+    a_ndim, b_ndim = _ndim(a), _ndim(b)
     if a_ndim == 0 or b_ndim == 0:
         return g * b
     if b_ndim == 1:
-        return reshape(outer(g, b), shape_of(a))
-    if a_ndim == 1:
-        return dot(b, g)
-    return dot(g, swapaxes(b, -1, -2))
+        return reshape(g, _shape(g) + (1,)) * b
+    b_free = tuple(range(b_ndim - 2)) + (b_ndim - 1,)
+    return tensordot(g, b, axes=(tuple(range(a_ndim - 1, a_ndim + b_ndim - 2)), b_free))
 
 
 def _dot_vjp_right(g, ans, a, b):
-    """b̄ = aᵀ·ḡ (for a vector a, the outer product a ḡᵀ)."""
-    a_ndim, b_ndim = len(shape_of(a)), len(shape_of(b))
+    """b̄ = aᵀ·ȳ: a contracted with ȳ over a's free axes."""
+    a_ndim, b_ndim = _ndim(a), _ndim(b)
     if a_ndim == 0 or b_ndim == 0:
         return g * a
-    if a_ndim == 1:
-        return g * a if b_ndim == 1 else outer(a, g)
-    return dot(swapaxes(a, -1, -2), g)
+    a_free = tuple(range(a_ndim - 1))
+    contracted = tensordot(a, g, axes=(a_free, a_free))
+    return contracted if b_ndim == 1 else moveaxis(contracted, 0, -2)
 
 
-dot = defrule(onp.dot,          ("·{1}ᵀ", "{0}ᵀ·"),   REALS,
-              jvp=(lambda t, ans, a, b: dot(t, b),    lambda t, ans, a, b: dot(a, t)),
-              vjp=(_dot_vjp_left,                     _dot_vjp_right))
-matmul = defrule(onp.matmul,    ("·{1}ᵀ", "{0}ᵀ·"),   REALS,
-              jvp=(lambda t, ans, a, b: matmul(t, b), lambda t, ans, a, b: matmul(a, t)),
-              vjp=(_dot_vjp_left,                     _dot_vjp_right))
-outer = defrule(onp.outer,      ("{1}ᵀ", "{0}"),      REALS,
-              jvp=(lambda t, ans, a, b: outer(t, b),  lambda t, ans, a, b: outer(a, t)),
-              vjp=(lambda g, ans, a, b: reshape(dot(g, ravel(b)), onp.shape(a)),
-                   lambda g, ans, a, b: reshape(dot(ravel(a), g), onp.shape(b))))
+def _matmul_vjp_left(g, ans, a, b):
+    """ā = ȳ·bᵀ, batch axes summed back by the sweep."""
+    if _ndim(b) == 1:
+        return reshape(g, _shape(g) + (1,)) * b
+    if _ndim(a) == 1:
+        return sum(b * reshape(g, _shape(g)[:-1] + (1, _shape(g)[-1])), axis=-1)
+    return matmul(g, swapaxes(b, -1, -2))
 
-# === shapes ====================================================================================
-reshape = defrule(onp.reshape,  "1",                  REALS,
-              jvp=lambda t, ans, x, shape, *rest, **kw: reshape(t, shape_of(ans)),
-              vjp=lambda g, ans, x, shape, *rest, **kw: reshape(g, shape_of(x)))
-ravel = defrule(onp.ravel,      "1",                  REALS,
-              jvp=lambda t, ans, x, *rest: ravel(t),
-              vjp=lambda g, ans, x, *rest: reshape(g, shape_of(x)))
-transpose = defrule(onp.transpose, "1",               REALS,
-              jvp=lambda t, ans, x, axes=None: transpose(t, axes),
-              vjp=lambda g, ans, x, axes=None: transpose(g, None if axes is None else tuple(onp.argsort(axes))))
-swapaxes = defrule(onp.swapaxes, "1",                 REALS,
-              jvp=lambda t, ans, x, a, b: swapaxes(t, a, b),
-              vjp=lambda g, ans, x, a, b: swapaxes(g, a, b))
-broadcast_to = defrule(onp.broadcast_to, "1",         REALS,
-              jvp=lambda t, ans, x, shape: broadcast_to(t, shape),
-              vjp=lambda g, ans, x, shape: g)  # the sweep sums g back to x's shape
+
+def _matmul_vjp_right(g, ans, a, b):
+    """b̄ = aᵀ·ȳ, batch axes summed back by the sweep."""
+    if _ndim(a) == 1:
+        if _ndim(b) == 1:
+            return g * a
+        return reshape(a, (-1, 1)) * reshape(g, _shape(g)[:-1] + (1, _shape(g)[-1]))
+    if _ndim(b) == 1:
+        return a * reshape(g, _shape(g) + (1,))
+    return matmul(swapaxes(a, -1, -2), g)
+
+
+def _tensordot_axes(a_ndim, b_ndim, axes):
+    """numpy's ``axes`` argument as two lists of non-negative axes."""
+    if isinstance(axes, (int, onp.integer)):
+        return list(range(a_ndim - axes, a_ndim)), list(range(axes))
+    a_axes, b_axes = axes
+    a_axes = [a_axes] if isinstance(a_axes, (int, onp.integer)) else list(a_axes)
+    b_axes = [b_axes] if isinstance(b_axes, (int, onp.integer)) else list(b_axes)
+    return [a % a_ndim for a in a_axes], [b % b_ndim for b in b_axes]
+
+
+def _transposed_back(value, order):
+    order = list(order)
+    return value if order == sorted(order) else transpose(value, tuple(onp.argsort(order)))
+
+
+def _contract_left(g, a_ndim, b, a_axes, b_axes):
+    """ā of ``tensordot(a, b)``: ȳ contracted with b over b's free axes, axes put back."""
+    b_free = [i for i in range(_ndim(b)) if i not in b_axes]
+    g_ndim = _ndim(g)
+    result = tensordot(g, b, axes=(tuple(range(g_ndim - len(b_free), g_ndim)), tuple(b_free)))
+    a_free = [i for i in range(a_ndim) if i not in a_axes]
+    return _transposed_back(result, a_free + [a_axes[b_axes.index(j)] for j in sorted(b_axes)])
+
+
+def _contract_right(g, a, b_ndim, a_axes, b_axes):
+    """b̄ of ``tensordot(a, b)``: a contracted with ȳ over a's free axes, axes put back."""
+    a_free = [i for i in range(_ndim(a)) if i not in a_axes]
+    result = tensordot(a, g, axes=(tuple(a_free), tuple(range(len(a_free)))))
+    b_free = [i for i in range(b_ndim) if i not in b_axes]
+    return _transposed_back(result, [b_axes[a_axes.index(i)] for i in sorted(a_axes)] + b_free)
+
+
+def _tensordot_vjp_left(g, ans, a, b, axes=2):
+    """ā = ȳ contracted with b over b's free axes."""
+    a_axes, b_axes = _tensordot_axes(_ndim(a), _ndim(b), axes)
+    return _contract_left(g, _ndim(a), b, a_axes, b_axes)
+
+
+def _tensordot_vjp_right(g, ans, a, b, axes=2):
+    """b̄ = a contracted with ȳ over a's free axes."""
+    a_axes, b_axes = _tensordot_axes(_ndim(a), _ndim(b), axes)
+    return _contract_right(g, a, _ndim(b), a_axes, b_axes)
+
+
+def _inner_vjp_left(g, ans, a, b):
+    """ā = ȳ contracted with b over b's leading axes."""
+    if _ndim(a) == 0 or _ndim(b) == 0:
+        return g * b
+    return _contract_left(g, _ndim(a), b, [_ndim(a) - 1], [_ndim(b) - 1])
+
+
+def _inner_vjp_right(g, ans, a, b):
+    """b̄ = a contracted with ȳ over a's leading axes."""
+    if _ndim(a) == 0 or _ndim(b) == 0:
+        return g * a
+    return _contract_right(g, a, _ndim(b), [_ndim(a) - 1], [_ndim(b) - 1])
+
+
+def _kron_blocks(a, b):
+    """Both shapes padded to one length, and ȳ's shape with each (a, b) axis pair split."""
+    ndim = builtins.max(_ndim(a), _ndim(b))
+    a_shape = (1,) * (ndim - _ndim(a)) + _shape(a)
+    b_shape = (1,) * (ndim - _ndim(b)) + _shape(b)
+    return ndim, a_shape, b_shape, tuple(n for pair in zip(a_shape, b_shape) for n in pair)
+
+
+def _kron_vjp_left(g, ans, a, b):
+    """āᵢ = ⟨block i of ȳ, b⟩."""
+    ndim, a_shape, b_shape, split = _kron_blocks(a, b)
+    blocks = reshape(g, split)
+    result = tensordot(blocks, reshape(b, b_shape), axes=(tuple(range(1, 2 * ndim, 2)), tuple(range(ndim))))
+    return reshape(result, _shape(a))
+
+
+def _kron_vjp_right(g, ans, a, b):
+    """b̄ = Σᵢ aᵢ·(block i of ȳ)."""
+    ndim, a_shape, b_shape, split = _kron_blocks(a, b)
+    blocks = reshape(g, split)
+    result = tensordot(reshape(a, a_shape), blocks, axes=(tuple(range(ndim)), tuple(range(0, 2 * ndim, 2))))
+    return reshape(result, _shape(b))
+
+
+def _einsum_subscripts(subscripts, shapes):
+    """Explicit ``inputs, output`` subscripts, each ``...`` written out with spare letters."""
+    subscripts = subscripts.replace(" ", "")
+    given, _, output = subscripts.partition("->")
+    inputs = given.split(",")
+    spare = [c for c in string.ascii_letters if c not in subscripts]
+    widths = [len(shape) - len(s) + 3 if "..." in s else 0 for s, shape in zip(inputs, shapes)]
+    width = builtins.max(widths, default=0)
+    fill = "".join(spare[:width])
+    inputs = [s.replace("...", fill[width - w :]) for s, w in zip(inputs, widths)]
+    if "->" in subscripts:
+        output = output.replace("...", fill)
+    else:
+        letters = "".join(inputs)
+        output = fill + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in fill))
+    return inputs, output
+
+
+def _einsum_jvp(argnum):
+    if argnum == 0:
+        return None
+    return lambda t, ans, subscripts, *operands: einsum(
+        subscripts, *[t if k == argnum - 1 else o for k, o in enumerate(operands)]
+    )
+
+
+def _einsum_vjp(argnum):
+    """Ā = ȳ contracted with every other operand, into A's subscripts (broadcast if summed)."""
+    if argnum == 0:
+        return None
+
+    def vjp(g, ans, subscripts, *operands):
+        inputs, output = _einsum_subscripts(subscripts, [_shape(o) for o in operands])
+        k = argnum - 1
+        target = inputs[k]
+        if len(set(target)) != len(target):
+            raise NotImplementedError(f"the adjoint of einsum operand {target!r} (a repeated index)")
+        others = inputs[:k] + inputs[k + 1 :]
+        available = set(output).union(*others)
+        kept = "".join(c for c in target if c in available)
+        spec = ",".join([output, *others]) + "->" + kept
+        result = einsum(spec, g, *operands[:k], *operands[k + 1 :])
+        if kept == target:
+            return result
+        sizes = dict(zip(kept, _shape(result)))
+        result = reshape(result, tuple(sizes.get(c, 1) for c in target))
+        return broadcast_to(result, onp.broadcast_shapes(_shape(result), _shape(operands[k])))
+
+    return vjp
+
+
+# --- shapes -----------------------------------------------------------------------------------
+
+
+def _rollaxis_order(ndim, axis, start):
+    """The permutation ``rollaxis`` applies, so its adjoint can undo it."""
+    order = list(range(ndim))
+    axis = axis % ndim
+    start = start + ndim if start < 0 else start
+    if axis < start:
+        start -= 1
+    order.remove(axis)
+    order.insert(start, axis)
+    return tuple(order)
+
+
+def _negated(shift):
+    return -shift if isinstance(shift, (int, onp.integer)) else tuple(-s for s in shift)
+
+
+def _pad_vjp(g, ans, x, pad_width, mode="constant", **kwargs):
+    """x̄ = ȳ with the padding cut off (only constant padding has this adjoint)."""
+    if mode != "constant":
+        raise NotImplementedError(f"the adjoint of pad(mode={mode!r}): only mode='constant'")
+    widths = onp.broadcast_to(onp.asarray(pad_width, dtype=int), (_ndim(x), 2))
+    return getitem(g, tuple(slice(before, before + n) for (before, _), n in zip(widths, _shape(x))))
+
+
+def _repeat_vjp(g, ans, x, repeats, axis=None):
+    """x̄ᵢ = the sum of ȳ over the copies of xᵢ."""
+    shape = _shape(x)
+    flat = (int(onp.prod(shape, dtype=onp.int64)),) if axis is None else shape
+    axis = 0 if axis is None else axis % len(shape)
+    if onp.size(repeats) == 1:
+        count = int(onp.ravel(repeats)[0])
+        grouped = reshape(g, flat[:axis] + (flat[axis], count) + flat[axis + 1 :])
+        return reshape(sum(grouped, axis=axis + 1), shape)
+    index = onp.repeat(onp.arange(flat[axis]), repeats)
+    return reshape(_untake_along(g, index, axis, flat), shape)
+
+
+def _tile_vjp(g, ans, x, reps):
+    """x̄ = the sum of ȳ over the tiles."""
+    reps = (reps,) if isinstance(reps, (int, onp.integer)) else tuple(reps)
+    ndim = builtins.max(_ndim(x), len(reps))
+    x_shape = (1,) * (ndim - _ndim(x)) + _shape(x)
+    reps = (1,) * (ndim - len(reps)) + reps
+    split = tuple(n for pair in zip(reps, x_shape) for n in pair)
+    return reshape(sum(reshape(g, split), axis=tuple(range(0, 2 * ndim, 2))), _shape(x))
+
+
+def _make_diagonal(d, offset=0, axis1=0, axis2=1):
+    """The array whose ``diagonal(offset, axis1, axis2)`` is ``d``, zero elsewhere."""
+    d = onp.asarray(d)
+    side = d.shape[-1] + builtins.abs(offset)
+    ndim = d.ndim + 1
+    first, second = sorted((axis1 % ndim, axis2 % ndim))
+    shape = list(d.shape[:-1])
+    shape.insert(first, side)
+    shape.insert(second, side)
+    return _place_diagonal_raw(d, offset, axis1, axis2, tuple(shape))
+
+
+def _place_diagonal_raw(d, offset, axis1, axis2, shape):
+    """Zeros of ``shape`` with ``d`` written on the diagonal ``(offset, axis1, axis2)``."""
+    result = onp.zeros(shape, dtype=onp.result_type(d, onp.float32))
+    ndim = len(shape)
+    view = onp.moveaxis(result, (axis1 % ndim, axis2 % ndim), (-2, -1))
+    index = onp.arange(onp.shape(d)[-1])
+    view[..., index + builtins.max(-offset, 0), index + builtins.max(offset, 0)] = d
+    return result
+
+
+def _gradient_raw(f, spacing, axis, edge_order):
+    return onp.gradient(f, spacing, axis=axis, edge_order=edge_order)
+
+
+def _gradient_transpose_raw(g, spacing, axis, edge_order):
+    """Dᵀȳ for numpy's first-order ``gradient`` D (central inside, one-sided at the ends)."""
+    if edge_order != 1:
+        raise NotImplementedError("the adjoint of gradient(edge_order=2): only edge_order=1")
+    doubled = onp.moveaxis(onp.array(g), axis, 0)
+    doubled[0] *= 2
+    doubled[-1] *= 2
+    padded = onp.concatenate([-doubled[:1], doubled, -doubled[-1:]])
+    return onp.moveaxis((padded[:-2] - padded[2:]) / (2 * spacing), 0, axis)
+
+
+def _sorting_order(x, axis, sort, kth=None):
+    """The permutation that sorts (or partitions) ``x`` along ``axis``: a plain index array."""
+    raw = onp.asarray(unbox(x))
+    if sort:
+        return onp.argsort(raw, axis=axis, kind="stable")
+    return onp.argpartition(raw, kth, axis=axis)
+
+
+def _sort_jvp(t, ans, x, axis=-1, kind=None, order=None, **kwargs):
+    """ẏ = ṫ in sorted order."""
+    return take_along_axis(t, _sorting_order(x, axis, True), axis)
+
+
+def _sort_vjp(g, ans, x, axis=-1, kind=None, order=None, **kwargs):
+    """x̄ = ȳ put back in the original order."""
+    return _add_along_axis(g, _sorting_order(x, axis, True), axis, _shape(x))
+
+
+def _partition_jvp(t, ans, x, kth, axis=-1, kind="introselect", order=None):
+    """ẏ = ṫ in partitioned order."""
+    return take_along_axis(t, _sorting_order(x, axis, False, kth), axis)
+
+
+def _partition_vjp(g, ans, x, kth, axis=-1, kind="introselect", order=None):
+    """x̄ = ȳ put back in the original order."""
+    return _add_along_axis(g, _sorting_order(x, axis, False, kth), axis, _shape(x))
+
+
+def _linspace_weight(ans, start, num, endpoint, axis):
+    """The plain weights ``k/(num−1)`` of ``stop`` in each output, shaped to broadcast."""
+    if axis != 0:
+        raise NotImplementedError("the derivative of linspace(axis≠0): only axis=0")
+    weight = onp.linspace(0.0, 1.0, num, endpoint=endpoint)
+    dtype = onp.result_type(unbox(ans), onp.float32)
+    return weight.astype(dtype).reshape((num,) + (1,) * _ndim(start))
+
+
+def _linspace_jvp(argnum):
+    def jvp(t, ans, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+        weight = _linspace_weight(ans, start, num, endpoint, axis)
+        return t * (1 - weight if argnum == 0 else weight)
+
+    return jvp
+
+
+def _linspace_vjp(argnum):
+    def vjp(g, ans, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+        weight = _linspace_weight(ans, start, num, endpoint, axis)
+        return sum(g * (1 - weight if argnum == 0 else weight), axis=0)
+
+    return vjp
+
+
+# --- indexing ---------------------------------------------------------------------------------
 
 
 def _take(x, index):
     return x[index]
 
 
-def _untake(g, index, shape):
+def _may_repeat(index) -> bool:
+    """Whether ``index`` can select an element twice (it holds an integer array)."""
+    for part in index if type(index) is tuple else (index,):
+        if isinstance(part, (list, onp.ndarray)) and onp.asarray(part).dtype.kind in "iu":
+            return True
+    return False
+
+
+def _untake_raw(g, index, shape):
     """The adjoint of ``x[index]``: g scattered into zeros of x's shape, repeats added."""
     result = onp.zeros(shape, dtype=onp.result_type(g, onp.float32))
+    if _may_repeat(index):
+        onp.add.at(result, index, g)
+    else:
+        result[index] = g
+    return result
+
+
+def _untake_along_raw(g, index, axis, shape):
+    """The adjoint of ``take(x, index, axis)``: g scattered back, repeats added."""
+    result = onp.zeros(shape, dtype=onp.result_type(g, onp.float32))
+    if axis is None:
+        onp.add.at(result.reshape(-1), index, g)
+        return result
+    axis = axis % len(shape)
+    count = onp.ndim(index)
+    view = onp.moveaxis(result, axis, 0)
+    onp.add.at(view, index, onp.moveaxis(onp.asarray(g), list(range(axis, axis + count)), list(range(count))))
+    return result
+
+
+def _add_along_axis_raw(g, indices, axis, shape):
+    """The adjoint of ``take_along_axis``: g scattered back along ``axis``, repeats added."""
+    result = onp.zeros(shape, dtype=onp.result_type(g, onp.float32))
+    if axis is None:
+        onp.add.at(result.reshape(-1), indices, g)
+        return result
+    axis = axis % len(shape)
+    index = tuple(
+        indices if d == axis else onp.arange(n).reshape((1,) * d + (n,) + (1,) * (indices.ndim - d - 1))
+        for d, n in enumerate(indices.shape)
+    )
     onp.add.at(result, index, g)
     return result
 
 
-getitem = defrule(_take,        "1",                  REALS, name="getitem",
-              jvp=lambda t, ans, x, index: getitem(t, index),
-              vjp=lambda g, ans, x, index: untake(g, index, shape_of(x)))
-untake = defrule(_untake,       "1",                  REALS, name="untake",
-              jvp=lambda t, ans, g, index, shape: untake(t, index, shape),
-              vjp=lambda h, ans, g, index, shape: getitem(h, index))
+# --- joining and splitting ----------------------------------------------------------------------
 
 
-def _stack_args(axis, *arrays):
+def _concatenate_raw(axis, *arrays):
+    return onp.concatenate(arrays, axis)
+
+
+def _stack_raw(axis, *arrays):
     return onp.stack(arrays, axis)
 
 
-_stack = defrule(_stack_args,   None,                 REALS, name="stack", variadic=True)
-_stack.jvps = EveryArgument(lambda argnum: None if argnum == 0 else
-              (lambda t, ans, axis, *arrays: _stack_args(axis, *[t if k == argnum - 1 else zeros_like(a) for k, a in enumerate(arrays)])))
-_stack.vjps = EveryArgument(lambda argnum: None if argnum == 0 else
-              (lambda g, ans, axis, *arrays: take(g, argnum - 1, axis)))
-take = defrule(onp.take,        "1",                  REALS,
-              jvp=lambda t, ans, x, index, axis=None: take(t, index, axis),
-              vjp=lambda g, ans, x, index, axis=None: _untake_along(g, index, axis, shape_of(x)))
+def _array_raw(shape, *elements):
+    stacked = onp.array(elements)
+    return stacked.reshape(shape + stacked.shape[1:])
 
 
-def _untake_along_raw(g, index, axis, shape):
-    result = onp.zeros(shape, dtype=onp.result_type(g, onp.float32))
+def _piece_index(arrays, position, axis):
+    """Where ``arrays[position]`` lies in their concatenation along ``axis``."""
     if axis is None:
-        onp.add.at(result.reshape(-1), index, g)
+        sizes = [int(onp.prod(_shape(a), dtype=onp.int64)) for a in arrays]
+        start = builtins.sum(sizes[:position])
+        return (slice(start, start + sizes[position]),)
+    axis = axis % _ndim(arrays[position])
+    start = builtins.sum(_shape(a)[axis] for a in arrays[:position])
+    return (slice(None),) * axis + (slice(start, start + _shape(arrays[position])[axis]),)
+
+
+def _concatenate_jvp(argnum):
+    if argnum == 0:
+        return None
+
+    def jvp(t, ans, axis, *arrays):
+        index = _piece_index(arrays, argnum - 1, axis)
+        return untake(ravel(t) if axis is None else t, index, _shape(ans))
+
+    return jvp
+
+
+def _concatenate_vjp(argnum):
+    if argnum == 0:
+        return None
+
+    def vjp(g, ans, axis, *arrays):
+        piece = getitem(g, _piece_index(arrays, argnum - 1, axis))
+        return reshape(piece, _shape(arrays[argnum - 1])) if axis is None else piece
+
+    return vjp
+
+
+def _stack_index(ans, axis, position):
+    return (slice(None),) * (axis % _ndim(ans)) + (position,)
+
+
+def _array_index(shape, position):
+    return tuple(int(i) for i in onp.unravel_index(position, shape))
+
+
+def _nested_elements(data):
+    """The elements of a regular nested list, and the list's shape: ``[[a, b]] → [a, b], (1, 2)``."""
+    shape = []
+    level = [data]
+    while level and builtins.all(isinstance(item, (list, tuple)) for item in level):
+        lengths = {len(item) for item in level}
+        if len(lengths) != 1:
+            break
+        shape.append(lengths.pop())
+        level = [element for item in level for element in item]
+    return level, tuple(shape)
+
+
+def _split_bounds(length, indices_or_sections, equal_parts):
+    """``(start, stop)`` of each piece, as numpy's ``split``/``array_split`` cut them."""
+    if isinstance(indices_or_sections, (int, onp.integer)):
+        sections = int(indices_or_sections)
+        if equal_parts and length % sections:
+            raise ValueError("array split does not result in an equal division")
+        size, extra = divmod(length, sections)
+        cuts = [0]
+        for k in range(sections):
+            cuts.append(cuts[-1] + size + (1 if k < extra else 0))
     else:
-        view = onp.moveaxis(result, axis, 0)
-        onp.add.at(view, index, onp.moveaxis(onp.asarray(g), axis, 0) if onp.ndim(index) else g)
-    return result
+        cuts = [0, *[builtins.min(int(i), length) for i in indices_or_sections], length]
+    return list(zip(cuts[:-1], cuts[1:]))
 
 
-_untake_along = defrule(_untake_along_raw, "1",       REALS, name="untake_along",
-              jvp=lambda t, ans, g, index, axis, shape: _untake_along(t, index, axis, shape),
-              vjp=lambda h, ans, g, index, axis, shape: take(h, index, axis))
+def _split_along(ary, indices_or_sections, axis, equal_parts):
+    axis = axis % _ndim(ary)
+    before = (slice(None),) * axis
+    bounds = _split_bounds(_shape(ary)[axis], indices_or_sections, equal_parts)
+    return [_split_piece(ary, before + (slice(start, stop),)) for start, stop in bounds]
 
 
+# fmt: off
+# ruff: noqa: E501, E731
+
+# === arithmetic ================================================================================
+#        primitive                 partials                 domain      tangent (t = ẋ)                                    adjoint (g = ȳ)
+add = defrule(onp.add,             ("1", "1"),              REALS,
+              jvp=(lambda t, ans, x, y: t,                 lambda t, ans, x, y: t),
+              vjp=(lambda g, ans, x, y: g,                 lambda g, ans, x, y: g),                 elementwise=True)
+subtract = defrule(onp.subtract,   ("1", "-1"),             REALS,
+              jvp=(lambda t, ans, x, y: t,                 lambda t, ans, x, y: -t),
+              vjp=(lambda g, ans, x, y: g,                 lambda g, ans, x, y: -g),                elementwise=True)
+multiply = defrule(onp.multiply,   ("{1}", "{0}"),          REALS,
+              jvp=(lambda t, ans, x, y: t * y,             lambda t, ans, x, y: x * t),
+              vjp=(lambda g, ans, x, y: g * y,             lambda g, ans, x, y: g * x),             elementwise=True)
+divide = defrule(onp.divide,       ("1/{1}", "-{0}/{1}²"),  each(REALS, NONZERO),
+              jvp=(lambda t, ans, x, y: t / y,             lambda t, ans, x, y: -t * ans / y),
+              vjp=(lambda g, ans, x, y: g / y,             lambda g, ans, x, y: -g * ans / y),      elementwise=True)
+true_divide = divide
+negative = defrule(onp.negative,   "-1",                    REALS,
+              jvp=lambda t, ans, x: -t,
+              vjp=lambda g, ans, x: -g,                                                             elementwise=True)
+
+
+def _power_base_partial(x, y):
+    """∂(xʸ)/∂x = y·xʸ⁻¹ (the exponent kept at 1 where y = 0, so 0⁻¹ never appears)."""
+    if isinstance(y, (int, float)):
+        return 2 * x if y == 2 else y * x ** (y - 1 if y else 1)
+    return y * x ** where(y != 0, y - 1, 1.0)
+
+
+def _power_exponent_partial(ans, x):
+    """∂(xʸ)/∂y = xʸ·ln x, taken as 0 where x = 0 (its limit for y > 0)."""
+    return ans * log(where(x == 0, 1.0, x))
+
+
+power = defrule(onp.power,         ("{1}·{0}^({1}-1)", "{ans}·ln {0}"), each(POSITIVE, REALS),
+              jvp=(lambda t, ans, x, y: t * _power_base_partial(x, y), lambda t, ans, x, y: t * _power_exponent_partial(ans, x)),
+              vjp=(lambda g, ans, x, y: g * _power_base_partial(x, y), lambda g, ans, x, y: g * _power_exponent_partial(ans, x)), elementwise=True)
+pow = power  # noqa: A001 - numpy's own alias
+square = defrule(onp.square,       "2{0}",                  REALS,
+              jvp=lambda t, ans, x: t * (2 * x),
+              vjp=lambda g, ans, x: g * (2 * x),                                                    elementwise=True)
+reciprocal = defrule(onp.reciprocal, "-1/{0}²",             NONZERO,
+              jvp=lambda t, ans, x: -t * ans * ans,
+              vjp=lambda g, ans, x: -g * ans * ans,                                                 elementwise=True)
+sqrt = defrule(onp.sqrt,           "1/(2√{0})",             POSITIVE,
+              jvp=lambda t, ans, x: t * 0.5 / ans,
+              vjp=lambda g, ans, x: g * 0.5 / ans,                                                  elementwise=True)
+absolute = defrule(onp.absolute,   "sign {0}",              NONZERO,
+              jvp=lambda t, ans, x: t * sign(x),
+              vjp=lambda g, ans, x: g * sign(x),                                                    elementwise=True, smooth=False)
+abs = absolute  # noqa: A001 - numpy's own alias
+fabs = defrule(onp.fabs,           "sign {0}",              NONZERO,
+              jvp=lambda t, ans, x: t * sign(x),
+              vjp=lambda g, ans, x: g * sign(x),                                                    elementwise=True, smooth=False)
+remainder = defrule(onp.remainder, ("1", "-⌊{0}/{1}⌋"),     each(DIVIDEND, DIVISOR),
+              jvp=(lambda t, ans, x, y: t,                 lambda t, ans, x, y: -t * floor(x / y)),
+              vjp=(lambda g, ans, x, y: g,                 lambda g, ans, x, y: -g * floor(x / y)), elementwise=True, smooth=False)
+mod = remainder
+
+# === exponentials and logarithms ===============================================================
+exp = defrule(onp.exp,             "exp {0}",               REALS,
+              jvp=lambda t, ans, x: t * ans,
+              vjp=lambda g, ans, x: g * ans,                                                        elementwise=True)
+exp2 = defrule(onp.exp2,           "2^{0}·ln 2",            REALS,
+              jvp=lambda t, ans, x: t * ans * _LN2,
+              vjp=lambda g, ans, x: g * ans * _LN2,                                                 elementwise=True)
+expm1 = defrule(onp.expm1,         "exp {0}",               REALS,
+              jvp=lambda t, ans, x: t * (ans + 1),
+              vjp=lambda g, ans, x: g * (ans + 1),                                                  elementwise=True)
+log = defrule(onp.log,             "1/{0}",                 POSITIVE,
+              jvp=lambda t, ans, x: t / x,
+              vjp=lambda g, ans, x: g / x,                                                          elementwise=True)
+log2 = defrule(onp.log2,           "1/({0}·ln 2)",          POSITIVE,
+              jvp=lambda t, ans, x: t / (x * _LN2),
+              vjp=lambda g, ans, x: g / (x * _LN2),                                                 elementwise=True)
+log10 = defrule(onp.log10,         "1/({0}·ln 10)",         POSITIVE,
+              jvp=lambda t, ans, x: t / (x * _LN10),
+              vjp=lambda g, ans, x: g / (x * _LN10),                                                elementwise=True)
+log1p = defrule(onp.log1p,         "1/(1+{0})",             POSITIVE,
+              jvp=lambda t, ans, x: t / (1 + x),
+              vjp=lambda g, ans, x: g / (1 + x),                                                    elementwise=True)
+logaddexp = defrule(onp.logaddexp, ("exp({0}-{ans})", "exp({1}-{ans})"), REALS,
+              jvp=(lambda t, ans, x, y: t * exp(x - ans),  lambda t, ans, x, y: t * exp(y - ans)),
+              vjp=(lambda g, ans, x, y: g * exp(x - ans),  lambda g, ans, x, y: g * exp(y - ans)),  elementwise=True)
+logaddexp2 = defrule(onp.logaddexp2, ("2^({0}-{ans})", "2^({1}-{ans})"), REALS,
+              jvp=(lambda t, ans, x, y: t * exp2(x - ans), lambda t, ans, x, y: t * exp2(y - ans)),
+              vjp=(lambda g, ans, x, y: g * exp2(x - ans), lambda g, ans, x, y: g * exp2(y - ans)), elementwise=True)
+
+# === trigonometric =============================================================================
+sin = defrule(onp.sin,             "cos {0}",               REALS,
+              jvp=lambda t, ans, x: t * cos(x),
+              vjp=lambda g, ans, x: g * cos(x),                                                     elementwise=True)
+cos = defrule(onp.cos,             "-sin {0}",              REALS,
+              jvp=lambda t, ans, x: -t * sin(x),
+              vjp=lambda g, ans, x: -g * sin(x),                                                    elementwise=True)
+tan = defrule(onp.tan,             "1 + tan² {0}",          UNIT,
+              jvp=lambda t, ans, x: t * (1 + ans * ans),
+              vjp=lambda g, ans, x: g * (1 + ans * ans),                                            elementwise=True)
+arcsin = defrule(onp.arcsin,       "1/√(1-{0}²)",           UNIT,
+              jvp=lambda t, ans, x: t / sqrt(1 - x * x),
+              vjp=lambda g, ans, x: g / sqrt(1 - x * x),                                            elementwise=True)
+arccos = defrule(onp.arccos,       "-1/√(1-{0}²)",          UNIT,
+              jvp=lambda t, ans, x: -t / sqrt(1 - x * x),
+              vjp=lambda g, ans, x: -g / sqrt(1 - x * x),                                           elementwise=True)
+arctan = defrule(onp.arctan,       "1/(1+{0}²)",            REALS,
+              jvp=lambda t, ans, x: t / (1 + x * x),
+              vjp=lambda g, ans, x: g / (1 + x * x),                                                elementwise=True)
+arctan2 = defrule(onp.arctan2,     ("{1}/({0}²+{1}²)", "-{0}/({0}²+{1}²)"), each(REALS, POSITIVE),
+              jvp=(lambda t, ans, y, x: t * x / (x * x + y * y), lambda t, ans, y, x: -t * y / (x * x + y * y)),
+              vjp=(lambda g, ans, y, x: g * x / (x * x + y * y), lambda g, ans, y, x: -g * y / (x * x + y * y)), elementwise=True)
+hypot = defrule(onp.hypot,         ("{0}/{ans}", "{1}/{ans}"), NONZERO,
+              jvp=(lambda t, ans, x, y: t * x / ans,       lambda t, ans, x, y: t * y / ans),
+              vjp=(lambda g, ans, x, y: g * x / ans,       lambda g, ans, x, y: g * y / ans),       elementwise=True)
+sinc = defrule(onp.sinc,           "(cos π{0} - sinc {0})/{0}", NONZERO,
+              jvp=lambda t, ans, x: t * (cos(onp.pi * x) - ans) / x,
+              vjp=lambda g, ans, x: g * (cos(onp.pi * x) - ans) / x,                                elementwise=True)
+deg2rad = defrule(onp.deg2rad,     "π/180",                 REALS,
+              jvp=lambda t, ans, x: t * _DEGREE,
+              vjp=lambda g, ans, x: g * _DEGREE,                                                    elementwise=True)
+radians = defrule(onp.radians,     "π/180",                 REALS,
+              jvp=lambda t, ans, x: t * _DEGREE,
+              vjp=lambda g, ans, x: g * _DEGREE,                                                    elementwise=True)
+rad2deg = defrule(onp.rad2deg,     "180/π",                 REALS,
+              jvp=lambda t, ans, x: t / _DEGREE,
+              vjp=lambda g, ans, x: g / _DEGREE,                                                    elementwise=True)
+degrees = defrule(onp.degrees,     "180/π",                 REALS,
+              jvp=lambda t, ans, x: t / _DEGREE,
+              vjp=lambda g, ans, x: g / _DEGREE,                                                    elementwise=True)
+acos, asin, atan, atan2 = arccos, arcsin, arctan, arctan2
+
+# === hyperbolic ================================================================================
+sinh = defrule(onp.sinh,           "cosh {0}",              REALS,
+              jvp=lambda t, ans, x: t * cosh(x),
+              vjp=lambda g, ans, x: g * cosh(x),                                                    elementwise=True)
+cosh = defrule(onp.cosh,           "sinh {0}",              REALS,
+              jvp=lambda t, ans, x: t * sinh(x),
+              vjp=lambda g, ans, x: g * sinh(x),                                                    elementwise=True)
+tanh = defrule(onp.tanh,           "1 - tanh² {0}",         REALS,
+              jvp=lambda t, ans, x: t * (1 - ans * ans),
+              vjp=lambda g, ans, x: g * (1 - ans * ans),                                            elementwise=True)
+arcsinh = defrule(onp.arcsinh,     "1/√({0}²+1)",           REALS,
+              jvp=lambda t, ans, x: t / sqrt(x * x + 1),
+              vjp=lambda g, ans, x: g / sqrt(x * x + 1),                                            elementwise=True)
+arccosh = defrule(onp.arccosh,     "1/√({0}²-1)",           ABOVE_ONE,
+              jvp=lambda t, ans, x: t / sqrt(x * x - 1),
+              vjp=lambda g, ans, x: g / sqrt(x * x - 1),                                            elementwise=True)
+arctanh = defrule(onp.arctanh,     "1/(1-{0}²)",            UNIT,
+              jvp=lambda t, ans, x: t / (1 - x * x),
+              vjp=lambda g, ans, x: g / (1 - x * x),                                                elementwise=True)
+acosh, asinh, atanh = arccosh, arcsinh, arctanh
+
+# === complex parts and types ===================================================================
+real = defrule(onp.real,           "Re",                    REALS,
+              jvp=lambda t, ans, x: real(t),
+              vjp=lambda g, ans, x: g,                                                              elementwise=True)
+imag = defrule(onp.imag,           "Im",                    REALS,
+              jvp=lambda t, ans, x: imag(t),
+              vjp=lambda g, ans, x: g * -1j if onp.iscomplexobj(unbox(x)) else zeros_like(g),       elementwise=True)
+conjugate = defrule(onp.conjugate, "conj",                  REALS,
+              jvp=lambda t, ans, x: conjugate(t),
+              vjp=lambda g, ans, x: conjugate(g),                                                   elementwise=True)
+conj = conjugate
+angle = defrule(onp.angle,         "Im(1/{0})",             NONZERO,
+              jvp=lambda t, ans, x, deg=False: imag(t / x) * (1 / _DEGREE if deg else 1.0),
+              vjp=lambda g, ans, x, deg=False: g * -1j / x * (1 / _DEGREE if deg else 1.0) if onp.iscomplexobj(unbox(x)) else zeros_like(g), elementwise=True)
+real_if_close = defrule(onp.real_if_close, "1",             REALS,
+              jvp=lambda t, ans, x, tol=100: _real_like(ans, t),
+              vjp=lambda g, ans, x, tol=100: g,                                                     elementwise=True)
+astype = defrule(onp.astype,       "1",                     REALS,
+              jvp=lambda t, ans, x, dtype, **kw: astype(t, dtype),
+              vjp=lambda g, ans, x, dtype, **kw: astype(g, onp.result_type(unbox(x))),              elementwise=True)
+nan_to_num = defrule(onp.nan_to_num, "[{0} finite]",        REALS,
+              jvp=lambda t, ans, x, *args, **kw: where(isfinite(x), t, 0.0),
+              vjp=lambda g, ans, x, *args, **kw: where(isfinite(x), g, 0.0),                        elementwise=True)
+
+# === comparisons and selection =================================================================
+maximum = defrule(onp.maximum,     ("[{0} ≥ {1}]", "[{1} > {0}]"), REALS,
+              jvp=(lambda t, ans, x, y: where(x >= y, t, 0.0), lambda t, ans, x, y: where(y > x, t, 0.0)),
+              vjp=(lambda g, ans, x, y: where(x >= y, g, 0.0), lambda g, ans, x, y: where(y > x, g, 0.0)), elementwise=True, smooth=False)
+minimum = defrule(onp.minimum,     ("[{0} ≤ {1}]", "[{1} < {0}]"), REALS,
+              jvp=(lambda t, ans, x, y: where(x <= y, t, 0.0), lambda t, ans, x, y: where(y < x, t, 0.0)),
+              vjp=(lambda g, ans, x, y: where(x <= y, g, 0.0), lambda g, ans, x, y: where(y < x, g, 0.0)), elementwise=True, smooth=False)
+fmax = defrule(onp.fmax,           ("[{0} ≥ {1}]", "[{1} > {0}]"), REALS,
+              jvp=(lambda t, ans, x, y: where(x >= y, t, 0.0), lambda t, ans, x, y: where(y > x, t, 0.0)),
+              vjp=(lambda g, ans, x, y: where(x >= y, g, 0.0), lambda g, ans, x, y: where(y > x, g, 0.0)), elementwise=True, smooth=False)
+fmin = defrule(onp.fmin,           ("[{0} ≤ {1}]", "[{1} < {0}]"), REALS,
+              jvp=(lambda t, ans, x, y: where(x <= y, t, 0.0), lambda t, ans, x, y: where(y < x, t, 0.0)),
+              vjp=(lambda g, ans, x, y: where(x <= y, g, 0.0), lambda g, ans, x, y: where(y < x, g, 0.0)), elementwise=True, smooth=False)
+
+
+def _inside(x, low=None, high=None, out=None, **kwargs):
+    """Where ``low ≤ x ≤ high`` (either bound may be None): a plain mask."""
+    low = kwargs.get("min", low)
+    high = kwargs.get("max", high)
+    raw = unbox(x)
+    inside = onp.ones(onp.shape(raw), dtype=bool)
+    if low is not None:
+        inside &= raw >= unbox(low)
+    if high is not None:
+        inside &= raw <= unbox(high)
+    return inside
+
+
+clip = defrule(onp.clip,           ("[{1} ≤ {0} ≤ {2}]",),  REALS,
+              jvp=lambda t, ans, x, *bounds, **kw: where(_inside(x, *bounds, **kw), t, 0.0),
+              vjp=lambda g, ans, x, *bounds, **kw: where(_inside(x, *bounds, **kw), g, 0.0),      elementwise=True, smooth=False)
+where = defrule(onp.where,         (None, "[c]", "[¬c]"),   REALS,
+              jvp=(None, lambda t, ans, c, x, y: where(c, t, 0.0), lambda t, ans, c, x, y: where(c, 0.0, t)),
+              vjp=(None, lambda g, ans, c, x, y: where(c, g, 0.0), lambda g, ans, c, x, y: where(c, 0.0, g)), elementwise=True)
+
+# === reductions ================================================================================
+sum = defrule(onp.sum,             "1",                     REALS,  # noqa: A001 - numpy's name
+              jvp=lambda t, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kw: sum(t, axis=axis, dtype=dtype, keepdims=keepdims),
+              vjp=_sum_vjp)
+mean = defrule(onp.mean,           "1/n",                   REALS,
+              jvp=lambda t, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kw: mean(t, axis=axis, dtype=dtype, keepdims=keepdims),
+              vjp=_mean_vjp)
+prod = defrule(onp.prod,           "{ans}/{0}",             NONZERO,
+              jvp=_prod_jvp,
+              vjp=_prod_vjp)
+max = defrule(onp.max,             "[{0} = max]",           REALS,  # noqa: A001 - numpy's name
+              jvp=_extremum_jvp,
+              vjp=_extremum_vjp,                                                                    smooth=False)
+amax = defrule(onp.amax,           "[{0} = max]",           REALS,
+              jvp=_extremum_jvp,
+              vjp=_extremum_vjp,                                                                    smooth=False)
+min = defrule(onp.min,             "[{0} = min]",           REALS,  # noqa: A001 - numpy's name
+              jvp=_extremum_jvp,
+              vjp=_extremum_vjp,                                                                    smooth=False)
+amin = defrule(onp.amin,           "[{0} = min]",           REALS,
+              jvp=_extremum_jvp,
+              vjp=_extremum_vjp,                                                                    smooth=False)
+var = defrule(onp.var,             "2({0}-mean)/(n-ddof)",  REALS,
+              jvp=_var_jvp,
+              vjp=_var_vjp)
+std = defrule(onp.std,             "({0}-mean)/((n-ddof)·{ans})", REALS,
+              jvp=_std_jvp,
+              vjp=_std_vjp)
+cumsum = defrule(onp.cumsum,       "[i ≤ j]",               REALS,
+              jvp=lambda t, ans, x, axis=None, dtype=None, out=None: cumsum(t, axis=axis),
+              vjp=_cumsum_vjp)
+diff = defrule(onp.diff,           "Δ",                     REALS,
+              jvp=lambda t, ans, x, n=1, axis=-1: diff(t, n=n, axis=axis),
+              vjp=_diff_vjp)
+trace = defrule(onp.trace,         "[on diagonal]",         REALS,
+              jvp=lambda t, ans, x, offset=0, axis1=0, axis2=1, dtype=None, out=None: trace(t, offset, axis1, axis2),
+              vjp=_trace_vjp)
+_gradient = defrule(_gradient_raw, "central differences",   REALS, name="gradient",
+              jvp=lambda t, ans, f, spacing, axis, edge_order: _gradient(t, spacing, axis, edge_order),
+              vjp=lambda g, ans, f, spacing, axis, edge_order: _gradient_transpose(g, spacing, axis, edge_order))
+_gradient_transpose = defrule(_gradient_transpose_raw, "transposed differences", REALS, name="gradient_transpose",
+              jvp=lambda t, ans, g, spacing, axis, edge_order: _gradient_transpose(t, spacing, axis, edge_order),
+              vjp=lambda h, ans, g, spacing, axis, edge_order: _gradient(h, spacing, axis, edge_order))
+
+# === products ==================================================================================
+dot = defrule(onp.dot,             ("·{1}ᵀ", "{0}ᵀ·"),      REALS,
+              jvp=(lambda t, ans, a, b: dot(t, b),         lambda t, ans, a, b: dot(a, t)),
+              vjp=(_dot_vjp_left,                          _dot_vjp_right))
+matmul = defrule(onp.matmul,       ("·{1}ᵀ", "{0}ᵀ·"),      REALS,
+              jvp=(lambda t, ans, a, b: matmul(t, b),      lambda t, ans, a, b: matmul(a, t)),
+              vjp=(_matmul_vjp_left,                       _matmul_vjp_right))
+inner = defrule(onp.inner,         ("{1}", "{0}"),          REALS,
+              jvp=(lambda t, ans, a, b: inner(t, b),       lambda t, ans, a, b: inner(a, t)),
+              vjp=(_inner_vjp_left,                        _inner_vjp_right))
+outer = defrule(onp.outer,         ("{1}ᵀ", "{0}"),         REALS,
+              jvp=(lambda t, ans, a, b: outer(t, b),       lambda t, ans, a, b: outer(a, t)),
+              vjp=(lambda g, ans, a, b: reshape(dot(g, ravel(b)), _shape(a)), lambda g, ans, a, b: reshape(dot(ravel(a), g), _shape(b))))
+tensordot = defrule(onp.tensordot, ("·{1}", "{0}·"),        REALS,
+              jvp=(lambda t, ans, a, b, axes=2: tensordot(t, b, axes), lambda t, ans, a, b, axes=2: tensordot(a, t, axes)),
+              vjp=(_tensordot_vjp_left,                    _tensordot_vjp_right))
+kron = defrule(onp.kron,           ("⊗{1}", "{0}⊗"),        REALS,
+              jvp=(lambda t, ans, a, b: kron(t, b),        lambda t, ans, a, b: kron(a, t)),
+              vjp=(_kron_vjp_left,                         _kron_vjp_right))
+cross = defrule(onp.cross,         ("×{1}", "{0}×"),        REALS,
+              jvp=(lambda t, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None: cross(t, b, axisa, axisb, axisc, axis),
+                   lambda t, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None: cross(a, t, axisa, axisb, axisc, axis)),
+              vjp=(lambda g, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None: cross(b, g, axisb, axisc, axisa, axis),
+                   lambda g, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None: cross(g, a, axisc, axisa, axisb, axis)))
+einsum = defrule(onp.einsum,       None,                    REALS,                                  variadic=True)
+einsum.jvps = EveryArgument(_einsum_jvp)
+einsum.vjps = EveryArgument(_einsum_vjp)
+
+# === shapes (linear: the adjoint undoes the move) ==============================================
+reshape = defrule(onp.reshape,     "1",                     REALS,
+              jvp=lambda t, ans, x, shape=None, order="C", **kw: reshape(t, _shape(ans), order=order),
+              vjp=lambda g, ans, x, shape=None, order="C", **kw: reshape(g, _shape(x), order=order))
+ravel = defrule(onp.ravel,         "1",                     REALS,
+              jvp=lambda t, ans, x, order="C": ravel(t, order),
+              vjp=lambda g, ans, x, order="C": reshape(g, _shape(x), order=order))
+squeeze = defrule(onp.squeeze,     "1",                     REALS,
+              jvp=lambda t, ans, x, axis=None: squeeze(t, axis),
+              vjp=lambda g, ans, x, axis=None: reshape(g, _shape(x)))
+expand_dims = defrule(onp.expand_dims, "1",                 REALS,
+              jvp=lambda t, ans, x, axis: expand_dims(t, axis),
+              vjp=lambda g, ans, x, axis: reshape(g, _shape(x)))
+_atleast_1d = defrule(onp.atleast_1d, "1",                  REALS, name="atleast_1d",
+              jvp=lambda t, ans, x: _atleast_1d(t),
+              vjp=lambda g, ans, x: reshape(g, _shape(x)))
+_atleast_2d = defrule(onp.atleast_2d, "1",                  REALS, name="atleast_2d",
+              jvp=lambda t, ans, x: _atleast_2d(t),
+              vjp=lambda g, ans, x: reshape(g, _shape(x)))
+_atleast_3d = defrule(onp.atleast_3d, "1",                  REALS, name="atleast_3d",
+              jvp=lambda t, ans, x: _atleast_3d(t),
+              vjp=lambda g, ans, x: reshape(g, _shape(x)))
+transpose = defrule(onp.transpose, "1",                     REALS,
+              jvp=lambda t, ans, x, axes=None: transpose(t, axes),
+              vjp=lambda g, ans, x, axes=None: transpose(g, None if axes is None else tuple(onp.argsort(axes))))
+permute_dims = transpose
+swapaxes = defrule(onp.swapaxes,   "1",                     REALS,
+              jvp=lambda t, ans, x, axis1, axis2: swapaxes(t, axis1, axis2),
+              vjp=lambda g, ans, x, axis1, axis2: swapaxes(g, axis1, axis2))
+moveaxis = defrule(onp.moveaxis,   "1",                     REALS,
+              jvp=lambda t, ans, x, source, destination: moveaxis(t, source, destination),
+              vjp=lambda g, ans, x, source, destination: moveaxis(g, destination, source))
+rollaxis = defrule(onp.rollaxis,   "1",                     REALS,
+              jvp=lambda t, ans, x, axis, start=0: rollaxis(t, axis, start),
+              vjp=lambda g, ans, x, axis, start=0: transpose(g, tuple(onp.argsort(_rollaxis_order(_ndim(x), axis, start)))))
+broadcast_to = defrule(onp.broadcast_to, "1",               REALS,
+              jvp=lambda t, ans, x, shape, **kw: broadcast_to(t, shape),
+              vjp=lambda g, ans, x, shape, **kw: g)  # the sweep sums g back to x's shape
+flip = defrule(onp.flip,           "1",                     REALS,
+              jvp=lambda t, ans, x, axis=None: flip(t, axis),
+              vjp=lambda g, ans, x, axis=None: flip(g, axis))
+fliplr = defrule(onp.fliplr,       "1",                     REALS,
+              jvp=lambda t, ans, x: fliplr(t),
+              vjp=lambda g, ans, x: fliplr(g))
+flipud = defrule(onp.flipud,       "1",                     REALS,
+              jvp=lambda t, ans, x: flipud(t),
+              vjp=lambda g, ans, x: flipud(g))
+rot90 = defrule(onp.rot90,         "1",                     REALS,
+              jvp=lambda t, ans, x, k=1, axes=(0, 1): rot90(t, k, axes),
+              vjp=lambda g, ans, x, k=1, axes=(0, 1): rot90(g, -k, axes))
+roll = defrule(onp.roll,           "1",                     REALS,
+              jvp=lambda t, ans, x, shift, axis=None: roll(t, shift, axis),
+              vjp=lambda g, ans, x, shift, axis=None: roll(g, _negated(shift), axis))
+tril = defrule(onp.tril,           "[i ≥ j-k]",             REALS,
+              jvp=lambda t, ans, x, k=0: tril(t, k),
+              vjp=lambda g, ans, x, k=0: tril(g, k))
+triu = defrule(onp.triu,           "[i ≤ j-k]",             REALS,
+              jvp=lambda t, ans, x, k=0: triu(t, k),
+              vjp=lambda g, ans, x, k=0: triu(g, k))
+diag = defrule(onp.diag,           "1",                     REALS,
+              jvp=lambda t, ans, x, k=0: diag(t, k),
+              vjp=lambda g, ans, x, k=0: diag(g, k) if _ndim(x) == 1 else _place_diagonal(g, k, 0, 1, _shape(x)))
+diagonal = defrule(onp.diagonal,   "1",                     REALS,
+              jvp=lambda t, ans, x, offset=0, axis1=0, axis2=1: diagonal(t, offset, axis1, axis2),
+              vjp=lambda g, ans, x, offset=0, axis1=0, axis2=1: _place_diagonal(g, offset, axis1, axis2, _shape(x)))
+make_diagonal = defrule(_make_diagonal, "1",                REALS, name="make_diagonal",
+              jvp=lambda t, ans, d, offset=0, axis1=0, axis2=1: make_diagonal(t, offset, axis1, axis2),
+              vjp=lambda g, ans, d, offset=0, axis1=0, axis2=1: diagonal(g, offset, axis1, axis2))
+_place_diagonal = defrule(_place_diagonal_raw, "1",         REALS, name="place_diagonal",
+              jvp=lambda t, ans, d, offset, axis1, axis2, shape: _place_diagonal(t, offset, axis1, axis2, shape),
+              vjp=lambda g, ans, d, offset, axis1, axis2, shape: diagonal(g, offset, axis1, axis2))
+repeat = defrule(onp.repeat,       "1",                     REALS,
+              jvp=lambda t, ans, x, repeats, axis=None: repeat(t, repeats, axis),
+              vjp=_repeat_vjp)
+tile = defrule(onp.tile,           "1",                     REALS,
+              jvp=lambda t, ans, x, reps: tile(t, reps),
+              vjp=_tile_vjp)
+pad = defrule(onp.pad,             "1",                     REALS,
+              jvp=lambda t, ans, x, pad_width, mode="constant", **kw: pad(t, pad_width, mode="constant"),
+              vjp=_pad_vjp)
+full = defrule(onp.full,           (None, "1"),             REALS,
+              jvp=(None, lambda t, ans, shape, fill_value, dtype=None, **kw: full(shape, t, dtype)),
+              vjp=(None, lambda g, ans, shape, fill_value, dtype=None, **kw: g))  # the sweep sums g to the fill's shape
+linspace = defrule(onp.linspace,   ("1 - k/(n-1)", "k/(n-1)"), REALS,
+              jvp=(_linspace_jvp(0),                       _linspace_jvp(1)),
+              vjp=(_linspace_vjp(0),                       _linspace_vjp(1)))
+
+# === indexing and sorting ======================================================================
+getitem = defrule(_take,           "1",                     REALS, name="getitem",
+              jvp=lambda t, ans, x, index: getitem(t, index),
+              vjp=lambda g, ans, x, index: untake(g, index, _shape(x)))
+untake = defrule(_untake_raw,      "1",                     REALS, name="untake",
+              jvp=lambda t, ans, g, index, shape: untake(t, index, shape),
+              vjp=lambda h, ans, g, index, shape: getitem(h, index))
+take = defrule(onp.take,           "1",                     REALS,
+              jvp=lambda t, ans, x, indices, axis=None, **kw: take(t, indices, axis),
+              vjp=lambda g, ans, x, indices, axis=None, **kw: _untake_along(g, indices, axis, _shape(x)))
+_untake_along = defrule(_untake_along_raw, "1",             REALS, name="untake_along",
+              jvp=lambda t, ans, g, indices, axis, shape: _untake_along(t, indices, axis, shape),
+              vjp=lambda h, ans, g, indices, axis, shape: take(h, indices, axis))
+take_along_axis = defrule(onp.take_along_axis, "1",         REALS,
+              jvp=lambda t, ans, x, indices, axis=-1: take_along_axis(t, indices, axis),
+              vjp=lambda g, ans, x, indices, axis=-1: _add_along_axis(g, indices, axis, _shape(x)))
+_add_along_axis = defrule(_add_along_axis_raw, "1",         REALS, name="add_along_axis",
+              jvp=lambda t, ans, g, indices, axis, shape: _add_along_axis(t, indices, axis, shape),
+              vjp=lambda h, ans, g, indices, axis, shape: take_along_axis(h, indices, axis))
+sort = defrule(onp.sort,           "1",                     REALS,
+              jvp=_sort_jvp,
+              vjp=_sort_vjp)
+partition = defrule(onp.partition, "1",                     REALS,
+              jvp=_partition_jvp,
+              vjp=_partition_vjp)
+
+# === joining and splitting =====================================================================
+_concatenate = defrule(_concatenate_raw, None,              REALS, name="concatenate", variadic=True)
+_concatenate.jvps = EveryArgument(_concatenate_jvp)
+_concatenate.vjps = EveryArgument(_concatenate_vjp)
+_stack = defrule(_stack_raw,       None,                    REALS, name="stack", variadic=True)
+_stack.jvps = EveryArgument(lambda argnum: None if argnum == 0 else
+              (lambda t, ans, axis, *arrays: untake(t, _stack_index(ans, axis, argnum - 1), _shape(ans))))
+_stack.vjps = EveryArgument(lambda argnum: None if argnum == 0 else
+              (lambda g, ans, axis, *arrays: getitem(g, _stack_index(ans, axis, argnum - 1))))
+_array = defrule(_array_raw,       None,                    REALS, name="array", variadic=True)
+_array.jvps = EveryArgument(lambda argnum: None if argnum == 0 else
+              (lambda t, ans, shape, *elements: untake(t, _array_index(shape, argnum - 1), _shape(ans))))
+_array.vjps = EveryArgument(lambda argnum: None if argnum == 0 else
+              (lambda g, ans, shape, *elements: getitem(g, _array_index(shape, argnum - 1))))
+_split_piece = defrule(_take,      "1",                     REALS, name="split",
+              jvp=lambda t, ans, x, index: _split_piece(t, index),
+              vjp=lambda g, ans, x, index: untake(g, index, _shape(x)))
+# fmt: on
+
+
+# === the numpy functions built on those rows ====================================================
+
+
+@_built_on(_concatenate)
+def concatenate(arrays, axis=0):
+    """numpy's ``concatenate``, recorded as one node whose arguments are the arrays."""
+    return _concatenate(axis, *arrays)
+
+
+@_built_on(_stack)
 def stack(arrays, axis=0):
     """numpy's ``stack``, recorded as one node whose arguments are the arrays."""
     return _stack(axis, *arrays)
 
 
-zeros_like = defnondiff(onp.zeros_like)
-ones_like = defnondiff(onp.ones_like)
-# fmt: on
+def _at_least(arrays, ndim, promote):
+    return [a if _ndim(a) >= ndim else promote(a) for a in arrays]
+
+
+@_built_on(_concatenate)
+def hstack(tup):
+    """numpy's ``hstack``: joined along the columns (along the only axis of vectors)."""
+    arrays = _at_least(tup, 1, _atleast_1d)
+    return _concatenate(0 if _ndim(arrays[0]) == 1 else 1, *arrays)
+
+
+@_built_on(_concatenate)
+def vstack(tup):
+    """numpy's ``vstack``: joined along the rows, vectors taken as rows."""
+    return _concatenate(0, *_at_least(tup, 2, _atleast_2d))
+
+
+@_built_on(_concatenate)
+def column_stack(tup):
+    """numpy's ``column_stack``: vectors become columns, then joined along the columns."""
+    return _concatenate(1, *_at_least(tup, 2, lambda a: reshape(a, (-1, 1))))
+
+
+@_built_on(_concatenate)
+def dstack(tup):
+    """numpy's ``dstack``: joined along the third axis."""
+    return _concatenate(2, *_at_least(tup, 3, _atleast_3d))
+
+
+@_built_on(_concatenate)
+def append(arr, values, axis=None):
+    """numpy's ``append``: ``values`` joined after ``arr`` (both flattened if axis is None)."""
+    if axis is None:
+        return _concatenate(0, ravel(arr), ravel(values))
+    return _concatenate(axis, arr, values)
+
+
+@_built_on(_array)
+def array(object, dtype=None, **kwargs):  # noqa: A002 - numpy's name
+    """numpy's ``array``; a (nested) list holding traced values becomes one ``array`` node.
+
+    Example:
+        >>> import gradviz
+        >>> gradviz.grad(lambda x: sum(array([x, 2.0 * x]) ** 2))(1.0)
+        np.float64(10.0)
+    """
+    if type(object) is Box:
+        return object if dtype is None else astype(object, dtype)
+    if isinstance(object, (list, tuple)):
+        elements, shape = _nested_elements(object)
+        if builtins.any(type(element) is Box for element in elements):
+            result = _array(shape, *elements)
+            return result if dtype is None else astype(result, dtype)
+    return onp.array(object, dtype, **kwargs)
+
+
+def _one_node_each(primitive):
+    """numpy's ``f(*arrays)`` convention: one node per array, a list back for several."""
+
+    @_built_on(primitive)
+    def function(*arys):
+        results = [primitive(a) for a in arys]
+        return results[0] if len(results) == 1 else results
+
+    function.__name__ = function.__qualname__ = primitive.name
+    function.__doc__ = f"numpy's ``{primitive.name}``, one ``{primitive.name}`` node per array."
+    return function
+
+
+atleast_1d = _one_node_each(_atleast_1d)
+atleast_2d = _one_node_each(_atleast_2d)
+atleast_3d = _one_node_each(_atleast_3d)
+
+
+@_built_on(_split_piece)
+def split(ary, indices_or_sections, axis=0):
+    """numpy's ``split``: a list of pieces, each recorded as one ``split`` node."""
+    return _split_along(ary, indices_or_sections, axis, equal_parts=True)
+
+
+@_built_on(_split_piece)
+def array_split(ary, indices_or_sections, axis=0):
+    """numpy's ``array_split``: like ``split``, the pieces may differ by one in length."""
+    return _split_along(ary, indices_or_sections, axis, equal_parts=False)
+
+
+@_built_on(_split_piece)
+def hsplit(ary, indices_or_sections):
+    """numpy's ``hsplit``: split along the columns (along the only axis of vectors)."""
+    return split(ary, indices_or_sections, axis=1 if _ndim(ary) > 1 else 0)
+
+
+@_built_on(_split_piece)
+def vsplit(ary, indices_or_sections):
+    """numpy's ``vsplit``: split along the rows."""
+    if _ndim(ary) < 2:
+        raise ValueError("vsplit only works on arrays of 2 or more dimensions")
+    return split(ary, indices_or_sections, axis=0)
+
+
+@_built_on(_split_piece)
+def dsplit(ary, indices_or_sections):
+    """numpy's ``dsplit``: split along the third axis."""
+    if _ndim(ary) < 3:
+        raise ValueError("dsplit only works on arrays of 3 or more dimensions")
+    return split(ary, indices_or_sections, axis=2)
+
+
+@_built_on(_gradient)
+def gradient(f, *varargs, axis=None, edge_order=1):
+    """numpy's ``gradient`` with a scalar spacing: one ``gradient`` node per axis.
+
+    Example:
+        >>> gradient(onp.array([1.0, 4.0, 9.0]))
+        array([3., 4., 5.])
+    """
+    if len(varargs) > 1 or (varargs and onp.ndim(varargs[0])):
+        raise NotImplementedError("gradviz.numpy.gradient: only one scalar spacing is supported")
+    spacing = varargs[0] if varargs else 1.0
+    ndim = _ndim(f)
+    if isinstance(axis, (int, onp.integer)):
+        return _gradient(f, spacing, int(axis), edge_order)
+    axes = range(ndim) if axis is None else axis
+    results = [_gradient(f, spacing, a, edge_order) for a in axes]
+    return results[0] if ndim == 1 and axis is None else results
+
 
 # === no derivative: recorded, values pass through ==============================================
 sign = defnondiff(onp.sign)
 floor = defnondiff(onp.floor)
 ceil = defnondiff(onp.ceil)
+trunc = defnondiff(onp.trunc)
+rint = defnondiff(onp.rint)
 round = defnondiff(onp.round)  # noqa: A001 - numpy's name
+floor_divide = defnondiff(onp.floor_divide)
 argmax = defnondiff(onp.argmax)
 argmin = defnondiff(onp.argmin)
 argsort = defnondiff(onp.argsort)
+argpartition = defnondiff(onp.argpartition)
+argwhere = defnondiff(onp.argwhere)
+nonzero = defnondiff(onp.nonzero)
+flatnonzero = defnondiff(onp.flatnonzero)
+searchsorted = defnondiff(onp.searchsorted)
+digitize = defnondiff(onp.digitize)
+count_nonzero = defnondiff(onp.count_nonzero)
 greater = defnondiff(onp.greater)
 greater_equal = defnondiff(onp.greater_equal)
 less = defnondiff(onp.less)
 less_equal = defnondiff(onp.less_equal)
 equal = defnondiff(onp.equal)
 not_equal = defnondiff(onp.not_equal)
+isclose = defnondiff(onp.isclose)
+allclose = defnondiff(onp.allclose)
+array_equal = defnondiff(onp.array_equal)
 isnan = defnondiff(onp.isnan)
 isinf = defnondiff(onp.isinf)
 isfinite = defnondiff(onp.isfinite)
+isreal = defnondiff(onp.isreal)
+iscomplex = defnondiff(onp.iscomplex)
+iscomplexobj = defnondiff(onp.iscomplexobj)
+signbit = defnondiff(onp.signbit)
+logical_and = defnondiff(onp.logical_and)
+logical_or = defnondiff(onp.logical_or)
+logical_not = defnondiff(onp.logical_not)
+logical_xor = defnondiff(onp.logical_xor)
+all = defnondiff(onp.all)  # noqa: A001 - numpy's name
+any = defnondiff(onp.any)  # noqa: A001 - numpy's name
+zeros_like = defnondiff(onp.zeros_like)
+ones_like = defnondiff(onp.ones_like)
+empty_like = defnondiff(onp.empty_like)
+full_like = defnondiff(onp.full_like)
+shape = defnondiff(onp.shape)
+ndim = defnondiff(onp.ndim)
+size = defnondiff(onp.size)
+result_type = defnondiff(onp.result_type)
