@@ -30,6 +30,7 @@ from gradviz.differential import (  # noqa: E402
 from gradviz.engine.trace import Trace
 from gradviz.errors import GradvizError
 import gradviz.numpy  # noqa: F401  (registers the rules and box operators)
+from gradviz.debug import check_grads, debug_nans, first_nonfinite, nan_birth  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -51,4 +52,8 @@ __all__ = [
     "Trace",
     "GradvizError",
     "GradvizWarning",
+    "check_grads",
+    "debug_nans",
+    "nan_birth",
+    "first_nonfinite",
 ]

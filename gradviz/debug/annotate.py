@@ -1,0 +1,86 @@
+"""The debugger's findings as node attributes of the networkx graph, for renderer and inspector.
+
+Attributes set on each node (absent analyses leave theirs out):
+
+========================  ================================================================
+``check``                 ``"ok"``, ``"fail"`` or ``"unchecked"``: its local rules and the cut
+                          identity (:func:`~gradviz.debug.localise.check_trace`)
+``check_defect``          the cut identity's defect ``⟨w̄,ẇ⟩ − Σ⟨contribution, ẇ_parent⟩``
+``nan_status``            ``"born"``, ``"passed"`` or ``"finite"``
+``nan_birth``             ``True`` where a NaN/Inf was born
+``nan_sweeps``            the passes of those births: ``["primal", "reverse"]``
+``health``                ``"ok"``, ``"vanishing"``, ``"exploding"``, ``"saturated"``,
+                          ``"nonfinite"`` or ``"unreached"``
+``adjoint_norm``          ``‖w̄‖`` (``None`` if unreached), for a colour scale
+``adjoint_ratio``         ``rms(w̄) / rms(w)``
+``saturation``            share of a tanh/sigmoid's inputs where its slope is < 1e-3
+========================  ================================================================
+
+The graph itself gets ``check_failed``, ``nan_births`` and ``health_flagged`` (node names).
+"""
+
+from __future__ import annotations
+
+__all__ = ["annotate", "debug_graph"]
+
+
+def annotate(graph, *, check=None, nans=None, health=None):
+    """Copy the reports' verdicts onto ``graph``'s nodes (in place) and return it.
+
+    Example:
+        >>> import gradviz, gradviz.numpy as np
+        >>> from gradviz.debug import nan_birth
+        >>> with np.errstate(all="ignore"):
+        ...     t = gradviz.trace(lambda x: np.log(x) * 2.0, 0.0)
+        >>> g = annotate(t.to_networkx(), nans=nan_birth(t))
+        >>> g.nodes["w2"]["nan_birth"], g.nodes["w3"]["nan_status"], g.graph["nan_births"]
+        (True, 'passed', ['w2'])
+    """
+    traced = {name: data["index"] for name, data in graph.nodes(data=True) if data.get("index") is not None}
+    for name, index in traced.items():
+        data = graph.nodes[name]
+        if check is not None:
+            data["check"] = check.status(index)
+            data["check_defect"] = check.defects.get(index)
+        if nans is not None:
+            data["nan_status"] = nans.status(index)
+            data["nan_birth"] = index in nans.born
+            data["nan_sweeps"] = sorted({b.sweep for b in nans.births if b.index == index})
+        if health is not None:
+            _health_attributes(data, health, index)
+    if check is not None:
+        graph.graph["check_failed"] = sorted(check.marked, key=_order)
+    if nans is not None:
+        graph.graph["nan_births"] = sorted(nans.marked, key=_order)
+    if health is not None:
+        graph.graph["health_flagged"] = [n.name for n in health.flagged]
+    return graph
+
+
+def _health_attributes(data: dict, health, index: int) -> None:
+    entry = next((n for n in health.nodes if n.index == index), None)
+    data["health"] = "unreached" if entry is None else entry.status
+    data["adjoint_norm"] = None if entry is None else entry.adjoint_norm
+    data["adjoint_ratio"] = None if entry is None else entry.ratio
+    data["saturation"] = None if entry is None else entry.saturation
+
+
+def _order(name: str) -> int:
+    return int(name[1:]) if name[1:].isdigit() else 0
+
+
+def debug_graph(trace):
+    """The trace's graph with every analysis applied: rule checks, NaN births and health.
+
+    Example:
+        >>> import gradviz, gradviz.numpy as np
+        >>> g = debug_graph(gradviz.trace(lambda x: np.tanh(x) * x, 0.5))
+        >>> g.nodes["w2"]["check"], g.nodes["w2"]["health"], g.nodes["w2"]["nan_status"]
+        ('ok', 'ok', 'finite')
+    """
+    from gradviz.debug.health import health
+    from gradviz.debug.localise import check_trace
+    from gradviz.debug.nans import nan_birth
+
+    report = health(trace) if trace.reverse_sweeps else None
+    return annotate(trace.to_networkx(), check=check_trace(trace), nans=nan_birth(trace), health=report)
