@@ -30,6 +30,10 @@ MAX_LENGTH = 2000
 MAX_DEPTH = 40
 MAX_EXPONENT = 64.0
 MAX_ARRAY = 10_000
+#: The most elements one evaluation may create, all nodes together: every node of a trace
+#: is kept (with its tangents and adjoints), so this bounds the memory an expression can use.
+MAX_ELEMENTS = 2_000_000
+MAX_BINDINGS_LENGTH = 200_000
 
 #: The functions an expression may call, each a function of :mod:`gradviz.numpy`.
 FUNCTIONS = (
@@ -60,7 +64,7 @@ class Expression:
         names = list(self.variables)
 
         def expression(*values):
-            return _evaluate(self.tree, dict(zip(names, values)), self.text)
+            return _evaluate(self.tree, dict(zip(names, values)), self.text, [MAX_ELEMENTS])
 
         expression.__name__ = "f"
         return expression
@@ -81,6 +85,7 @@ def parse(text: str) -> Expression:
         raise ExpressionError(f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
     if "\n" in text or "\r" in text:
         raise ExpressionError("an expression is one line: remove the line breaks")
+    _check_characters(text)
     if text.count("(") > MAX_DEPTH * 4:
         raise ExpressionError(f"expression nests too deeply (the limit is {MAX_DEPTH} levels)")
     try:
@@ -88,14 +93,27 @@ def parse(text: str) -> Expression:
     except SyntaxError as exc:
         column = (exc.offset or 1) - 1
         raise ExpressionError(f"syntax error: {exc.msg}\n  {text.strip()}\n  {' ' * column}^") from None
-    except (RecursionError, MemoryError, ValueError):
+    except (RecursionError, MemoryError):
         raise ExpressionError(f"expression nests too deeply (the limit is {MAX_DEPTH} levels)") from None
+    except ValueError as exc:  # e.g. an integer literal beyond Python's digit limit
+        raise ExpressionError(f"cannot read the expression: {exc}") from None
     variables: list[str] = []
     _check(tree.body, text.strip(), variables, 0)
     if not variables:
         raise ExpressionError("expression has no variables: use names such as x1, x2 and give "
                               "their values with --at x1=2,x2=5")
     return Expression(text.strip(), variables, tree.body)
+
+
+def _check_characters(text: str) -> None:
+    """Only printable ASCII: no look-alike letters (Python folds ``ｘ`` into ``x``), no control
+    characters, and carets that line up (``ast`` counts columns in UTF-8 bytes)."""
+    for column, char in enumerate(text):
+        if not (" " <= char <= "~"):
+            shown = f"{char!r}" if char.isprintable() else f"U+{ord(char):04X}"
+            caret = f"\n  {text}\n  {' ' * column}^" if text.isprintable() else ""
+            raise ExpressionError(f"character {shown} at column {column + 1} is not allowed: "
+                                  f"expressions are plain ASCII, e.g. x1*x2 + sin(x1){caret}")
 
 
 def _check(node: ast.AST, text: str, variables: list[str], depth: int) -> None:
@@ -180,25 +198,56 @@ def _describe(node: ast.AST) -> str:
     return names.get(type(node), type(node).__name__)
 
 
-def _evaluate(node: ast.AST, values: dict[str, Any], text: str) -> Any:
+def _evaluate(node: ast.AST, values: dict[str, Any], text: str, budget: list[int]) -> Any:
+    """Evaluate a checked tree with gradviz.numpy; ``budget`` counts down the elements that
+    may still be created (recursion is bounded by the nesting limit checked in parse)."""
     import gradviz.numpy as gnp  # the differentiable functions, resolved at evaluation time
 
     # The tree was checked by parse(): only the node types below can occur.
     if isinstance(node, ast.Constant):
-        return node.value
+        return float(node.value)  # float arithmetic: 99**64 cannot grow a huge integer
     if isinstance(node, ast.Name):
         return CONSTANTS[node.id] if node.id in CONSTANTS and node.id not in values else values[node.id]
     if isinstance(node, ast.BinOp):
-        left = _evaluate(node.left, values, text)
-        right = _evaluate(node.right, values, text)
+        left = _evaluate(node.left, values, text, budget)
+        right = _evaluate(node.right, values, text, budget)
+        _check_size(_BINARY[type(node.op)], (left, right), budget, text, node)
         return getattr(gnp, _BINARY[type(node.op)])(left, right)
     if isinstance(node, ast.UnaryOp):
-        operand = _evaluate(node.operand, values, text)
+        operand = _evaluate(node.operand, values, text, budget)
         return gnp.negative(operand) if isinstance(node.op, ast.USub) else operand
     if isinstance(node, ast.Call):
         function = getattr(gnp, node.func.id)
-        return function(*[_evaluate(arg, values, text) for arg in node.args])
+        args = [_evaluate(arg, values, text, budget) for arg in node.args]
+        _check_size(node.func.id, args, budget, text, node)
+        return function(*args)
     raise _fail(text, node, f"{_describe(node)} is not allowed in an expression")
+
+
+def _result_size(name: str, shapes: list[tuple[int, ...]]) -> int:
+    """How many elements ``name`` would create from arguments of these shapes, found from
+    the shapes alone (before numpy allocates anything)."""
+    sizes = [int(onp.prod(shape)) for shape in shapes]
+    if name == "outer" and len(sizes) == 2:
+        return sizes[0] * sizes[1]
+    if name in ("dot", "matmul") and len(shapes) == 2 and all(shapes):
+        a, b = shapes
+        inner_b = b[-2] if len(b) > 1 else b[-1]
+        return (sizes[0] // max(1, a[-1])) * (sizes[1] // max(1, inner_b))
+    try:
+        return int(onp.prod(onp.broadcast_shapes(*shapes)))
+    except ValueError:
+        return max(sizes, default=1)  # numpy reports the mismatch when it runs
+
+
+def _check_size(name: str, args, budget: list[int], text: str, node: ast.AST) -> None:
+    from gradviz.engine.tracer import unbox
+
+    size = _result_size(name, [tuple(onp.shape(unbox(arg))) for arg in args])
+    budget[0] -= size
+    if budget[0] < 0:
+        raise _fail(text, node, f"the expression would create more than {MAX_ELEMENTS:,} numbers "
+                                f"({name} alone makes {size:,}): use smaller arrays")
 
 
 def parse_bindings(text: str) -> dict[str, Any]:
@@ -210,6 +259,8 @@ def parse_bindings(text: str) -> dict[str, Any]:
     """
     if not text or not text.strip():
         raise ExpressionError("no values given: use --at x1=2,x2=5")
+    if len(text) > MAX_BINDINGS_LENGTH:
+        raise ExpressionError(f"--at is {len(text):,} characters long; the limit is {MAX_BINDINGS_LENGTH:,}")
     bindings: dict[str, Any] = {}
     for name, value in _split_bindings(text):
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,15}", name):
@@ -276,8 +327,6 @@ def trace_expression(text: str, at: str | dict[str, Any], *, wrt: list[str] | No
         >>> [node.op for node in t.nodes]
         ['input', 'input', 'multiply', 'sin', 'add']
     """
-    from gradviz.differential import trace
-
     expression = parse(text)
     bindings = parse_bindings(at) if isinstance(at, str) else dict(at)
     missing = [name for name in expression.variables if name not in bindings]
@@ -298,6 +347,26 @@ def trace_expression(text: str, at: str | dict[str, Any], *, wrt: list[str] | No
         return expression.function(*[values[name] for name in expression.variables])
 
     f.__name__ = "f"
-    with onp.errstate(all="ignore"):
-        return trace(f, *[bindings[name] for name in wrt], names=wrt, output_names=["f"],
-                     max_sweeps=max_sweeps)
+    return _traced(f, expression, [bindings[name] for name in wrt], wrt, max_sweeps)
+
+
+def _traced(f: Callable, expression: Expression, args: list, wrt: list[str], max_sweeps: int):
+    """Trace ``f``; numpy's own failures (mismatched shapes, wrong arguments) become one-line
+    errors, because the expression came from a user, not from a program."""
+    from gradviz.differential import trace
+    from gradviz.errors import GradvizError
+
+    try:
+        with onp.errstate(all="ignore"):
+            result = trace(f, *args, names=wrt, output_names=["f"], max_sweeps=max_sweeps)
+    except GradvizError:
+        raise
+    except (RecursionError, MemoryError):
+        raise ExpressionError(f"{expression.text!r} is too large to evaluate") from None
+    except Exception as exc:  # numpy's ValueError/TypeError/IndexError, named below
+        raise ExpressionError(f"cannot evaluate {expression.text!r}: "
+                              f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
+    if not result.outputs:
+        raise ExpressionError(f"{expression.text!r} does not give a differentiable number or array "
+                              "(for example sign() or floor() of everything): nothing to draw")
+    return result

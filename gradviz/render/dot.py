@@ -1,0 +1,378 @@
+"""A trace's graph as Graphviz DOT: every node with its value, tangents and adjoint, every
+edge with its local partial ∂wⱼ/∂wᵢ.
+
+:func:`to_dot` draws from the networkx graph of :func:`gradviz.graph.to_networkx` (the
+documented schema) and returns a :class:`Graph`, a ``graphviz.Digraph`` that displays inline
+in Jupyter even where no Graphviz program is installed. Labels are HTML-like tables; all text
+comes from :mod:`gradviz.notation`, so the picture and the tables read alike.
+
+Example:
+    >>> import gradviz, gradviz.numpy as np
+    >>> t = gradviz.trace(lambda x1, x2: x1 * x2 + np.sin(x1), 2.0, 5.0)
+    >>> dot = to_dot(t)
+    >>> "∂w4/∂w1 = cos w1" in dot.source and "-0.4161" in dot.source
+    True
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+import graphviz
+import networkx as nx
+import numpy as onp
+
+from gradviz.errors import GradvizError
+from gradviz.notation import bar_name, dot_name, format_value
+from gradviz.render.summarize import DEFAULT_MAX_NODES, summarize
+
+__all__ = ["to_dot", "Graph", "FIELDS", "MODES", "DIRECTIONS", "as_graph"]
+
+#: What a node or an edge can show; ``fields=`` picks among them.
+FIELDS = ("formula", "value", "tangent", "adjoint", "partial")
+MODES = ("forward", "reverse", "both")
+DIRECTIONS = ("TB", "LR", "BT", "RL")
+# Beyond this many forward sweeps a node shows the first ones and says how many it left out.
+_MAX_SEED_ROWS = 4
+FONT = "DejaVu Sans,Helvetica,Arial,sans-serif"
+RED = "#c62828"
+
+#: Fill and border colour of each node kind (colour-blind safe pairs).
+KIND_STYLE = {
+    "input": ("#e6f4e4", "#2e7d32"),
+    "constant": ("#f4f4f4", "#9e9e9e"),
+    "intermediate": ("#e8f0fb", "#3b6fb6"),
+    "output": ("#fdebd3", "#c96a12"),
+    "nondifferentiable": ("#eeeeee", "#757575"),
+    "folded": ("#f1e8f8", "#7b4fa0"),
+}
+
+
+class Graph(graphviz.Digraph):
+    """A ``graphviz.Digraph`` whose drawing works without the ``dot`` program.
+
+    ``pipe()`` — and with it Jupyter's inline display and ``_repr_image_svg_xml`` — goes
+    through :func:`gradviz.render.backend.render_bytes`: the ``dot`` program when installed,
+    pygraphviz's bundled Graphviz otherwise.
+    """
+
+    def pipe(self, format: str | None = None, renderer: str | None = None,
+             formatter: str | None = None, neato_no_op: Any = None, quiet: bool = False, *,
+             engine: str | None = None, encoding: str | None = None):
+        from gradviz.render.backend import render_bytes
+
+        if renderer is not None or formatter is not None or neato_no_op is not None:
+            return super().pipe(format, renderer, formatter, neato_no_op, quiet,
+                                engine=engine, encoding=encoding)
+        data = render_bytes(self.source, format or self.format, engine=engine or self.engine)
+        return data.decode(encoding) if encoding else data
+
+
+@dataclass(frozen=True)
+class _Options:
+    fields: frozenset
+    seeds: tuple[int, ...]  # forward sweeps shown
+    seed_names: tuple[str, ...]
+    adjoint_names: tuple[str, ...]
+    digits: int
+
+
+def as_graph(trace_or_graph: Any, *, constants: bool = True) -> nx.DiGraph:
+    """The networkx graph of a :class:`~gradviz.Trace`, or the graph itself."""
+    if isinstance(trace_or_graph, nx.DiGraph):
+        return trace_or_graph
+    if hasattr(trace_or_graph, "to_networkx") and hasattr(trace_or_graph, "tape"):
+        from gradviz.graph import to_networkx
+
+        return to_networkx(trace_or_graph, constants=constants)
+    raise GradvizError(f"cannot draw a {type(trace_or_graph).__name__}: pass a gradviz.Trace "
+                       "(from gradviz.trace) or the networkx graph of one")
+
+
+def to_dot(trace_or_graph: Any, *, fields: Any = None, seed: Any = None, mode: str = "both",
+           direction: str = "TB", max_nodes: int | None = DEFAULT_MAX_NODES,
+           focus: str | None = None, depth: int = 2, legend: bool = True,
+           constants: bool = True, title: str | None = None, digits: int = 4) -> Graph:
+    """Return the trace's graph as a :class:`Graph` (a ``graphviz.Digraph``).
+
+    Args:
+        trace_or_graph: a :class:`~gradviz.Trace` or its ``to_networkx()`` graph.
+        fields: what to show, a subset of :data:`FIELDS` (default: all).
+        seed: which forward sweep's tangents to show: an input name (``"x1"``), a sweep
+            label (``"seed x[0]"``) or a sweep number; ``None`` shows one row per seed.
+        mode: ``"forward"`` (tangents), ``"reverse"`` (adjoints) or ``"both"``.
+        direction: ``"TB"`` (top to bottom) or ``"LR"`` (left to right).
+        max_nodes: above this many nodes the graph is summarised (``None``: never).
+        focus, depth: draw only the nodes within ``depth`` edges of node ``focus``.
+        legend: add a small legend explaining the fields and colours.
+        constants: draw the untraced arguments (``0.5``, ``train_X``) as small nodes.
+        title: a line drawn above the graph (default: the function and its inputs).
+        digits: significant digits of scalars.
+
+    Raises:
+        GradvizError: an unknown field, mode, direction, seed or focus node.
+    """
+    graph = as_graph(trace_or_graph, constants=constants)
+    options = _options(graph, fields, seed, mode, digits)
+    if direction not in DIRECTIONS:
+        raise GradvizError(f"unknown direction {direction!r}: use TB (top to bottom) or LR "
+                           "(left to right)")
+    shown = summarize(graph, max_nodes=max_nodes, focus=focus, depth=depth)
+    dot = Graph(name=_function_name(graph), engine="dot", format="svg")
+    dot.attr(rankdir=direction, fontname=FONT, fontsize="12", labelloc="t", nodesep="0.35",
+             ranksep="0.45", bgcolor="white")
+    dot.attr("node", fontname=FONT, fontsize="11", shape="box", style="rounded,filled", margin="0.06,0.04")
+    dot.attr("edge", fontname=FONT, fontsize="9", color="#555555", arrowsize="0.7")
+    dot.attr(label=_title(graph, shown, title))
+    for name in sorted(shown, key=lambda n: _node_order(shown, n)):
+        dot.node(name, **_node_attributes(name, shown.nodes[name], options))
+    for tail, head in sorted(shown.edges, key=lambda e: (_node_order(shown, e[1]), _node_order(shown, e[0]))):
+        dot.edge(tail, head, **_edge_attributes(tail, head, shown.edges[tail, head], options))
+    if legend:
+        last = max(shown, key=lambda n: _node_order(shown, n), default=None)
+        _add_legend(dot, shown, options, below=last)
+    return dot
+
+
+def _function_name(graph: nx.DiGraph) -> str:
+    name = str(graph.graph.get("name") or "f")
+    return name if name.isidentifier() else "f"  # "<lambda>"
+
+
+def _node_order(graph: nx.DiGraph, name: str) -> tuple:
+    """Evaluation order; a constant ``w3.c1`` sits just before its consumer ``w3``."""
+    data = graph.nodes[name]
+    if data.get("index") is not None:
+        return (data["index"], 1, name)
+    if data.get("kind") == "constant" and "." in name:
+        consumer = name.split(".", 1)[0]
+        if consumer in graph and graph.nodes[consumer].get("index") is not None:
+            return (graph.nodes[consumer]["index"], 0, name)
+    return (float("inf"), 2, name)
+
+
+def _options(graph: nx.DiGraph, fields: Any, seed: Any, mode: str, digits: int) -> _Options:
+    chosen = set(FIELDS if fields is None else _field_list(fields))
+    unknown = chosen - set(FIELDS)
+    if unknown:
+        raise GradvizError(f"unknown field {sorted(unknown)[0]!r}: choose from {', '.join(FIELDS)}")
+    if mode not in MODES:
+        raise GradvizError(f"unknown mode {mode!r}: use forward, reverse or both")
+    chosen -= {"adjoint"} if mode == "forward" else {"tangent"} if mode == "reverse" else set()
+    labels = list(graph.graph.get("forward_sweeps", []))
+    seeds = _seed_numbers(labels, seed)
+    return _Options(frozenset(chosen), tuple(seeds), tuple(_seed_name(labels[k]) for k in seeds),
+                    tuple(_seed_name(label) for label in graph.graph.get("reverse_sweeps", [])),
+                    int(digits))
+
+
+def _field_list(fields: Any) -> list[str]:
+    if isinstance(fields, str):
+        return [field.strip() for field in fields.split(",") if field.strip()]
+    return list(fields)
+
+
+def _seed_name(label: str) -> str:
+    return label[5:] if label.startswith("seed ") else label
+
+
+def _seed_numbers(labels: list[str], seed: Any) -> list[int]:
+    """The forward sweeps to show: all of them, or those that ``seed`` names."""
+    if seed is None:
+        return list(range(len(labels)))
+    if isinstance(seed, int) and not isinstance(seed, bool):
+        if 0 <= seed < len(labels):
+            return [seed]
+    else:
+        wanted = [str(s).strip() for s in ([seed] if isinstance(seed, str) else seed)]
+        wanted = [w for text in wanted for w in text.split(",") if w]
+        matches = [k for k, label in enumerate(labels)
+                   if any(_seed_name(label) in (w, _seed_name(w)) or _seed_name(label).startswith(w + "[")
+                          for w in wanted)]
+        if matches:
+            return matches
+    choices = ", ".join(_seed_name(label) for label in labels) or "none (no forward sweep)"
+    raise GradvizError(f"no forward sweep is seeded on {seed!r}: the seeds are {choices}")
+
+
+# --- nodes ---------------------------------------------------------------------------------
+
+
+def _escape(text: Any) -> str:
+    return html.escape(str(text), quote=False)
+
+
+def _nonfinite(value: Any) -> bool:
+    try:
+        array = onp.asarray(value)
+        return array.dtype.kind in "fc" and not bool(onp.all(onp.isfinite(array)))
+    except (TypeError, ValueError):
+        return False
+
+
+def _number(value: Any, digits: int) -> str:
+    """A formatted value as HTML; NaN and Inf in bold red so they cannot be missed."""
+    text = _escape(format_value(value, digits))
+    return f'<font color="{RED}"><b>{text}</b></font>' if _nonfinite(value) else text
+
+
+def _row(left: str, right: str) -> str:
+    return (f'<tr><td align="left" valign="top">{left}</td>'
+            f'<td align="right" valign="top">{right}</td></tr>')
+
+
+def _gray(text: str, size: int = 9) -> str:
+    return f'<font color="#666666" point-size="{size}">{text}</font>'
+
+
+def _value_rows(name: str, data: dict, options: _Options) -> list[str]:
+    """``w4 0.9093``, one ``ẇ4 (x1) -0.4161`` per shown seed, ``w̄4 1``."""
+    rows, digits = [], options.digits
+    if "value" in options.fields:
+        rows.append(_row(_escape(name), _number(data.get("value"), digits)))
+    tangents = data.get("tangents") or []
+    if "tangent" in options.fields and tangents:
+        for k, seed_name in list(zip(options.seeds, options.seed_names))[:_MAX_SEED_ROWS]:
+            if k < len(tangents):
+                rows.append(_row(f"{_escape(dot_name(name))} {_gray('(' + _escape(seed_name) + ')')}",
+                                 _number(tangents[k], digits)))
+        if len(options.seeds) > _MAX_SEED_ROWS:
+            rows.append(_row(_gray(f"… {len(options.seeds) - _MAX_SEED_ROWS} more seeds"), ""))
+    adjoints = data.get("adjoints") or []
+    if "adjoint" in options.fields and adjoints:
+        for k, adjoint in enumerate(adjoints[:_MAX_SEED_ROWS]):
+            which = f" {_gray('(' + _escape(options.adjoint_names[k]) + ')')}" if len(adjoints) > 1 else ""
+            rows.append(_row(f"{_escape(bar_name(name))}{which}", _number(adjoint, digits)))
+    return rows
+
+
+def _header(name: str, data: dict, options: _Options) -> str:
+    kind = data.get("kind")
+    text = data.get("formula") if "formula" in options.fields and data.get("formula") else (
+        data.get("label") or name)
+    tag = data.get("op") or kind
+    if kind == "output":
+        tag = f"{tag} · output"
+    elif kind == "input":
+        tag = "input"
+    return (f'<tr><td align="left"><b>{_escape(text)}</b></td>'
+            f'<td align="right">&#160;&#160;{_gray(_escape(tag))}</td></tr>')
+
+
+def _table(rows: list[str]) -> str:
+    return ('<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
+            + "".join(rows) + "</table>>")
+
+
+def _node_attributes(name: str, data: dict, options: _Options) -> dict[str, str]:
+    kind = data.get("kind", "intermediate")
+    fill, border = KIND_STYLE.get(kind, KIND_STYLE["intermediate"])
+    attributes = {"fillcolor": fill, "color": border}
+    if kind == "constant":
+        return dict(attributes, shape="box", style="rounded,dashed", fontsize="9", fontcolor="#555555",
+                    margin="0.04,0.02", label=_table([f"<tr><td>{_number(data.get('value'), options.digits)}</td></tr>"]))
+    if kind == "folded":
+        rows = _folded_rows(name, data, options)
+        attributes.update(style="rounded,filled,dashed")
+    else:
+        rows = [_header(name, data, options)] + _value_rows(name, data, options)
+    if kind == "output":
+        attributes["peripheries"] = "2"
+    if kind == "nondifferentiable":
+        attributes["style"] = "rounded,filled,dashed"
+    values = [data.get("value"), *(data.get("tangents") or []), *(data.get("adjoints") or [])]
+    if any(_nonfinite(v) for v in values):
+        attributes.update(color=RED, penwidth="2")
+    if data.get("focus"):
+        attributes["penwidth"] = "3"
+    attributes["label"] = _table(rows)
+    return attributes
+
+
+def _folded_rows(name: str, data: dict, options: _Options) -> list[str]:
+    count = data.get("count", 0)
+    rows = [f'<tr><td align="left" colspan="2"><b>{_escape(name)}</b> '
+            f'{_gray(_escape(f"{count:,} nodes folded"))}</td></tr>',
+            f'<tr><td align="left" colspan="2">{_escape(data.get("pattern", ""))}</td></tr>']
+    absorbed = data.get("absorbed") or []
+    if absorbed:
+        names = absorbed[0] if len(absorbed) == 1 else f"{absorbed[0]} … {absorbed[-1]}"
+        rows.append(f'<tr><td align="left" colspan="2">{_gray(_escape(f"with {len(absorbed):,} inputs: {names}"))}</td></tr>')
+    last = data.get("last")
+    if last:
+        rows.append(f'<tr><td align="left" colspan="2">{_gray(_escape("last: " + (last.get("formula") or last["name"])))}</td></tr>')
+        rows += _value_rows(last["name"], last, options)
+    return rows
+
+
+# --- edges ---------------------------------------------------------------------------------
+
+
+def _edge_attributes(tail: str, head: str, data: dict, options: _Options) -> dict[str, str]:
+    kind = data.get("kind")
+    if kind == "constant":
+        return {"style": "dashed", "color": "#9e9e9e", "arrowsize": "0.5"}
+    if kind == "grouped":
+        count = data.get("count", 1)
+        return {"style": "dashed", "color": "#7b4fa0",
+                "label": f"{count:,} edges" if count > 1 else ""}
+    attributes: dict[str, str] = {}
+    if "partial" in options.fields and data.get("partial") is not None:
+        attributes["label"] = _partial_label(data.get("tail", tail), data.get("head", head), data, options)
+    if _nonfinite(data.get("partial_value")):
+        attributes["color"] = RED
+    return attributes
+
+
+def _partial_label(tail: str, head: str, data: dict, options: _Options) -> str:
+    """``∂w4/∂w1 = cos w1 = -0.4161``: the symbol, then the number (when it differs)."""
+    symbol = f"∂{head}/∂{tail}"
+    formula = data["partial"]
+    text = _escape(symbol if formula == symbol else f"{symbol} = {formula}")
+    value = data.get("partial_value")
+    if value is not None:
+        number = format_value(value, options.digits)
+        if number != formula:
+            separator = "<br/>" if len(formula) + len(number) > 24 else " "
+            text += f"{separator}= {_number(value, options.digits)}"
+    return f"<{text}>"
+
+
+# --- title and legend ----------------------------------------------------------------------
+
+
+def _title(graph: nx.DiGraph, shown: nx.DiGraph, title: str | None) -> str:
+    if title is None:
+        inputs = ", ".join(graph.graph.get("input_names", []))
+        title = f"{_function_name(graph)}({inputs})"
+    lines = [f"<b>{_escape(title)}</b>"]
+    lines += [_gray(_escape(note), 10) for note in shown.graph.get("summary", [])]
+    return "<" + "<br/>".join(lines) + ">"
+
+
+def _add_legend(dot: Graph, shown: nx.DiGraph, options: _Options, below: str | None) -> None:
+    kinds = [k for k in KIND_STYLE if any(d.get("kind") == k for _, d in shown.nodes(data=True))]
+    swatches = "".join(f'<td bgcolor="{KIND_STYLE[k][0]}" border="1" color="{KIND_STYLE[k][1]}">'
+                       f'{_gray(k, 9)}</td>' for k in kinds)
+    rows = [f'<tr><td colspan="{max(1, len(kinds))}" align="left"><b>legend</b></td></tr>',
+            f"<tr>{swatches}</tr>"]
+    explain = []
+    if "value" in options.fields:
+        explain.append("wᵢ  value of node i")
+    if "tangent" in options.fields:
+        explain.append("ẇᵢ (x)  tangent ∂wᵢ/∂x, forward mode seeded on x")
+    if "adjoint" in options.fields:
+        explain.append("w̄ᵢ  adjoint ∂f/∂wᵢ, reverse mode")
+    if "partial" in options.fields:
+        explain.append("edge wᵢ → wⱼ  local partial ∂wⱼ/∂wᵢ")
+    explain.append("red: NaN or Inf")
+    rows += [f'<tr><td colspan="{max(1, len(kinds))}" align="left">{_gray(_escape(line), 9)}</td></tr>'
+             for line in explain]
+    dot.node("legend", shape="plaintext", style="", margin="0",
+             label='<<table border="0" cellborder="0" cellspacing="2" cellpadding="2">'
+             + "".join(rows) + "</table>>")
+    if below is not None:
+        # An invisible edge ranks the legend after the last node: under (or beside) the graph.
+        dot.edge(below, "legend", style="invis")

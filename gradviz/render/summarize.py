@@ -1,0 +1,254 @@
+"""Making a large graph drawable: a focused neighbourhood, folded chains, grouped blocks.
+
+Graphviz needs minutes for a few thousand detailed nodes, so above ``max_nodes`` the graph
+is summarised before it is drawn, in three steps that each run in linear time:
+
+1. constants are hidden (they are counted in the note);
+2. *chains* are folded: a run of operations where each one's main argument (its most
+   recent) is used by nothing else — a scalar chain, or the layers of an MLP with their own
+   weights — becomes one node that names its repeated block, ``(matmul → add → tanh) × 100``;
+   inputs used only inside the run (that layer's weights) fold with it;
+3. if that is still too many, consecutive nodes (by evaluation order) are grouped into
+   blocks until at most ``max_nodes`` remain.
+
+``focus=NODE, depth=K`` instead keeps the nodes within ``K`` edges of ``NODE`` in full
+detail and draws what lies outside as two placeholders. A registered primitive
+(:func:`gradviz.extend.primitive`) is already a single node. What was folded is listed in
+``graph.graph["summary"]``, which the renderer prints in the picture.
+
+Example:
+    >>> import gradviz, gradviz.numpy as np
+    >>> def chain(x):
+    ...     for _ in range(50):
+    ...         x = np.sin(x)
+    ...     return x
+    >>> small = summarize(gradviz.trace(chain, 0.5).to_networkx(), max_nodes=10)
+    >>> sorted(small.nodes)
+    ['w1', 'w2…w50', 'w51']
+    >>> small.nodes["w2…w50"]["pattern"]
+    'sin × 49'
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, deque
+from typing import Any, Iterable
+
+import networkx as nx
+
+from gradviz.errors import GradvizError
+
+__all__ = ["summarize", "neighbourhood", "fold_chains", "group_blocks", "DEFAULT_MAX_NODES"]
+
+#: Above this many nodes a picture is summarised; dot lays out this many detailed nodes
+#: in well under a second.
+DEFAULT_MAX_NODES = 80
+# A chain shorter than this is clearer drawn in full than folded.
+_MIN_CHAIN = 3
+# Longest repeated block looked for in a folded chain (an MLP layer is 3 to 6 ops).
+_MAX_PERIOD = 12
+_KEEP_KINDS = ("input", "output")
+
+
+def summarize(graph: nx.DiGraph, *, max_nodes: int | None = DEFAULT_MAX_NODES,
+              focus: str | None = None, depth: int = 2) -> nx.DiGraph:
+    """Return ``graph`` itself when it is small enough, else a summarised copy.
+
+    Args:
+        graph: a graph from :func:`gradviz.graph.to_networkx`.
+        max_nodes: the most nodes to draw in detail; ``None`` or ``0`` never summarises.
+        focus: a node name (``"w42"``): keep only its neighbourhood.
+        depth: how many edges away from ``focus`` to keep.
+    """
+    notes: list[str] = []
+    result = graph
+    if focus is not None:
+        result = neighbourhood(result, focus, depth, notes)
+    if max_nodes and result.number_of_nodes() > max_nodes:
+        before = result.number_of_nodes()
+        result = _hide_constants(result if result is not graph else graph.copy(), notes)
+        result = fold_chains(result, notes, keep=focus)
+        if result.number_of_nodes() > max_nodes:
+            result = group_blocks(result, max_nodes, notes, keep=focus)
+        notes.insert(0, f"{before:,} nodes summarised as {result.number_of_nodes():,}")
+        notes.append("focus=NODE, depth=K (--focus, --depth) or a larger max_nodes "
+                     "(--max-nodes) show any part in full")
+    if result is not graph:
+        result.graph["summary"] = notes
+    return result
+
+
+def _order(graph: nx.DiGraph, name: str) -> tuple:
+    index = graph.nodes[name].get("index")
+    return (math.inf if index is None else index, name)
+
+
+def _reach(graph: nx.DiGraph, sources: Iterable[str], limit: int | None, forward: bool | None):
+    """Nodes within ``limit`` edges of ``sources`` (all of them when ``None``); ``forward``
+    ``None`` walks both ways. A queue, not recursion: chains are 100 000 nodes long."""
+    seen = {name: 0 for name in sources}
+    queue = deque(seen)
+    while queue:
+        name = queue.popleft()
+        if limit is not None and seen[name] >= limit:
+            continue
+        after = graph.successors(name) if forward is not False else ()
+        before = graph.predecessors(name) if forward is not True else ()
+        for other in (*after, *before):
+            if other not in seen:
+                seen[other] = seen[name] + 1
+                queue.append(other)
+    return set(seen)
+
+
+def neighbourhood(graph: nx.DiGraph, focus: str, depth: int, notes: list[str]) -> nx.DiGraph:
+    """The nodes within ``depth`` edges of ``focus``, plus one placeholder for what comes
+    before and one for what comes after."""
+    if focus not in graph:
+        names = [n for n in graph if graph.nodes[n].get("index") is not None]
+        raise GradvizError(f"no node {focus!r} to focus on: the trace has "
+                           f"{names[0]} … {names[-1]}" if names else f"no node {focus!r}")
+    if depth < 0:
+        raise GradvizError(f"depth must be 0 or more, got {depth}")
+    keep = _reach(graph, [focus], depth, None)
+    result = graph.subgraph(keep).copy()
+    result.nodes[focus]["focus"] = True
+    hidden_before = _reach(graph, keep, None, False) - keep
+    hidden_after = _reach(graph, keep, None, True) - keep - hidden_before
+    _placeholder(graph, result, hidden_before, keep, "before")
+    _placeholder(graph, result, hidden_after, keep, "after")
+    notes.append(f"focus on {focus}, {depth} edges around it: {len(hidden_before):,} nodes "
+                 f"before and {len(hidden_after):,} after are not drawn")
+    return result
+
+
+def _placeholder(graph, result, hidden: set, keep: set, where: str) -> None:
+    if not hidden:
+        return
+    name = f"{len(hidden):,} nodes {where}"
+    members = sorted(hidden, key=lambda n: _order(graph, n))
+    result.add_node(name, kind="folded", index=None, members=members, count=len(members),
+                    pattern=_pattern(graph, members), absorbed=[], last=None)
+    for member in hidden:
+        edges = graph.out_edges(member) if where == "before" else graph.in_edges(member)
+        for tail, head in edges:
+            if (head if where == "before" else tail) in keep:
+                pair = (name, head) if where == "before" else (tail, name)
+                result.add_edge(*pair, **_crossing(graph, tail, head))
+
+
+def _crossing(graph, tail: str, head: str) -> dict[str, Any]:
+    """An original edge redrawn between summary nodes keeps its data and its real ends."""
+    return dict(graph.edges[tail, head], tail=tail, head=head)
+
+
+def _hide_constants(graph: nx.DiGraph, notes: list[str]) -> nx.DiGraph:
+    constants = [n for n, kind in graph.nodes(data="kind") if kind == "constant"]
+    if constants:
+        graph.remove_nodes_from(constants)
+        notes.append(f"{len(constants):,} constants hidden")
+    return graph
+
+
+def _foldable(graph: nx.DiGraph, name: str, keep: str | None) -> bool:
+    return graph.nodes[name].get("kind") in ("intermediate", "nondifferentiable") and name != keep
+
+
+def _main(graph: nx.DiGraph, name: str) -> str | None:
+    """A node's main argument: its most recent one (the previous layer, not its weights)."""
+    parents = list(graph.predecessors(name))
+    return max(parents, key=lambda n: _order(graph, n)) if parents else None
+
+
+def _runs(graph: nx.DiGraph, keep: str | None) -> list[list[str]]:
+    """Maximal chains: each node joins the run of its main (most recent) argument when
+    that argument is foldable and used by nothing else."""
+    run_of: dict[str, list[str]] = {}
+    runs = []
+    for name in sorted(graph, key=lambda n: _order(graph, n)):
+        if not _foldable(graph, name, keep):
+            continue
+        main = _main(graph, name)
+        if main in run_of and graph.out_degree(main) == 1:
+            run_of[name] = run_of[main]
+            run_of[name].append(name)
+        else:
+            run_of[name] = [name]
+            runs.append(run_of[name])
+    return [run for run in runs if len(run) >= _MIN_CHAIN]
+
+
+def fold_chains(graph: nx.DiGraph, notes: list[str], keep: str | None = None) -> nx.DiGraph:
+    """Replace every chain of at least three operations by one ``folded`` node."""
+    runs = _runs(graph, keep)
+    for run in runs:
+        members = set(run)
+        # A layer's own weights fold with it; the input the chain starts from stays.
+        mains = {_main(graph, m) for m in run}
+        absorbed = [p for m in run for p in graph.predecessors(m)
+                    if graph.nodes[p].get("kind") == "input" and p != keep and p not in mains
+                    and all(s in members for s in graph.successors(p))]
+        _merge(graph, f"{run[0]}…{run[-1]}", run, sorted(set(absorbed), key=lambda n: _order(graph, n)))
+    if runs:
+        folded = sum(len(run) for run in runs)
+        notes.append(f"{len(runs):,} chain{'s' * (len(runs) > 1)} of {folded:,} operations folded")
+    return graph
+
+
+def _merge(graph: nx.DiGraph, name: str, run: list[str], absorbed: list[str]) -> None:
+    everything = set(run) | set(absorbed)
+    data = dict(kind="folded", index=graph.nodes[run[0]].get("index"), members=run,
+                count=len(run), pattern=_pattern(graph, run),
+                absorbed=[graph.nodes[a].get("label") or a for a in absorbed],
+                last=dict(graph.nodes[run[-1]], name=run[-1]))
+    edges = [(t, h, d) for m in everything for t, h, d in (*graph.in_edges(m, data=True),
+                                                             *graph.out_edges(m, data=True))]
+    graph.remove_nodes_from(everything)
+    graph.add_node(name, **data)
+    for tail, head, edge in edges:
+        if tail in everything and head in everything:
+            continue
+        pair = (name if tail in everything else tail, name if head in everything else head)
+        if not graph.has_edge(*pair):
+            graph.add_edge(*pair, **dict(edge, tail=edge.get("tail", tail), head=edge.get("head", head)))
+
+
+def _pattern(graph: nx.DiGraph, members: list[str]) -> str:
+    """``(matmul → add → tanh) × 100`` for a repeated block, else the commonest operations."""
+    ops = [graph.nodes[m].get("op") or graph.nodes[m].get("kind") for m in members]
+    for period in range(1, min(_MAX_PERIOD, len(ops) // 2) + 1):
+        if all(ops[k] == ops[k % period] for k in range(len(ops))):
+            block = " → ".join(ops[:period])
+            repeats, rest = divmod(len(ops), period)
+            text = f"({block}) × {repeats:,}" if period > 1 else f"{block} × {repeats:,}"
+            return text + (f" + {' → '.join(ops[:rest])}" if rest else "")
+    common = Counter(ops).most_common(3)
+    text = ", ".join(f"{op} × {count:,}" for op, count in common)
+    return text + (", …" if len(set(ops)) > 3 else "")
+
+
+def group_blocks(graph: nx.DiGraph, max_nodes: int, notes: list[str],
+                 keep: str | None = None) -> nx.DiGraph:
+    """Group consecutive nodes (in evaluation order) into blocks; outputs stay separate."""
+    fixed = [n for n in graph if graph.nodes[n].get("kind") == "output" or n == keep]
+    rest = sorted((n for n in graph if n not in set(fixed)), key=lambda n: _order(graph, n))
+    size = max(2, math.ceil(len(rest) / max(1, max_nodes - len(fixed))))
+    blocks = [rest[k:k + size] for k in range(0, len(rest), size)]
+    block_of = {m: f"{b[0]}…{b[-1]}" if len(b) > 1 else b[0] for b in blocks for m in b}
+    result = nx.DiGraph(**graph.graph)
+    for name in fixed:
+        result.add_node(name, **graph.nodes[name])
+        block_of[name] = name
+    for block in blocks:
+        members = [m for b in block for m in (graph.nodes[b].get("members") or [b])]
+        result.add_node(block_of[block[0]], kind="folded", index=graph.nodes[block[0]].get("index"),
+                        members=members, count=len(members), pattern=_pattern(graph, block),
+                        absorbed=[], last=dict(graph.nodes[block[-1]], name=block[-1]))
+    for tail, head in graph.edges:
+        pair = (block_of[tail], block_of[head])
+        if pair[0] != pair[1]:
+            count = result.edges[pair]["count"] + 1 if result.has_edge(*pair) else 1
+            result.add_edge(*pair, kind="grouped", count=count)
+    notes.append(f"{len(rest):,} nodes grouped into {len(blocks):,} blocks by evaluation order")
+    return result
