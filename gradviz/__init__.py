@@ -30,6 +30,7 @@ from gradviz.differential import (  # noqa: E402
 from gradviz.engine.trace import Trace
 from gradviz.errors import GradvizError
 import gradviz.numpy  # noqa: F401  (registers the rules and box operators)
+from gradviz.checkpoint import checkpoint  # noqa: E402
 from gradviz.debug import check_grads, debug_nans, first_nonfinite, nan_birth  # noqa: E402
 
 __version__ = "0.1.0"
@@ -53,6 +54,7 @@ __all__ = [
     "GradvizError",
     "GradvizWarning",
     "check_grads",
+    "checkpoint",
     "debug_nans",
     "nan_birth",
     "first_nonfinite",
