@@ -1,0 +1,240 @@
+"""The terminal inspector: a textual app drawing an :class:`InspectorState`.
+
+The app owns no stepping logic: each key calls one method of the state, then every panel
+is redrawn from the state by :mod:`gradviz.inspect.views`. ``position`` and ``message`` are
+reactive, so a move (or a message) redraws the screen.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Static
+
+from gradviz.inspect import views
+from gradviz.inspect.state import InspectorState, Position  # noqa: F401
+
+__all__ = ["InspectorApp", "HELP"]
+
+HELP = """\
+[b]Keys[/b]
+  → l space    step forward one row (one contribution in a reverse sweep)
+  ← h          step back: undo the last move, whatever it was
+  f            finish this sweep (again: finish the next one)
+  n            next training iteration
+  c            continue until a breakpoint fires (or the run ends)
+  g            jump to a node: type w7 and Enter
+  s            switch seed: the same row in the next forward (or reverse) sweep
+  b            break on the current node's operation (again: remove)
+  e            export the current graph through the renderer
+  ?            this help            q   quit
+
+[b]Breakpoints[/b] (set on the command line or in inspect(..., breakpoints=...))
+  a NaN or Inf is born (on by default), |adjoint| above a bound,
+  a named operation, an iteration number.
+
+[b]Panels[/b]
+  graph: the trace from its output down to its inputs; each node with its
+  value, its tangent ẇ and its adjoint w̄ as far as the sweeps have got (· not yet).
+  step: the current row in the lecture's notation, with its numbers.
+  table: the lecture's evaluation-trace table, filled up to the highlighted row.
+
+Press ? or Escape to close."""
+
+
+class HelpScreen(ModalScreen):
+    """The keys, the breakpoints and what each panel shows."""
+
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "close")]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Static { width: 84; height: auto; border: round $accent; padding: 1 2;
+                          background: $surface; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(HELP, id="help")
+
+
+class InspectorApp(App):
+    """Step through the sweeps of one trace, or through every iteration of a training run."""
+
+    TITLE = "gradviz inspector"
+    AUTO_FOCUS = None  # keys go to the bindings; the jump box takes focus only when opened
+    CSS = """
+    #where { height: auto; max-height: 4; padding: 0 1; background: $boost; }
+    #main { height: 1fr; }
+    #graph { width: 1fr; border: round $primary; padding: 0 1; border-title-align: left; }
+    #right { width: 2fr; }
+    #step { height: auto; min-height: 5; border: round $success; padding: 0 1; }
+    #table { height: 1fr; border: round $primary; }
+    #training { height: 18; }
+    #loss, #weights, #boundary { border: round $secondary; padding: 0 1; }
+    #loss { width: 2fr; } #weights { width: 1fr; } #boundary { width: 2fr; }
+    #jump { dock: bottom; display: none; }
+    """
+    BINDINGS = [
+        Binding("right,l,space", "step", "step"),
+        Binding("left,h", "back", "back"),
+        Binding("f", "finish", "finish sweep"),
+        Binding("n", "next_iteration", "next iter"),
+        Binding("c", "run", "run to break"),
+        Binding("g", "jump", "jump"),
+        Binding("s", "switch_seed", "seed"),
+        Binding("b", "toggle_break", "break on op"),
+        Binding("e", "export", "export"),
+        Binding("question_mark", "help", "help"),
+        Binding("q", "quit", "quit"),
+    ]
+
+    #: what the screen shows: position, message, breakpoint stop and count (see state.snapshot)
+    snapshot: reactive[tuple] = reactive((), init=False)
+
+    def __init__(self, state: InspectorState, *, export_dir: str | Path = "."):
+        super().__init__()
+        self.state = state
+        self.export_dir = Path(export_dir)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="where")
+        with Horizontal(id="main"):
+            yield Static(id="graph")
+            with Vertical(id="right"):
+                yield Static(id="step")
+                yield Static(id="table")
+        if self.state.run.training:
+            with Horizontal(id="training"):
+                yield Static(id="loss")
+                yield Static(id="weights")
+                yield Static(id="boundary")
+        yield Input(placeholder="jump to node: w7, then Enter (Escape cancels)", id="jump",
+                    disabled=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#graph").border_title = "graph"
+        self.query_one("#step").border_title = "step"
+        self.refresh_panels()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.refresh_panels)
+
+    # --- drawing ---
+
+    def watch_snapshot(self) -> None:
+        self.refresh_panels()
+
+    def _inner(self, selector: str, default: tuple[int, int]) -> tuple[int, int]:
+        """A panel's usable (width, height) inside its border, or ``default`` before layout."""
+        size = self.query_one(selector).content_size
+        return (size.width or default[0], size.height or default[1])
+
+    def refresh_panels(self) -> None:
+        state = self.state
+        self.query_one("#where", Static).update(views.where_text(state))
+        graph = self.query_one("#graph", Static)
+        graph.border_title = f"graph · {state.trace.name} · {len(state.trace)} nodes"
+        graph.update(views.graph_view(state, height=self._inner("#graph", (60, 30))[1] - 2))
+        self.query_one("#step", Static).update(views.step_text(state))
+        table_height = self._inner("#table", (80, 24))[1] - 6
+        self.query_one("#table", Static).update(views.table_view(state, height=max(3, table_height)))
+        if state.run.training:
+            self._refresh_training()
+
+    def _refresh_training(self) -> None:
+        state = self.state
+        loss_size = self._inner("#loss", (60, 16))
+        boundary_size = self._inner("#boundary", (48, 16))
+        key = (state.position.iteration, state.run.known, loss_size, boundary_size)
+        if getattr(self, "_training_key", None) == key:
+            return  # stepping inside one iteration: these panels have not changed
+        self._training_key = key
+        self.query_one("#loss", Static).update(
+            views.loss_chart(state, width=loss_size[0], height=max(3, loss_size[1] - 2)))
+        self.query_one("#weights", Static).update(views.weights_text(state))
+        self.query_one("#boundary", Static).update(
+            views.boundary_view(state, width=boundary_size[0], height=boundary_size[1]))
+
+    def _moved(self) -> None:
+        self.snapshot = self.state.snapshot()
+
+    # --- keys ---
+
+    def action_step(self) -> None:
+        self.state.step()
+        self._moved()
+
+    def action_back(self) -> None:
+        self.state.back()
+        self._moved()
+
+    def action_finish(self) -> None:
+        self.state.finish_sweep()
+        self._moved()
+
+    def action_next_iteration(self) -> None:
+        self.state.next_iteration()
+        self._moved()
+
+    def action_run(self) -> None:
+        self.state.run_to_breakpoint()
+        self._moved()
+
+    def action_switch_seed(self) -> None:
+        self.state.switch_seed()
+        self._moved()
+
+    def action_toggle_break(self) -> None:
+        self.state.toggle_operation_breakpoint()
+        self._moved()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_jump(self) -> None:
+        box = self.query_one("#jump", Input)
+        box.display = True
+        box.disabled = False
+        box.value = ""
+        box.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._close_jump()
+        self.state.jump(event.value)
+        self._moved()
+
+    def on_key(self, event) -> None:
+        if event.key == "escape" and self.query_one("#jump", Input).display:
+            self._close_jump()
+            event.stop()
+
+    def _close_jump(self) -> None:
+        box = self.query_one("#jump", Input)
+        box.display = False
+        box.disabled = True
+        self.set_focus(None)
+
+    def action_export(self) -> None:
+        self.state.message = export_graph(self.state, self.export_dir)
+        self._moved()
+
+
+def export_graph(state: InspectorState, directory: Path) -> str:
+    """Draw the current trace with ``gradviz.render.render``; returns what to tell the user."""
+    try:
+        from gradviz.render import render
+    except ImportError:
+        return "export needs the renderer (gradviz.render), which this installation does not have"
+    name = state.trace.name.strip("<>") or "trace"
+    suffix = f"-iteration{state.position.iteration}" if state.run.training else ""
+    path = directory / f"{name}{suffix}.svg"
+    try:
+        render(state.trace, path)
+    except Exception as exc:  # the renderer's own error is the useful message here
+        return f"export failed: {type(exc).__name__}: {exc}"
+    return f"exported the graph to {path}"

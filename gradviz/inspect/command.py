@@ -1,0 +1,206 @@
+"""The ``gradviz inspect`` and ``gradviz train`` sub-commands.
+
+``gradviz inspect "x1*x2 + sin(x1)" --at x1=2,x2=5`` steps through an expression's sweeps;
+``gradviz train moons`` trains the lecture's classifier with a progress bar and a summary,
+``--inspect`` opens the inspector on the run, ``--plot FILE.png`` draws the lecture's figures.
+textual, rich and matplotlib are imported only by the command that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+
+import numpy as onp
+
+from gradviz.errors import GradvizError
+
+__all__ = ["register", "run_inspect", "run_train", "breakpoints_from"]
+
+
+def _add_display_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--plain", action="store_true",
+                        help="print each step as text instead of opening the inspector "
+                        "(automatic when the output is not a terminal)")
+    group = parser.add_argument_group("breakpoints")
+    group.add_argument("--no-break-nonfinite", dest="break_nonfinite", action="store_false",
+                       help="do not stop where a NaN or Inf is born (on by default)")
+    group.add_argument("--break-adjoint", type=float, metavar="BOUND",
+                       help="stop where an adjoint's magnitude rises above BOUND")
+    group.add_argument("--break-op", action="append", default=[], metavar="NAME",
+                       help="stop at every node of operation NAME (log, divide …); repeatable")
+    group.add_argument("--break-iteration", action="append", type=int, default=[], metavar="N",
+                       help="stop at the start of training iteration N (from 0); repeatable")
+
+
+def register(subparsers) -> None:
+    """Add ``inspect`` and ``train`` to the ``gradviz`` command."""
+    inspect = subparsers.add_parser(
+        "inspect", help="step through the forward and reverse sweeps of an expression",
+        description="Open the terminal inspector on an expression (or a saved trace .json).")
+    inspect.add_argument("expression", help="e.g. \"x1*x2 + sin(x1)\", or a trace saved as .json")
+    inspect.add_argument("--at", default="", help="the point, e.g. x1=2,x2=5")
+    inspect.add_argument("--wrt", help="the variables that are inputs, e.g. x1 (default: all)")
+    _add_display_options(inspect)
+    inspect.set_defaults(run=run_inspect)
+
+    train = subparsers.add_parser(
+        "train", help="train the lecture's classifier on make_moons, optionally in the inspector",
+        description="Train the lecture's moons classifier by gradient descent.")
+    train.add_argument("dataset", choices=["moons"], help="the data set (the lecture's moons)")
+    train.add_argument("--model", choices=["logistic", "mlp"], default="logistic",
+                       help="logistic: the lecture's perceptron; mlp: a small tanh MLP")
+    train.add_argument("--hidden", type=int, default=8, help="hidden units of the MLP (8)")
+    train.add_argument("--steps", type=int, default=100, help="steps of gradient descent (100)")
+    train.add_argument("--lr", type=float, default=0.001, help="learning rate (0.001)")
+    train.add_argument("--samples", type=int, default=500, help="make_moons samples (500)")
+    train.add_argument("--noise", type=float, default=0.1, help="make_moons noise (0.1)")
+    train.add_argument("--seed", type=int, default=0, help="random seed of data and MLP (0)")
+    train.add_argument("--inspect", action="store_true", help="open the inspector on the run")
+    train.add_argument("--plot", metavar="FILE.png",
+                       help="write the lecture's figures: decision boundary and loss per step")
+    _add_display_options(train)
+    train.set_defaults(run=run_train)
+
+
+def breakpoints_from(arguments) -> list:
+    """The breakpoints the options ask for."""
+    from gradviz.inspect.state import AdjointAbove, IterationIs, NonFinite, OperationIs
+
+    found: list = [NonFinite()] if arguments.break_nonfinite else []
+    if arguments.break_adjoint is not None:
+        if not math.isfinite(arguments.break_adjoint) or arguments.break_adjoint <= 0:
+            raise GradvizError(f"--break-adjoint needs a positive bound, got {arguments.break_adjoint}")
+        found.append(AdjointAbove(arguments.break_adjoint))
+    found += [OperationIs(name) for name in arguments.break_op]
+    found += [IterationIs(number) for number in arguments.break_iteration]
+    return found
+
+
+def _forget_sites(trace):
+    """Nodes recorded by gradviz's own code (the expression, the training loop) have no user
+    line to point at: the engine's site would be the command's entry point."""
+    for node in trace.nodes:
+        node.site = None
+    return trace
+
+
+def _plain(arguments) -> bool:
+    return arguments.plain or not sys.stdout.isatty()
+
+
+def run_inspect(arguments) -> int:
+    """``gradviz inspect EXPRESSION --at …``."""
+    from gradviz.inspect import inspect
+
+    text = arguments.expression
+    if text.endswith(".json"):
+        from gradviz.engine.trace import Trace
+
+        trace = Trace.load(text)
+    else:
+        from gradviz.expression import trace_expression
+
+        if not arguments.at:
+            raise GradvizError("give the point with --at, e.g. --at x1=2,x2=5")
+        wrt = None if arguments.wrt is None else [name.strip() for name in arguments.wrt.split(",")]
+        trace = trace_expression(text, arguments.at, wrt=wrt)
+        _forget_sites(trace)
+    return inspect(trace, breakpoints=breakpoints_from(arguments), plain=_plain(arguments))
+
+
+def _model(arguments):
+    from gradviz.train.moons import logistic_model, mlp_model
+
+    return logistic_model() if arguments.model == "logistic" else mlp_model(arguments.hidden, arguments.seed)
+
+
+def _check_plot_option(path: str | None) -> None:
+    if path is None:
+        return
+    if not path.lower().endswith(".png"):
+        raise GradvizError(f"--plot writes a PNG file: give a name ending in .png, got {path!r}")
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise GradvizError("--plot needs matplotlib: pip install 'gradviz[plot]'") from None
+
+
+def run_train(arguments) -> int:
+    """``gradviz train moons [--inspect] [--plot FILE.png]``."""
+    from gradviz.train.moons import moons_data
+
+    _check_plot_option(arguments.plot)
+    if arguments.lr <= 0 or not math.isfinite(arguments.lr):
+        raise GradvizError(f"--lr must be a positive number, got {arguments.lr}")
+    inputs, labels = moons_data(arguments.samples, arguments.noise, arguments.seed)
+    model = _model(arguments)
+    if arguments.inspect:
+        return _train_in_inspector(arguments, model, inputs, labels)
+    from gradviz.train.moons import accuracy
+
+    result = _train_with_progress(arguments, model, inputs, labels)
+    with onp.errstate(all="ignore"):
+        final_loss = float(model.loss(result.params, inputs, labels))
+    _print_summary(arguments, result, accuracy(model, result.params, inputs, labels), final_loss)
+    if arguments.plot:
+        from gradviz.train.plot import plot_training
+
+        plot_training(model, result.params, inputs, labels, result.losses, arguments.plot)
+        print(f"wrote {arguments.plot}")
+    return 0
+
+
+def _train_in_inspector(arguments, model, inputs, labels) -> int:
+    from gradviz.inspect.state import InspectorState, Run
+    from gradviz.train.moons import iterate_training
+
+    iterations = iterate_training(model, inputs, labels, steps=arguments.steps,
+                                  learning_rate=arguments.lr, keep_traces=True)
+    run = Run((_forget_sites(iteration.trace) for iteration in iterations), total=arguments.steps, inputs=inputs,
+              labels=labels, predict=model.predict, training=True, title=f"moons · {model.name}")
+    state = InspectorState(run, breakpoints_from(arguments))
+    if _plain(arguments):
+        from gradviz.inspect.plain import print_run
+
+        return print_run(state)
+    from gradviz.inspect.app import InspectorApp
+
+    InspectorApp(state).run()
+    return 0
+
+
+def _train_with_progress(arguments, model, inputs, labels):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from gradviz.train.moons import train
+
+    columns = (TextColumn("training {task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task(model.name, total=arguments.steps, loss="…")
+
+        def on_step(iteration) -> None:
+            progress.update(task, advance=1, loss=f"{iteration.loss:.6g}")
+
+        return train(model, inputs, labels, steps=arguments.steps, learning_rate=arguments.lr,
+                     on_step=on_step)
+
+
+def _print_summary(arguments, result, accuracy: float, final_loss: float) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from gradviz.notation import format_value
+
+    table = Table(title=f"moons · {result.model.name} · {arguments.steps} steps at lr {arguments.lr:g}",
+                  title_justify="left", show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("loss", f"{result.losses[0]:.6g} at the start → {final_loss:.6g} at the end")
+    table.add_row("accuracy", f"{accuracy:.1%} of {arguments.samples} samples")
+    params = result.params if isinstance(result.params, dict) else {"weights": result.params}
+    for name, value in params.items():
+        table.add_row(name, format_value(value, 4, whole=4))
+    Console(highlight=False).print(table)

@@ -1,0 +1,370 @@
+"""What the inspector shows, as rich renderables built from an :class:`InspectorState`.
+
+The textual app puts each view in a panel; plain mode prints them one after another. Every
+view reads the state and the recorded sweeps and computes nothing new; the lecture's
+notation comes from :mod:`gradviz.notation` and the table rows from :mod:`gradviz.tables`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as onp
+from rich.table import Table
+from rich.text import Text
+
+from gradviz.engine.source import describe_site, site_source
+from gradviz.engine.tracer import unbox
+from gradviz.inspect.state import InspectorState, running_adjoint
+from gradviz.notation import (
+    adjoint_formula,
+    bar_name,
+    contribution_formula,
+    dot_name,
+    format_value,
+    value_formula,
+)
+from gradviz.tables import forward_rows, reverse_rows
+
+__all__ = ["where_text", "step_text", "table_view", "graph_lines", "graph_view",
+           "loss_chart", "weights_text", "boundary_view", "compact"]
+
+CURRENT = "bold black on yellow"
+DONE = ""
+PENDING = "grey50"
+BAD = "bold red"
+
+
+def compact(value: Any) -> str:
+    """A short number for the graph: a scalar, three elements, or ``(500,) mean 0.42``."""
+    raw = unbox(value)
+    if raw is None:
+        return "0"
+    if onp.size(raw) <= 3:
+        return format_value(raw, 4, whole=3)
+    array = onp.asarray(raw)
+    if not onp.issubdtype(array.dtype, onp.number):
+        return f"{array.shape}"
+    shape = "×".join(map(str, array.shape))
+    bad = int(onp.size(array) - onp.count_nonzero(onp.isfinite(array)))
+    if bad:
+        return f"[{shape}] {bad} non-finite"
+    return f"[{shape}] mean {format_value(onp.mean(array), 3)}"
+
+
+def _finite(value: Any) -> bool:
+    raw = unbox(value)
+    try:
+        return raw is None or bool(onp.all(onp.isfinite(raw)))
+    except TypeError:
+        return True
+
+
+# --- where we are ----------------------------------------------------------------------------
+
+
+def where_text(state: InspectorState, *, breakpoints: bool = True) -> Text:
+    """``iteration 4 of 100 · forward sweep 1 of 2, seeded on x1 · step 3 of 5 · w3``."""
+    run, (iteration, _phase, step) = state.run, state.position
+    phase, info = state.phase, state.current
+    parts = []
+    if run.training:
+        total = run.total if run.total is not None else f"{run.known}+"
+        parts.append(f"iteration {iteration} of {total}")
+    parts += [phase.title, f"step {step + 1} of {len(phase.steps)}"]
+    node = state.trace.nodes[info.node]
+    text = Text(" · ".join(parts), style="bold")
+    text.append(f" · {state.trace.label(info.node)} ({node.op})", style="bold cyan")
+    if breakpoints and state.breakpoints:
+        text.append("\nbreakpoints: " + ", ".join(b.description for b in state.breakpoints), style="magenta")
+    if state.message:
+        text.append("\n" + state.message, style=BAD if state.stopped_by else "italic")
+    return text
+
+
+# --- the current step in the lecture's notation --------------------------------------------
+
+
+def _rows(state: InspectorState) -> list[tuple[int, str, str]]:
+    """The lecture table rows of the current phase, built once per phase."""
+    cache = state.__dict__.setdefault("_row_cache", {})
+    key = (state.position.iteration, state.position.phase)
+    if key not in cache:
+        if len(cache) > 8:
+            cache.clear()
+        trace, phase = state.trace, state.phase
+        if phase.kind == "forward":
+            cache[key] = forward_rows(trace, phase.number)
+        elif phase.kind == "reverse":
+            cache[key] = reverse_rows(trace, phase.number)
+        else:
+            cache[key] = [(n.index, value_formula(trace, n.index), "") for n in trace.nodes]
+    return cache[key]
+
+
+def step_text(state: InspectorState) -> Text:
+    """The current step with its numbers: ``ẇ3 = w2·ẇ1 + w1·ẇ2 = 5·1 + 2·0 = 5``."""
+    trace, phase, info = state.trace, state.phase, state.current
+    text = Text()
+    if phase.kind == "reverse":
+        _reverse_step_text(state, text)
+    else:
+        text.append(value_formula(trace, info.node), style="bold")
+        if phase.kind == "forward":
+            derivative = next(row[2] for row in _rows(state) if row[0] == info.node)
+            text.append("\n" + derivative, style="bold green")
+    site = trace.nodes[info.node].site
+    site = describe_site(site) if site_source(site) else ""
+    if site:
+        text.append(f"\n{site}", style="grey62")
+    return text
+
+
+def _reverse_step_text(state: InspectorState, text: Text) -> None:
+    trace, phase, info, step = state.trace, state.phase, state.current, state.position.step
+    name = bar_name(trace.nodes[info.node].name)
+    if info.source is None:
+        text.append(f"{name} = {format_value(phase.sweep.seeds[info.node])} (seed)", style="bold green")
+        return
+    source = trace.nodes[info.source]
+    text.append(f"{value_formula(trace, source.index, numbers=False)}, so {name} receives:\n")
+    formula = contribution_formula(trace, phase.sweep, info.step, info.argnum, info.node, info.term)
+    text.append(formula, style=f"bold {'green' if _finite(info.term) else 'red'}")
+    received = phase.received[info.node]
+    done = sum(1 for k in received if k <= step)
+    if done == len(received):
+        text.append("\n" + adjoint_formula(trace, phase.sweep, info.node) + "  (complete)", style="bold")
+    else:
+        so_far = format_value(running_adjoint(phase, info.node, step))
+        text.append(f"\n{name} = {so_far} so far ({done} of {len(received)} contributions)")
+
+
+# --- the evaluation-trace table --------------------------------------------------------------
+
+
+def _row_state(state: InspectorState, row: int, node: int) -> str:
+    """``"done"``, ``"current"``, ``"partial"`` or ``"pending"`` for one table row."""
+    phase, step = state.phase, state.position.step
+    if node == state.current.node:
+        return "current"
+    if phase.kind != "reverse":
+        return "done" if row < step else "pending"
+    received = phase.received.get(node, [])
+    if not received or received[0] > step:
+        return "pending"
+    return "done" if received[-1] <= step else "partial"
+
+
+def _derivative_cell(state: InspectorState, node: int, text: str, row_state: str) -> str:
+    phase = state.phase
+    if row_state == "pending":
+        return ""
+    if phase.kind == "reverse" and row_state in ("partial", "current"):
+        received = phase.received[node]
+        done = sum(1 for k in received if k <= state.position.step)
+        if done < len(received):
+            so_far = format_value(running_adjoint(phase, node, state.position.step))
+            return f"{bar_name(state.trace.nodes[node].name)} = {so_far} so far ({done} of {len(received)})"
+    return text
+
+
+def table_view(state: InspectorState, height: int = 20, *, wrap: bool = False) -> Table:
+    """The lecture's table of the current phase, filled up to the current row (highlighted)."""
+    rows, trace = _rows(state), state.trace
+    current = next((k for k, row in enumerate(rows) if row[0] == state.current.node), 0)
+    start = max(0, min(current - height // 3, len(rows) - height))
+    shown = rows[start : start + height]
+    derivative = "" if state.phase.kind == "evaluate" else "Operations to compute derivative"
+    table = Table(title=state.phase.title, title_justify="left", expand=True, padding=(0, 1),
+                  caption=f"rows {start + 1}–{start + len(shown)} of {len(rows)}" if len(rows) > height else None)
+    overflow = "fold" if wrap else "ellipsis"
+    table.add_column("Operations to compute value", ratio=1, no_wrap=not wrap, overflow=overflow)
+    if derivative:
+        table.add_column(derivative, ratio=2, no_wrap=not wrap, overflow=overflow)
+    for offset, (node, value, text) in enumerate(shown):
+        row_state = _row_state(state, start + offset, node)
+        if row_state == "pending" and state.phase.kind != "reverse":
+            value = value_formula(trace, node, numbers=False)
+        cells = [value] + ([_derivative_cell(state, node, text, row_state)] if derivative else [])
+        style = {"current": CURRENT, "pending": PENDING, "partial": "yellow"}.get(row_state, DONE)
+        table.add_row(*cells, style=style)
+    return table
+
+
+# --- the graph -------------------------------------------------------------------------------
+
+_MAX_INDENT = 48
+
+
+def graph_lines(state: InspectorState) -> list[tuple[str, int, bool]]:
+    """The trace drawn as a tree from its outputs down to its inputs, built once per trace:
+    ``(prefix, node, repeated)`` per line; a node used twice is drawn once, then referred to."""
+    cache = state.__dict__.setdefault("_graph_cache", {})
+    iteration = state.position.iteration
+    if iteration not in cache:
+        cache.clear()
+        cache[iteration] = _tree(state.trace)
+    return cache[iteration]
+
+
+def _tree(trace) -> list[tuple[str, int, bool]]:
+    nodes = trace.nodes
+    roots = sorted(set(trace.outputs) or {len(nodes) - 1}, reverse=True)
+    lines, seen = [], set()
+    stack: list[tuple[int, str, str]] = [(root, "", "") for root in reversed(roots)]
+    while stack:  # an explicit stack: a 100 000-node chain must not recurse
+        node, first, rest = stack.pop()
+        lines.append((first, node, node in seen))
+        if node in seen:
+            continue
+        seen.add(node)
+        parents = list(dict.fromkeys(p for _, p in nodes[node].parents))
+        if len(rest) > _MAX_INDENT:
+            rest = "┆ " + rest[-_MAX_INDENT + 2 :]
+        for k in range(len(parents) - 1, -1, -1):
+            last = k == len(parents) - 1
+            stack.append((parents[k], rest + ("└─ " if last else "├─ "), rest + ("   " if last else "│  ")))
+        if not stack and len(seen) < len(nodes):  # nodes no output depends on
+            stack.append((max(set(range(len(nodes))) - seen), "", ""))
+    return lines
+
+
+def _node_numbers(state: InspectorState, node: int) -> Text:
+    text = Text()
+    value = state.trace.nodes[node].value
+    known = state.value_known(node)
+    text.append(f"  {compact(value) if known else '·'}", style="" if not known or _finite(value) else BAD)
+    has_tangent, tangent = state.tangent(node)
+    if state.phase.kind != "evaluate" and any(p.kind == "forward" for p in state.phases):
+        shown = compact(tangent) if has_tangent else "·"
+        text.append(f"  {dot_name('w')}={shown}", style="green" if _finite(tangent) else BAD)
+    if state.phase.kind == "reverse":
+        has_adjoint, adjoint = state.adjoint(node)
+        shown = compact(adjoint) if has_adjoint else "·"
+        text.append(f"  {bar_name('w')}={shown}", style="cyan" if _finite(adjoint) else BAD)
+    return text
+
+
+def _graph_header(state: InspectorState) -> str:
+    """Which sweep the ẇ and w̄ columns come from; · marks a number not computed yet."""
+    forwards = [p for p in state.phases if p.kind == "forward"]
+    parts = ["value"]
+    if forwards and state.phase.kind != "evaluate":
+        shown = state.phase if state.phase.kind == "forward" else forwards[-1]
+        parts.append(f"ẇ ({shown.title.split(', ')[-1]})")
+    if state.phase.kind == "reverse":
+        parts.append("w̄ so far")
+    return "columns: " + ", ".join(parts) + " (· not yet computed)"
+
+
+def graph_view(state: InspectorState, height: int = 30) -> Text:
+    """A window of the graph's lines around the current node, each with its numbers."""
+    lines, trace, info = graph_lines(state), state.trace, state.current
+    position = next((k for k, line in enumerate(lines) if line[1] == info.node and not line[2]), 0)
+    start = max(0, min(position - height // 3, len(lines) - height))
+    window = lines[start : start + height]
+    labels = [f"{trace.nodes[node].name} ↑" if repeated else value_formula(trace, node, numbers=False)[:40]
+              for _prefix, node, repeated in window]
+    column = max(len(prefix) + len(label) for (prefix, _n, _r), label in zip(window, labels))
+    text = Text(_graph_header(state), style="grey62")
+    for (prefix, node, repeated), label in zip(window, labels):
+        style = CURRENT if node == info.node else ("bold cyan" if node == info.source else "")
+        text.append("\n" + prefix, style="grey50")
+        text.append(label, style=style or ("dim" if repeated else ""))
+        if not repeated:
+            text.append(" " * (column - len(prefix) - len(label)))
+            text.append_text(_node_numbers(state, node))
+    if len(lines) > height:
+        text.append(f"\n… lines {start + 1}–{start + min(height, len(lines) - start)} of {len(lines)}",
+                    style="grey50")
+    return text
+
+
+# --- training --------------------------------------------------------------------------------
+
+_BLOCKS = " ▁▂▃▄▅▆▇█"
+
+
+def loss_chart(state: InspectorState, width: int = 40, height: int = 8) -> Text:
+    """The loss per step as a bar chart; the current iteration's bar is highlighted."""
+    run, current = state.run, state.position.iteration
+    losses = [run.loss(i) for i in range(run.known)]
+    finite = [v for v in losses if v is not None and onp.isfinite(v)]
+    text = Text(f"loss {_loss(losses[current])} at iteration {current}", style="bold")
+    if not finite:
+        return text
+    low, high = min(finite), max(finite)
+    columns = min(width - 10, max(1, run.total or len(losses)))
+    bucket = max(1, -(-(run.total or len(losses)) // columns))
+    bars = [losses[k : k + bucket] for k in range(0, len(losses), bucket)]
+    for row in range(height, 0, -1):
+        label = format_value(high, 4) if row == height else (format_value(low, 4) if row == 1 else "")
+        text.append(f"\n{label:>9} ")
+        for column, values in enumerate(bars):
+            text.append(_bar_cell(values, low, high, row, height),
+                        style="yellow" if column == current // bucket else "blue")
+    text.append(f"\n{'':>9} 0{'steps':^{max(5, len(bars) - 2)}}{(run.total or len(losses)) - 1}", style="grey50")
+    return text
+
+
+def _loss(value: float | None) -> str:
+    return "?" if value is None else format_value(value, 6)
+
+
+def _bar_cell(values: list, low: float, high: float, row: int, height: int) -> str:
+    value = values[-1]
+    if value is None or not onp.isfinite(value):
+        return "!" if row == 1 else " "
+    level = (value - low) / (high - low) * height if high > low else height / 2
+    fill = level - (row - 1)
+    return _BLOCKS[int(round(min(max(fill, 0.0), 1.0) * 8))]
+
+
+def weights_text(state: InspectorState) -> Text:
+    """The parameters this iteration started from, and their gradient when it is recorded."""
+    run, iteration = state.run, state.position.iteration
+    trace = state.trace
+    reverse = trace.reverse_sweeps
+    text = Text("weights", style="bold")
+    for (name, value), index in zip(run.weights(iteration), trace.inputs):
+        text.append(f"\n{name} = {format_value(value, 4, whole=4)}")
+        if reverse:
+            gradient = reverse[0].results[index]
+            text.append(f"\n  ∂/∂{name} = {format_value(gradient, 4, whole=4)}",
+                        style="cyan" if _finite(gradient) else BAD)
+    return text
+
+
+def _spectral(p: float) -> str:
+    """Matplotlib's Spectral map, reduced to its two ends and middle."""
+    ends = ((213, 62, 79), (255, 255, 191), (50, 136, 189))
+    p = 0.5 if not onp.isfinite(p) else min(max(p, 0.0), 1.0)
+    a, b, t = (ends[0], ends[1], p * 2) if p < 0.5 else (ends[1], ends[2], p * 2 - 1)
+    r, g, bl = (int(a[k] + (b[k] - a[k]) * t) for k in range(3))
+    return f"rgb({r},{g},{bl})"
+
+
+def boundary_view(state: InspectorState, width: int = 48, height: int = 14) -> Text:
+    """The classifier's ``p(class 1)`` over the data's box, with the samples on top."""
+    run = state.run
+    if run.predict is None or run.inputs is None:
+        return Text("no decision boundary: give inputs=, labels= and predict= to inspect()",
+                    style="grey50")
+    X, labels = onp.asarray(run.inputs), onp.asarray(run.labels)
+    (x0, y0), (x1, y1) = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
+    xs, ys = onp.linspace(x0, x1, width), onp.linspace(y1, y0, height)
+    grid = onp.stack(onp.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    with onp.errstate(all="ignore"):
+        p = onp.asarray(unbox(run.predict(run.params(state.position.iteration), grid))).reshape(height, width)
+    columns = onp.clip(((X[:, 0] - x0) / (x1 - x0) * (width - 1)).round().astype(int), 0, width - 1)
+    rows = onp.clip(((y1 - X[:, 1]) / (y1 - y0) * (height - 1)).round().astype(int), 0, height - 1)
+    marks = {(r, c): int(label > 0.5) for r, c, label in zip(rows, columns, labels)}
+    text = Text()
+    for r in range(height):
+        if r:
+            text.append("\n")
+        for c in range(width):
+            mark = marks.get((r, c))
+            glyph, colour = (" ", "") if mark is None else ("●", "rgb(110,0,20)" if mark == 0 else "rgb(10,30,100)")
+            text.append(glyph, style=f"{colour} on {_spectral(p[r, c])}".strip())
+    return text
