@@ -32,6 +32,7 @@ from gradviz.errors import GradvizError
 import gradviz.numpy  # noqa: F401  (registers the rules and box operators)
 from gradviz.checkpoint import checkpoint  # noqa: E402
 from gradviz.debug import check_grads, debug_nans, first_nonfinite, nan_birth  # noqa: E402
+from gradviz.inspect import inspect  # noqa: E402  (the function; textual loads on use)
 
 __version__ = "0.1.0"
 
@@ -58,4 +59,5 @@ __all__ = [
     "debug_nans",
     "nan_birth",
     "first_nonfinite",
+    "inspect",
 ]

@@ -46,7 +46,7 @@ def moons_data(samples: int = 500, noise: float = 0.1, seed: int | None = 0):
     Example:
         >>> X, y = moons_data(samples=10)
         >>> X.shape, sorted(set(y.tolist()))
-        ((10, 2), [0, 1])
+        ((10, 2), [0.0, 1.0])
     """
     if samples < 2:
         raise GradvizError(f"--samples must be at least 2, got {samples}")

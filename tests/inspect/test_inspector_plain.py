@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from rich.console import Console
 
 from gradviz.cli import main
@@ -52,3 +54,27 @@ def test_bad_input_is_one_line_and_exit_2(capsys):
     errors = capsys.readouterr().err.strip().splitlines()
     assert errors[0] == "gradviz: error: give the point with --at, e.g. --at x1=2,x2=5"
     assert errors[1].startswith("gradviz: error: --break-adjoint needs a positive bound")
+
+
+def test_gradviz_inspect_on_a_users_training_loop(capsys):
+    import gradviz
+    import gradviz.numpy as np
+
+    loss_and_gradient = gradviz.value_and_grad(lambda w: np.sum((w - 3.0) ** 2))
+    w = np.array([0.0, 1.0])
+    with gradviz.record() as run:
+        for _ in range(4):
+            loss, gradient = loss_and_gradient(w)
+            w = w - 0.25 * gradient
+    assert gradviz.inspect(run, plain=True) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("iteration")]
+    assert [line.split()[1] for line in lines] == ["0", "1", "2", "3"]
+    assert "loss 13" in lines[0] and "loss 3.25" in lines[1]
+
+
+def test_importing_gradviz_loads_no_ui():
+    import subprocess
+
+    code = "import sys, gradviz; print('textual' in sys.modules, 'rich' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
