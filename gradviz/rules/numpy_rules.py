@@ -582,7 +582,8 @@ def _stack_raw(axis, *arrays):
 
 
 def _array_raw(shape, *elements):
-    stacked = onp.array(elements)
+    # Python numbers among the elements take the arrays' dtype, as they would in arithmetic.
+    stacked = onp.array(elements, dtype=onp.result_type(*elements))
     return stacked.reshape(shape + stacked.shape[1:])
 
 
@@ -694,6 +695,8 @@ def _power_base_partial(x, y):
 
 def _power_exponent_partial(ans, x):
     """∂(xʸ)/∂y = xʸ·ln x, taken as 0 where x = 0 (its limit for y > 0)."""
+    if isinstance(x, (int, float)):  # a Python base stays a weak scalar: float32 stays float32
+        return ans * (float(onp.log(x)) if x else 0.0)
     return ans * log(where(x == 0, 1.0, x))
 
 

@@ -1,7 +1,8 @@
 """Every row of the numpy rule table, checked by one parametrized test.
 
-For each rule, hypothesis picks one of the rule's calls (shapes and extra arguments, below) and
-a seed; the arrays are drawn uniformly from the rule's domain. The tangent rule is compared
+Every call of every rule (shapes and extra arguments, below) is a test case; hypothesis draws
+seeds, from which the arrays are drawn uniformly on the rule's domain (continuous draws, so no
+ties for ``max``, ``sort`` or ``maximum``). The tangent rule is compared
 with central finite differences, the adjoint rule with the tangent rule by the dot-product
 identity ⟨u, J v⟩ = ⟨Jᵀu, v⟩, and smooth rules are checked again on their own derivatives.
 """
@@ -13,7 +14,7 @@ from typing import Callable
 
 import numpy as onp
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import gradviz.numpy as np
@@ -189,13 +190,18 @@ def draw_arguments(rule: Primitive, call: Call, seed: int, dtype=onp.float64) ->
     return [draw_array(rng, shape, d, dtype) for shape, d in zip(call.shapes, domains)]
 
 
-@pytest.mark.parametrize("name", sorted(TABLE))
-@settings(max_examples=8)
-@given(data=st.data())
-def test_rule_matches_finite_differences_and_transpose(name, data):
+CASES = [(name, k) for name in sorted(TABLE) for k in range(len(calls_of(name)))]
+
+
+# A linear rule's derivative is constant, so at second order its output does not depend on
+# the input, which gradviz reports with a warning: expected here.
+@pytest.mark.filterwarnings("ignore::gradviz.GradvizWarning")
+@pytest.mark.parametrize(("name", "k"), CASES, ids=[f"{name}-{k}" for name, k in CASES])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_rule_matches_finite_differences_and_transpose(name, k, seed):
+    """Forward mode against finite differences, reverse against forward; smooth rules twice."""
     rule = TABLE[name]
-    call = data.draw(st.sampled_from(calls_of(name)), label="call")
-    seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
+    call = calls_of(name)[k]
     args = draw_arguments(rule, call, seed)
     order = 2 if rule.info.get("smooth", True) else 1
     check_grads(call.fun, *args, modes=("fwd", "rev"), order=order, seed=seed)
