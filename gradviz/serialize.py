@@ -21,7 +21,7 @@ import numpy as onp
 from gradviz.engine.sweeps import Step, Sweep
 from gradviz.engine.trace import Trace
 from gradviz.engine.tracer import Node, Primitive, Tape, unbox
-from gradviz.engine.source import describe_site, site_source
+from gradviz.engine.source import TextSite, describe_site, site_source
 from gradviz.errors import TraceFileError
 from gradviz.notation import partial_value
 
@@ -106,14 +106,6 @@ def trace_to_dict(trace: Trace) -> dict:
             "nodes": nodes, "sweeps": sweeps}
 
 
-class _LoadedSite:
-    """A recorded source site read back from a file: a description, no code object."""
-
-    def __init__(self, description: str, source: str):
-        self.description = description
-        self.source = source
-
-
 def trace_from_dict(data: dict) -> Trace:
     """Rebuild a :class:`Trace` from :func:`trace_to_dict` data; raises ``TraceFileError``."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -146,7 +138,7 @@ def _build(data: dict) -> Trace:
             primitive = primitives.get(key) or primitives.setdefault(key, _stand_in(*key))
         site = entry.get("site") or None
         tape.nodes.append(Node(index, primitive, tuple(args), {}, parents, value,
-                               _LoadedSite(site, entry.get("source", "")) if site else None))
+                               TextSite(site, entry.get("source", "")) if site else None))
     trace = Trace(tape, list(data["inputs"]), list(data["input_names"]), list(data["outputs"]),
                   list(data["output_names"]), data.get("name", "f"))
     # The loaded stand-ins have no rules, so the saved edge partials fill notation's cache.

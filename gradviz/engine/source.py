@@ -6,7 +6,21 @@ import linecache
 import os
 from typing import Any
 
-__all__ = ["describe_site", "site_location", "site_source"]
+__all__ = ["describe_site", "site_location", "site_source", "TextSite"]
+
+
+class TextSite:
+    """A site given as text rather than a code line: a trace read back from a file, or a
+    node of a command-line expression (``expression: x1*x2 + sin(x1)``)."""
+
+    __slots__ = ("description", "source")
+
+    def __init__(self, description: str, source: str = ""):
+        self.description = description
+        self.source = source
+
+    def __repr__(self) -> str:
+        return f"TextSite({self.description!r})"
 
 
 def site_location(site: tuple[Any, int] | None) -> tuple[str, int, str] | None:
