@@ -8,8 +8,8 @@ is summarised before it is drawn, in three steps that each run in linear time:
    recent) is used by nothing else — a scalar chain, or the layers of an MLP with their own
    weights — becomes one node that names its repeated block, ``(matmul → add → tanh) × 100``;
    inputs used only inside the run (that layer's weights) fold with it;
-3. if that is still too many, consecutive nodes (by evaluation order) are grouped into
-   blocks until at most ``max_nodes`` remain.
+3. if that is still too many, nodes are grouped into bands of depth (their distance from
+   the inputs) until at most ``max_nodes`` remain.
 
 ``focus=NODE, depth=K`` instead keeps the nodes within ``K`` edges of ``NODE`` in full
 detail and draws what lies outside as two placeholders. A registered primitive
@@ -115,7 +115,7 @@ def neighbourhood(graph: nx.DiGraph, focus: str, depth: int, notes: list[str]) -
     result = graph.subgraph(keep).copy()
     result.nodes[focus]["focus"] = True
     hidden_before = _reach(graph, keep, None, False) - keep
-    hidden_after = _reach(graph, keep, None, True) - keep - hidden_before
+    hidden_after = set(graph) - keep - hidden_before  # descendants, and side branches
     _placeholder(graph, result, hidden_before, keep, "before")
     _placeholder(graph, result, hidden_after, keep, "after")
     notes.append(f"focus on {focus}, {depth} edges around it: {len(hidden_before):,} nodes "
@@ -228,27 +228,49 @@ def _pattern(graph: nx.DiGraph, members: list[str]) -> str:
     return text + (", …" if len(set(ops)) > 3 else "")
 
 
+def _levels(graph: nx.DiGraph) -> dict[str, int]:
+    """Longest distance from a source, found in one pass over a topological order."""
+    level: dict[str, int] = {}
+    for name in nx.topological_sort(graph):
+        level[name] = 1 + max((level[p] for p in graph.predecessors(name)), default=-1)
+    return level
+
+
 def group_blocks(graph: nx.DiGraph, max_nodes: int, notes: list[str],
                  keep: str | None = None) -> nx.DiGraph:
-    """Group consecutive nodes (in evaluation order) into blocks; outputs stay separate."""
+    """Group nodes by depth (distance from the inputs) into bands; outputs stay separate.
+
+    Bands of depth, not of evaluation order, so that edges join neighbouring bands: a
+    graph of long edges between many blocks is just what takes dot minutes to lay out.
+    """
     fixed = [n for n in graph if graph.nodes[n].get("kind") == "output" or n == keep]
-    rest = sorted((n for n in graph if n not in set(fixed)), key=lambda n: _order(graph, n))
-    size = max(2, math.ceil(len(rest) / max(1, max_nodes - len(fixed))))
-    blocks = [rest[k:k + size] for k in range(0, len(rest), size)]
-    block_of = {m: f"{b[0]}…{b[-1]}" if len(b) > 1 else b[0] for b in blocks for m in b}
+    level = _levels(graph)
+    rest = sorted((n for n in graph if n not in set(fixed)), key=lambda n: (level[n], _order(graph, n)))
+    depth = 1 + max((level[n] for n in rest), default=0)
+    width = max(1, math.ceil(depth / max(1, max_nodes - len(fixed))))
+    bands: dict[int, list[str]] = {}
+    for name in rest:
+        bands.setdefault(level[name] // width, []).append(name)
     result = nx.DiGraph(**graph.graph)
+    block_of = {name: name for name in fixed}
     for name in fixed:
         result.add_node(name, **graph.nodes[name])
-        block_of[name] = name
-    for block in blocks:
+    for band, block in bands.items():
+        first, last = band * width, min(depth, (band + 1) * width) - 1
+        name = block[0] if len(block) == 1 else (f"depth {first}" if first == last else f"depth {first}–{last}")
+        block_of.update({m: name for m in block})
+        if len(block) == 1:
+            result.add_node(name, **graph.nodes[name])
+            continue
         members = [m for b in block for m in (graph.nodes[b].get("members") or [b])]
-        result.add_node(block_of[block[0]], kind="folded", index=graph.nodes[block[0]].get("index"),
-                        members=members, count=len(members), pattern=_pattern(graph, block),
-                        absorbed=[], last=dict(graph.nodes[block[-1]], name=block[-1]))
+        ordered = sorted(block, key=lambda n: _order(graph, n))
+        result.add_node(name, kind="folded", index=graph.nodes[ordered[0]].get("index"),
+                        members=members, count=len(members), pattern=_pattern(graph, ordered),
+                        absorbed=[], last=None)
     for tail, head in graph.edges:
         pair = (block_of[tail], block_of[head])
         if pair[0] != pair[1]:
             count = result.edges[pair]["count"] + 1 if result.has_edge(*pair) else 1
             result.add_edge(*pair, kind="grouped", count=count)
-    notes.append(f"{len(rest):,} nodes grouped into {len(blocks):,} blocks by evaluation order")
+    notes.append(f"{len(rest):,} nodes grouped into {len(bands):,} bands by depth")
     return result

@@ -1,0 +1,101 @@
+"""``gradviz render`` and ``gradviz trace`` through ``gradviz.cli.main(argv)``."""
+
+import pytest
+
+LECTURE = ("x1*x2 + sin(x1)", "--at", "x1=2,x2=5")
+
+
+def test_render_writes_the_file(cli, tmp_path):
+    path = tmp_path / "graph.svg"
+    code, out, err = cli("render", *LECTURE, "-o", str(path))
+    assert code == 0 and out == ""
+    assert path.read_bytes().startswith(b"<?xml")
+    assert "∂w4/∂w1 = cos w1" in path.read_text(encoding="utf-8")
+
+
+def test_render_without_output_prints_dot(cli):
+    code, out, _ = cli("render", *LECTURE)
+    assert code == 0
+    assert out.startswith("digraph f {") and "∂w4/∂w1 = cos w1 = -0.4161" in out
+    assert "f = x1*x2 + sin(x1)   at x1 = 2, x2 = 5" in out
+
+
+def test_wrt_picks_the_seed(cli):
+    _, out, _ = cli("render", *LECTURE, "--wrt", "x1")
+    assert "(x1)" in out and "(x2)" not in out
+    code, _, err = cli("render", *LECTURE, "--wrt", "y")
+    assert code == 2 and "seeds are x1, x2" in err
+
+
+def test_arrays(cli):
+    code, out, _ = cli("render", "sum(x*x)", "--at", "x=[1,2,3]", "--mode", "reverse")
+    assert code == 0 and "[1, 2, 3]" in out and "[2, 4, 6]" in out  # x and its adjoint 2x
+
+
+def test_options_reach_the_picture(cli):
+    _, out, _ = cli("render", *LECTURE, "--direction", "LR", "--fields", "value", "--no-legend")
+    assert "rankdir=LR" in out and "legend" not in out and "∂w4" not in out
+
+
+def test_trace_prints_the_lecture_tables(cli):
+    code, out, _ = cli("trace", *LECTURE)
+    assert code == 0
+    assert "ẇ3 = w2·ẇ1 + w1·ẇ2 = 5·1 + 2·0 = 5" in out
+    assert "w̄1 = w̄3·w2 + w̄4·cos w1" in out
+    assert "Forward sweep 2 of 2 (seed x2)" in out
+
+
+def test_saved_trace_renders(cli, tmp_path):
+    saved = tmp_path / "trace.json"
+    code, _, _ = cli("trace", *LECTURE, "-o", str(saved))
+    assert code == 0 and saved.exists()
+    code, out, _ = cli("render", str(saved))
+    assert code == 0 and "∂w4/∂w1 = cos w1 = -0.4161" in out
+    code, _, _ = cli("render", str(saved), "-o", str(tmp_path / "graph.png"))
+    assert code == 0 and (tmp_path / "graph.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_large_graph_options(cli):
+    expression = "+".join(f"sin(x*{k})" for k in range(1, 40))
+    _, out, _ = cli("render", expression, "--at", "x=0.5", "--max-nodes", "20")
+    assert "nodes summarised as" in out
+    _, out, _ = cli("render", expression, "--at", "x=0.5", "--focus", "w10", "--depth", "1")
+    assert "focus on w10" in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("render", "x.__class__", "--at", "x=1"), "attribute access is not allowed"),
+    (("render", "x1*x2"), "give the point with --at"),
+    (("render", "x1*x2", "--at", "x1=2"), "no value for x2"),
+    (("render", "x", "--at", "x=[1,2"), "cannot read the value of x"),
+    (("render", "dot(x, y)", "--at", "x=[1,2],y=[1,2,3]"), "cannot evaluate"),
+    (("render", "x", "--at", "x=1", "--mode", "sideways"), "invalid choice"),
+    (("render", "x", "--at", "x=1", "--focus", "w9"), "no node 'w9'"),
+    (("render", "missing.json"), "no trace file"),
+    (("trace", "x", "--at", "x=1", "-o", "trace.txt"), "saved as JSON"),
+])
+def test_bad_input_is_one_line_and_exit_2(cli, argv, message):
+    code, out, err = cli(*argv)
+    assert code == 2 and out == ""
+    assert err.startswith("gradviz: error: ") and message in err
+    assert "Traceback" not in err
+
+
+def test_bad_input_never_leaves_a_file(cli, tmp_path):
+    target = tmp_path / "graph.svg"
+    code, _, _ = cli("render", "x1*", "--at", "x1=2", "-o", str(target))
+    assert code == 2 and not target.exists()
+    target.write_bytes(b"old")
+    code, _, _ = cli("render", *LECTURE, "-o", str(tmp_path / "graph.txt"))
+    assert code == 2 and sorted(p.name for p in tmp_path.iterdir()) == ["graph.svg"]
+    code, _, _ = cli("render", *LECTURE, "--focus", "w42", "-o", str(target))
+    assert code == 2 and target.read_bytes() == b"old"
+
+
+@pytest.mark.parametrize("command", ["render", "trace"])
+def test_help_shows_examples(cli, capsys, command):
+    with pytest.raises(SystemExit) as exit_info:
+        cli(command, "--help")
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    assert "examples:" in text and f'gradviz {command} "x1*x2 + sin(x1)" --at x1=2,x2=5' in text
