@@ -63,3 +63,12 @@ def test_arrays_and_non_finite_values_stay_strict_json(tmp_path):
     graph = nx.node_link_graph(json.loads(text), edges="edges")
     values = decode_value(graph.nodes["w2"]["value"])
     assert values[0] == 0 and numpy.isneginf(values[1]) and numpy.isnan(values[2])
+
+
+def test_gradviz_render_is_both_the_function_and_the_package(lecture, tmp_path):
+    import gradviz
+    import gradviz.render.files
+
+    assert gradviz.render(lecture, tmp_path / "g.dot") == str(tmp_path / "g.dot")
+    assert gradviz.render.files.render is gradviz.render.render
+    assert gradviz.render.to_dot is gradviz.to_dot
