@@ -202,27 +202,30 @@ class Primitive:
                         tape = arg._tape
         if tape is None:
             return self.fun(*args, **kwargs)
-        return self._record(tape, nested, args, kwargs)
-
-    def _record(self, tape: Tape, nested: bool, args: tuple, kwargs: dict):
-        if len(args) == 1:  # the common unary case, without the general loop
+        # Recording, inlined: this is the hottest code in the project.
+        if nested or len(args) > 2:
+            raw_args, parents = _unbox_arguments(args, tape)
+        elif len(args) == 1:
             raw_args = (args[0]._value,)
-            parents: tuple = ((0, args[0]._index),)
+            parents = ((0, args[0]._index),)
         else:
-            raw = list(args)
-            found = []
-            for argnum, arg in enumerate(args):
-                if type(arg) is Box and arg._tape is tape:
-                    raw[argnum] = arg._value
-                    found.append((argnum, arg._index))
-            raw_args = tuple(raw)
-            parents = tuple(found)
+            first, second = args
+            if type(first) is Box:
+                if type(second) is Box:
+                    raw_args = (first._value, second._value)
+                    parents = ((0, first._index), (1, second._index))
+                else:
+                    raw_args = (first._value, second)
+                    parents = ((0, first._index),)
+            else:
+                raw_args = (first, second._value)
+                parents = ((1, second._index),)
         # Boxes of outer tapes (higher order) are recorded there by the recursive call.
         ans = self(*raw_args, **kwargs) if nested or tape.level > 1 else self.fun(*raw_args, **kwargs)
         nodes = tape.nodes
         index = len(nodes)
         # The caller's line, found in one dictionary look-up when the user called us directly.
-        frame = _getframe(2)
+        frame = _getframe(1)
         if _is_internal_code.get(frame.f_code, True):
             site = _user_site(frame)
         else:
@@ -231,6 +234,17 @@ class Primitive:
         if self.differentiable:
             return Box(ans, tape, index)
         return unbox(ans)
+
+
+def _unbox_arguments(args: tuple, tape: Tape) -> tuple[tuple, tuple]:
+    """The arguments with ``tape``'s boxes opened, and ``(argnum, index)`` of each opened."""
+    raw = list(args)
+    found = []
+    for argnum, arg in enumerate(args):
+        if type(arg) is Box and arg._tape is tape:
+            raw[argnum] = arg._value
+            found.append((argnum, arg._index))
+    return tuple(raw), tuple(found)
 
 
 class EveryArgument(dict):

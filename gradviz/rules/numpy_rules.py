@@ -47,7 +47,8 @@ _DEGREE = float(onp.pi / 180.0)
 
 def _shape(value) -> tuple[int, ...]:
     """The shape of an array, box, scalar or (nested) list."""
-    return onp.shape(unbox(value))
+    shape = getattr(value, "shape", None)  # arrays and boxes answer directly: the common case
+    return onp.shape(unbox(value)) if shape is None else shape
 
 
 def _ndim(value) -> int:
@@ -108,7 +109,11 @@ def _extremum_weights(ans, x, axis, keepdims):
 
 def _sum_vjp(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     """x̄ = ȳ at every element: broadcast back along the summed axes."""
-    return broadcast_to(_expand_reduced(g, x, axis, keepdims), _shape(x))
+    shape = _shape(x)
+    if axis is None and type(g) is not Box and onp.ndim(g) == 0:
+        # The usual end of a loss: numpy's broadcast_to costs more than filling a small array.
+        return onp.full(shape, g, dtype=onp.result_type(g, onp.float32))
+    return broadcast_to(_expand_reduced(g, x, axis, keepdims), shape)
 
 
 def _mean_vjp(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
@@ -210,6 +215,8 @@ def _dot_vjp_left(g, ans, a, b):
         return g * b
     if b_ndim == 1:
         return reshape(g, _shape(g) + (1,)) * b
+    if b_ndim == 2:  # matrices and vectors: one BLAS call, not tensordot's bookkeeping
+        return dot(b, g) if a_ndim == 1 else dot(g, transpose(b))
     b_free = tuple(range(b_ndim - 2)) + (b_ndim - 1,)
     return tensordot(g, b, axes=(tuple(range(a_ndim - 1, a_ndim + b_ndim - 2)), b_free))
 
@@ -219,6 +226,10 @@ def _dot_vjp_right(g, ans, a, b):
     a_ndim, b_ndim = _ndim(a), _ndim(b)
     if a_ndim == 0 or b_ndim == 0:
         return g * a
+    if a_ndim == 2 and b_ndim <= 2:  # matrices and vectors: one BLAS call, not tensordot's bookkeeping
+        return dot(transpose(a), g)
+    if a_ndim == 1 and b_ndim == 2:
+        return outer(a, g)
     a_free = tuple(range(a_ndim - 1))
     contracted = tensordot(a, g, axes=(a_free, a_free))
     return contracted if b_ndim == 1 else moveaxis(contracted, 0, -2)
