@@ -293,8 +293,8 @@ def _node_attributes(name: str, data: dict, options: _Options) -> dict[str, str]
 
 def _folded_rows(name: str, data: dict, options: _Options) -> list[str]:
     count = data.get("count", 0)
-    rows = [f'<tr><td align="left" colspan="2"><b>{_escape(name)}</b> '
-            f'{_gray(_escape(f"{count:,} nodes folded"))}</td></tr>',
+    what = "" if "nodes" in name else " " + _gray(_escape(f"{count:,} nodes folded"))
+    rows = [f'<tr><td align="left" colspan="2"><b>{_escape(name)}</b>{what}</td></tr>',
             f'<tr><td align="left" colspan="2">{_escape(data.get("pattern", ""))}</td></tr>']
     absorbed = data.get("absorbed") or []
     if absorbed:
@@ -345,8 +345,10 @@ def _partial_label(tail: str, head: str, data: dict, options: _Options) -> str:
 
 def _title(graph: nx.DiGraph, shown: nx.DiGraph, title: str | None) -> str:
     if title is None:
-        inputs = ", ".join(graph.graph.get("input_names", []))
-        title = f"{_function_name(graph)}({inputs})"
+        names = list(graph.graph.get("input_names", []))
+        if len(names) > 4:  # an MLP has hundreds: name a few, count the rest
+            names = names[:2] + [f"… {len(names) - 3:,} more …", names[-1]]
+        title = f"{_function_name(graph)}({', '.join(names)})"
     lines = [f"<b>{_escape(title)}</b>"]
     lines += [_gray(_escape(note), 10) for note in shown.graph.get("summary", [])]
     return "<" + "<br/>".join(lines) + ">"
