@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 import numpy as onp
 
 from gradviz.engine.broadcast import shape_of
-from gradviz.engine.sweeps import OBSERVERS, forward_sweep, observe_primal, reverse_sweep
+from gradviz.engine.sweeps import OBSERVERS, forward_sweeps, observe_primal, reverse_sweep
 from gradviz.engine.trace import Trace
 from gradviz.engine.tracer import Box, Tape, tracing_depth, unbox
 from gradviz.engine.tree import flatten, unflatten
@@ -441,10 +441,10 @@ def _jvp(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int], seed_
     out_leaves, out_treedef = flatten(output)
     out_indices = [_output_index(leaf, tape) for leaf in out_leaves]
     recording = _active_recording(tape)
-    sweeps, results = [], []
-    for seeds in seed_sets:
-        sweep = forward_sweep(tape, dict(zip(inputs, seeds)), record=recording is not None)
-        sweeps.append(sweep)
+    sweeps = forward_sweeps(tape, [dict(zip(inputs, seeds)) for seeds in seed_sets],
+                            record=recording is not None)
+    results = []
+    for sweep in sweeps:
         leaves = [
             _zeros_like(leaf) if index is None or sweep.results[index] is None else sweep.results[index]
             for leaf, index in zip(out_leaves, out_indices)

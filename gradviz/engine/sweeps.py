@@ -20,7 +20,7 @@ from gradviz.engine.broadcast import fit_adjoint, fit_tangent, shape_of
 from gradviz.engine.tracer import Node, Tape
 from gradviz.errors import GradvizError, RuleError
 
-__all__ = ["Step", "Sweep", "forward_sweep", "reverse_sweep", "OBSERVERS", "observe_primal"]
+__all__ = ["Step", "Sweep", "forward_sweep", "forward_sweeps", "reverse_sweep", "OBSERVERS", "observe_primal"]
 
 
 class Step(NamedTuple):
@@ -129,52 +129,77 @@ def forward_sweep(
         label: a description kept on the sweep.
         observe: called as ``observe("forward", node, tangent, terms)`` after each node.
     """
+    return forward_sweeps(tape, [seeds], record=record, labels=[label], observe=observe)[0]
+
+
+def forward_sweeps(
+    tape: Tape,
+    seed_sets: list[dict[int, Any]],
+    *,
+    record: bool = False,
+    labels: list[str] | None = None,
+    observe: Observer | None = None,
+) -> list[Sweep]:
+    """Several forward sweeps, one per seed set, done side by side in one walk of the tape.
+
+    Each sweep is exactly what :func:`forward_sweep` would give; walking the tape once
+    fetches each node's rules and arguments once for all of them.
+    """
     observe = _active_observer(observe)
     nodes = tape.nodes
-    tangents: list[Any] = [None] * len(nodes)
-    for index, seed in seeds.items():
-        tangents[index] = seed
-    steps: list[Step] = []
-    keep_terms = record or observe is not None
-    terms: list = []
+    count = len(seed_sets)
+    all_tangents: list[list[Any]] = []
+    for seeds in seed_sets:
+        tangents: list[Any] = [None] * len(nodes)
+        for index, seed in seeds.items():
+            tangents[index] = seed
+        all_tangents.append(tangents)
+    all_steps: list[list[Step]] = [[] for _ in range(count)]
     for node in nodes:
-        parents = node.parents
-        if not parents:
+        if node.parents:
+            for sweep_number in range(count):
+                _forward_node(node, all_tangents[sweep_number], record,
+                              all_steps[sweep_number], observe)
+    labels = labels or [""] * count
+    return [Sweep("forward", seeds, tangents, steps, label)
+            for seeds, tangents, steps, label in zip(seed_sets, all_tangents, all_steps, labels)]
+
+
+def _forward_node(node: Node, tangents: list, record: bool, steps: list, observe) -> None:
+    """Set ``node``'s tangent from its parents' tangents: ``ẇj = Σ ∂wj/∂wi · ẇi``."""
+    total = None
+    jvps = node.primitive.jvps
+    value, args, kwargs = node.value, node.args, node.kwargs
+    keep_terms = record or observe is not None
+    terms = []
+    for argnum, parent in node.parents:
+        t = tangents[parent]
+        if t is None:
             continue
-        total = None
-        jvps = node.primitive.jvps
-        value, args, kwargs = node.value, node.args, node.kwargs
-        if keep_terms:
-            terms = []
-        for argnum, parent in parents:
-            t = tangents[parent]
-            if t is None:
+        rule = jvps.get(argnum)
+        if rule is None:
+            if not node.primitive.differentiable or argnum in node.primitive.info.get("constant_arguments", ()):
                 continue
-            rule = jvps.get(argnum)
-            if rule is None:
-                if not node.primitive.differentiable:
-                    continue
-                raise _missing_rule(node, "JVP", argnum)
-            try:
-                term = rule(t, value, *args, **kwargs) if kwargs else rule(t, value, *args)
-            except GradvizError:
-                raise
-            except Exception as exc:
-                raise _rule_failure(node, "JVP", argnum, exc) from exc
-            if keep_terms:
-                terms.append((argnum, parent, term))
-            total = term if total is None else total + term
-        if total is None:
-            continue
-        # Only a broadcast changes the shape (``x + b`` with a scalar ``b`` seeded alone).
-        if getattr(total, "shape", ()) != getattr(value, "shape", ()):
-            total = fit_tangent(total, shape_of(value))
-        tangents[node.index] = total
-        if record:
-            steps.append(Step(node.index, total, tuple(terms)))
-        if observe is not None:
-            observe("forward", node, total, tuple(terms))
-    return Sweep("forward", seeds, tangents, steps, label)
+            raise _missing_rule(node, "JVP", argnum)
+        try:
+            term = rule(t, value, *args, **kwargs) if kwargs else rule(t, value, *args)
+        except GradvizError:
+            raise
+        except Exception as exc:
+            raise _rule_failure(node, "JVP", argnum, exc) from exc
+        if keep_terms:
+            terms.append((argnum, parent, term))
+        total = term if total is None else total + term
+    if total is None:
+        return
+    # Only a broadcast changes the shape (``x + b`` with a scalar ``b`` seeded alone).
+    if getattr(total, "shape", ()) != getattr(value, "shape", ()):
+        total = fit_tangent(total, shape_of(value))
+    tangents[node.index] = total
+    if record:
+        steps.append(Step(node.index, total, tuple(terms)))
+    if observe is not None:
+        observe("forward", node, total, tuple(terms))
 
 
 def reverse_sweep(
@@ -217,7 +242,9 @@ def reverse_sweep(
         for argnum, parent in parents:
             rule = vjps.get(argnum)
             if rule is None:
-                if not node.primitive.differentiable:
+                if not node.primitive.differentiable or argnum in node.primitive.info.get(
+                    "constant_arguments", ()
+                ):
                     continue
                 raise _missing_rule(node, "VJP", argnum)
             parent_value = nodes[parent].value

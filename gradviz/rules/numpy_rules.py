@@ -885,7 +885,8 @@ clip = defrule(onp.clip,           ("[{1} ≤ {0} ≤ {2}]",),  REALS,
               vjp=lambda g, ans, x, *bounds, **kw: where(_inside(x, *bounds, **kw), g, 0.0),      elementwise=True, smooth=False)
 where = defrule(onp.where,         (None, "[c]", "[¬c]"),   REALS,
               jvp=(None, lambda t, ans, c, x, y: where(c, t, 0.0), lambda t, ans, c, x, y: where(c, 0.0, t)),
-              vjp=(None, lambda g, ans, c, x, y: where(c, g, 0.0), lambda g, ans, c, x, y: where(c, 0.0, g)), elementwise=True)
+              vjp=(None, lambda g, ans, c, x, y: where(c, g, 0.0), lambda g, ans, c, x, y: where(c, 0.0, g)), elementwise=True,
+              constant_arguments=(0,))
 
 # === reductions ================================================================================
 sum = defrule(onp.sum,             "1",                     REALS,  # noqa: A001 - numpy's name
