@@ -67,12 +67,12 @@ class InspectorApp(App):
     TITLE = "gradviz inspector"
     AUTO_FOCUS = None  # keys go to the bindings; the jump box takes focus only when opened
     CSS = """
-    #where { height: auto; max-height: 4; padding: 0 1; background: $boost; }
+    #where { height: 3; padding: 0 1; background: $boost; }
     #main { height: 1fr; }
-    #graph { width: 1fr; border: round $primary; padding: 0 1; border-title-align: left; }
-    #right { width: 2fr; }
-    #step { height: auto; min-height: 5; border: round $success; padding: 0 1; }
-    #table { height: 1fr; border: round $primary; }
+    #graph { width: 2fr; height: 100%; border: round $primary; padding: 0 1; border-title-align: left; }
+    #right { width: 3fr; }
+    #step { height: 6; border: round $success; padding: 0 1; }
+    #table { height: 1fr; border: round $primary; padding: 0 1; }
     #training { height: 18; }
     #loss, #weights, #boundary { border: round $secondary; padding: 0 1; }
     #loss { width: 2fr; } #weights { width: 1fr; } #boundary { width: 2fr; }
@@ -119,6 +119,11 @@ class InspectorApp(App):
     def on_mount(self) -> None:
         self.query_one("#graph").border_title = "graph"
         self.query_one("#step").border_title = "step"
+        self.query_one("#table").border_title = "the lecture's tables"
+        if self.state.run.training:
+            self.query_one("#loss").border_title = "loss per step"
+            self.query_one("#weights").border_title = "weights"
+            self.query_one("#boundary").border_title = "decision boundary: p(class 1), samples ●"
         self.refresh_panels()
 
     def on_resize(self) -> None:
@@ -136,13 +141,16 @@ class InspectorApp(App):
 
     def refresh_panels(self) -> None:
         state = self.state
-        self.query_one("#where", Static).update(views.where_text(state))
+        # every panel has a fixed size: no update needs a new layout of the screen
+        self.query_one("#where", Static).update(views.where_text(state), layout=False)
         graph = self.query_one("#graph", Static)
         graph.border_title = f"graph · {state.trace.name} · {len(state.trace)} nodes"
-        graph.update(views.graph_view(state, height=self._inner("#graph", (60, 30))[1] - 2))
-        self.query_one("#step", Static).update(views.step_text(state))
-        table_height = self._inner("#table", (80, 24))[1] - 6
-        self.query_one("#table", Static).update(views.table_view(state, height=max(3, table_height)))
+        width, height = self._inner("#graph", (60, 30))
+        graph.update(views.graph_view(state, height=height - 2, width=width), layout=False)
+        self.query_one("#step", Static).update(views.step_text(state), layout=False)
+        table_width, table_height = self._inner("#table", (80, 24))
+        self.query_one("#table", Static).update(
+            views.tables_view(state, height=table_height, width=table_width), layout=False)
         if state.run.training:
             self._refresh_training()
 
@@ -155,10 +163,10 @@ class InspectorApp(App):
             return  # stepping inside one iteration: these panels have not changed
         self._training_key = key
         self.query_one("#loss", Static).update(
-            views.loss_chart(state, width=loss_size[0], height=max(3, loss_size[1] - 2)))
-        self.query_one("#weights", Static).update(views.weights_text(state))
+            views.loss_chart(state, width=loss_size[0], height=max(3, loss_size[1] - 2)), layout=False)
+        self.query_one("#weights", Static).update(views.weights_text(state), layout=False)
         self.query_one("#boundary", Static).update(
-            views.boundary_view(state, width=boundary_size[0], height=boundary_size[1]))
+            views.boundary_view(state, width=boundary_size[0], height=boundary_size[1]), layout=False)
 
     def _moved(self) -> None:
         self.snapshot = self.state.snapshot()

@@ -38,7 +38,7 @@ def print_steps(state: InspectorState, console: Console) -> int:
         console.print("breakpoints: " + ", ".join(b.description for b in state.breakpoints))
     console.print(views.graph_view(state, height=len(views.graph_lines(state)) + 1))
     while True:
-        console.print(Rule(style="grey50"))
+        console.print(Rule(style="#808080"))
         console.print(views.where_text(state, breakpoints=False))
         console.print(views.step_text(state))
         if state.position.step == len(state.phase.steps) - 1:

@@ -427,7 +427,7 @@ class InspectorState:
                 return
             iteration, phase = after.iteration, after.phase
         last = len(self.run.phases(iteration)[phase].steps) - 1
-        self._go(Position(iteration, phase, last), f"finished the {self.run.phases(iteration)[phase].title}")
+        self._go(Position(iteration, phase, last), f"finished: {self.run.phases(iteration)[phase].title}")
 
     def next_iteration(self) -> None:
         """To the first step of the next training iteration."""

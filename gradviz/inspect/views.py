@@ -7,6 +7,7 @@ notation comes from :mod:`gradviz.notation` and the table rows from :mod:`gradvi
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as onp
@@ -26,12 +27,12 @@ from gradviz.notation import (
 )
 from gradviz.tables import forward_rows, reverse_rows
 
-__all__ = ["where_text", "step_text", "table_view", "graph_lines", "graph_view",
+__all__ = ["where_text", "step_text", "table_view", "tables_view", "companion_phase", "graph_lines", "graph_view",
            "loss_chart", "weights_text", "boundary_view", "compact"]
 
 CURRENT = "bold black on yellow"
 DONE = ""
-PENDING = "grey50"
+PENDING = "#808080"
 BAD = "bold red"
 
 
@@ -50,6 +51,18 @@ def compact(value: Any) -> str:
     if bad:
         return f"[{shape}] {bad} non-finite"
     return f"[{shape}] mean {format_value(onp.mean(array), 3)}"
+
+
+_ARRAY_SUMMARY = re.compile(r"\((\d+(?:, \d+)*),?\) \w+ (?:min \S+ mean \S+ max \S+|no finite values)")
+
+
+def short_formula(text: str) -> str:
+    """``w7 = w6·(500,) float64 min 0 mean 0.5 max 1 = …`` → ``w7 = w6·[500] = …``: a constant
+    array in an operation is named by its shape; the node's own value is left whole."""
+    name, _, rest = text.partition(" = ")
+    expression, equals, value = rest.partition(" = ")
+    expression = _ARRAY_SUMMARY.sub(lambda m: "[" + m.group(1).replace(", ", "×") + "]", expression)
+    return f"{name} = {expression}{equals}{value}" if rest else text
 
 
 def _finite(value: Any) -> bool:
@@ -85,20 +98,22 @@ def where_text(state: InspectorState, *, breakpoints: bool = True) -> Text:
 # --- the current step in the lecture's notation --------------------------------------------
 
 
-def _rows(state: InspectorState) -> list[tuple[int, str, str]]:
-    """The lecture table rows of the current phase, built once per phase."""
+def _rows(state: InspectorState, number: int | None = None) -> list[tuple[int, str, str]]:
+    """The lecture table rows of phase ``number`` (default: the current one), built once."""
+    number = state.position.phase if number is None else number
     cache = state.__dict__.setdefault("_row_cache", {})
-    key = (state.position.iteration, state.position.phase)
+    key = (state.position.iteration, number)
     if key not in cache:
         if len(cache) > 8:
             cache.clear()
-        trace, phase = state.trace, state.phase
+        trace, phase = state.trace, state.phases[number]
         if phase.kind == "forward":
-            cache[key] = forward_rows(trace, phase.number)
+            rows = forward_rows(trace, phase.number)
         elif phase.kind == "reverse":
-            cache[key] = reverse_rows(trace, phase.number)
+            rows = reverse_rows(trace, phase.number)
         else:
-            cache[key] = [(n.index, value_formula(trace, n.index), "") for n in trace.nodes]
+            rows = [(n.index, value_formula(trace, n.index), "") for n in trace.nodes]
+        cache[key] = [(node, _shorten_each(value), derivative) for node, value, derivative in rows]
     return cache[key]
 
 
@@ -109,14 +124,14 @@ def step_text(state: InspectorState) -> Text:
     if phase.kind == "reverse":
         _reverse_step_text(state, text)
     else:
-        text.append(value_formula(trace, info.node), style="bold")
+        text.append(short_formula(value_formula(trace, info.node)), style="bold")
         if phase.kind == "forward":
             derivative = next(row[2] for row in _rows(state) if row[0] == info.node)
             text.append("\n" + derivative, style="bold green")
     site = trace.nodes[info.node].site
     site = describe_site(site) if site_source(site) else ""
     if site:
-        text.append(f"\n{site}", style="grey62")
+        text.append(f"\n{site}", style="#9e9e9e")
     return text
 
 
@@ -127,7 +142,7 @@ def _reverse_step_text(state: InspectorState, text: Text) -> None:
         text.append(f"{name} = {format_value(phase.sweep.seeds[info.node])} (seed)", style="bold green")
         return
     source = trace.nodes[info.source]
-    text.append(f"{value_formula(trace, source.index, numbers=False)}, so {name} receives:\n")
+    text.append(f"{short_formula(value_formula(trace, source.index, numbers=False))}, so {name} receives:\n")
     formula = contribution_formula(trace, phase.sweep, info.step, info.argnum, info.node, info.term)
     text.append(formula, style=f"bold {'green' if _finite(info.term) else 'red'}")
     received = phase.received[info.node]
@@ -142,8 +157,10 @@ def _reverse_step_text(state: InspectorState, text: Text) -> None:
 # --- the evaluation-trace table --------------------------------------------------------------
 
 
-def _row_state(state: InspectorState, row: int, node: int) -> str:
-    """``"done"``, ``"current"``, ``"partial"`` or ``"pending"`` for one table row."""
+def _row_state(state: InspectorState, number: int, row: int, node: int) -> str:
+    """``"done"``, ``"current"``, ``"partial"`` or ``"pending"`` for a row of phase ``number``."""
+    if number != state.position.phase:
+        return "done" if number < state.position.phase else "pending"
     phase, step = state.phase, state.position.step
     if node == state.current.node:
         return "current"
@@ -168,27 +185,92 @@ def _derivative_cell(state: InspectorState, node: int, text: str, row_state: str
     return text
 
 
-def table_view(state: InspectorState, height: int = 20, *, wrap: bool = False) -> Table:
-    """The lecture's table of the current phase, filled up to the current row (highlighted)."""
-    rows, trace = _rows(state), state.trace
+def _shorten_each(operations: str) -> str:
+    """Shorten every formula of a reverse row's ``w4 = sin w1 and w3 = w1·w2``."""
+    return " and ".join(short_formula(part) for part in operations.split(" and "))
+
+
+def table_view(state: InspectorState, height: int = 20, *, wrap: bool = False,
+               number: int | None = None) -> Table:
+    """The lecture's table of phase ``number`` (default: the current one), filled up to the
+    current row, which is highlighted; a finished phase is full, a coming one empty."""
+    number = state.position.phase if number is None else number
+    rows, trace, phase = _rows(state, number), state.trace, state.phases[number]
     current = next((k for k, row in enumerate(rows) if row[0] == state.current.node), 0)
     start = max(0, min(current - height // 3, len(rows) - height))
     shown = rows[start : start + height]
-    derivative = "" if state.phase.kind == "evaluate" else "Operations to compute derivative"
-    table = Table(title=state.phase.title, title_justify="left", expand=True, padding=(0, 1),
+    derivative = "" if phase.kind == "evaluate" else "Operations to compute derivative"
+    status = {True: "", False: " (done)" if number < state.position.phase else " (to come)"}
+    table = Table(title=phase.title + status[number == state.position.phase], title_justify="left",
+                  expand=True, padding=(0, 1),
                   caption=f"rows {start + 1}–{start + len(shown)} of {len(rows)}" if len(rows) > height else None)
     overflow = "fold" if wrap else "ellipsis"
     table.add_column("Operations to compute value", ratio=1, no_wrap=not wrap, overflow=overflow)
     if derivative:
         table.add_column(derivative, ratio=2, no_wrap=not wrap, overflow=overflow)
     for offset, (node, value, text) in enumerate(shown):
-        row_state = _row_state(state, start + offset, node)
-        if row_state == "pending" and state.phase.kind != "reverse":
-            value = value_formula(trace, node, numbers=False)
+        row_state = _row_state(state, number, start + offset, node)
+        if row_state == "pending" and phase.kind != "reverse":
+            value = short_formula(value_formula(trace, node, numbers=False))
         cells = [value] + ([_derivative_cell(state, node, text, row_state)] if derivative else [])
         style = {"current": CURRENT, "pending": PENDING, "partial": "yellow"}.get(row_state, DONE)
         table.add_row(*cells, style=style)
     return table
+
+
+def table_text(state: InspectorState, height: int, width: int, number: int | None = None) -> Text:
+    """:func:`table_view` drawn straight into one :class:`Text`, columns cut to ``width``: the
+    same rows and highlights, a fraction of the cost to draw on every key press."""
+    table = table_view(state, height=height, number=number)
+    title, rows = table.title, [(list(cells), style) for cells, style in _table_cells(table)]
+    first = min(max([len(cells[0]) for cells, _ in rows] + [27]), width // 3)
+    second = max(10, width - first - 3)
+    text = Text(_cut(str(title), width), style="bold", no_wrap=True)
+    headers = [column.header for column in table.columns]
+    text.append("\n" + _cell(str(headers[0]), first) + (" │ " + _cell(str(headers[1]), second) if len(headers) > 1 else ""),
+                style="bold #9e9e9e")
+    text.append("\n" + "─" * first + ("─┼─" + "─" * second if len(headers) > 1 else ""), style="#808080")
+    for cells, style in rows:
+        line = _cell(cells[0], first) + (" │ " + _cell(cells[1], second) if len(cells) > 1 else "")
+        text.append("\n")
+        text.append(line, style=style or "")
+    if table.caption:
+        text.append(f"\n{table.caption}", style="#808080")
+    return text
+
+
+def _table_cells(table: Table):
+    columns = [list(column.cells) for column in table.columns]
+    for k, row in enumerate(table.rows):
+        yield [str(column[k]) for column in columns], row.style
+
+
+def _cell(text: str, width: int) -> str:
+    return _cut(text, width).ljust(width)
+
+
+def companion_phase(state: InspectorState) -> int | None:
+    """The other of the lecture's two tables: the reverse sweep while going forward, the last
+    forward sweep (or the evaluation) while reversing."""
+    phases, here = state.phases, state.phase
+    wanted = ("evaluate", "forward") if here.kind == "reverse" else ("reverse",)
+    found = [k for k, phase in enumerate(phases) if phase.kind in wanted]
+    if not found:
+        return None
+    return found[-1] if here.kind == "reverse" else found[0]
+
+
+def tables_view(state: InspectorState, height: int = 30, width: int = 100) -> Text:
+    """Both of the lecture's tables, the one being filled first, each in half the height."""
+    other = companion_phase(state)
+    if other is None:
+        return table_text(state, max(3, height - 4), width)
+    half = max(3, height // 2 - 4)
+    first, second = sorted([state.position.phase, other])
+    text = table_text(state, half, width, first)
+    text.append("\n\n")
+    text.append_text(table_text(state, half, width, second))
+    return text
 
 
 # --- the graph -------------------------------------------------------------------------------
@@ -245,38 +327,48 @@ def _node_numbers(state: InspectorState, node: int) -> Text:
     return text
 
 
+def _cut(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
 def _graph_header(state: InspectorState) -> str:
     """Which sweep the ẇ and w̄ columns come from; · marks a number not computed yet."""
     forwards = [p for p in state.phases if p.kind == "forward"]
     parts = ["value"]
     if forwards and state.phase.kind != "evaluate":
         shown = state.phase if state.phase.kind == "forward" else forwards[-1]
-        parts.append(f"ẇ ({shown.title.split(', ')[-1]})")
+        parts.append(f"ẇ {shown.title.split(', ')[-1]}")
     if state.phase.kind == "reverse":
         parts.append("w̄ so far")
-    return "columns: " + ", ".join(parts) + " (· not yet computed)"
+    return ", ".join(parts) + "; · = not yet"
 
 
-def graph_view(state: InspectorState, height: int = 30) -> Text:
-    """A window of the graph's lines around the current node, each with its numbers."""
+def graph_view(state: InspectorState, height: int = 30, width: int = 200) -> Text:
+    """A window of the graph's lines around the current node, each with its numbers; lines
+    longer than ``width`` are cut, never wrapped."""
     lines, trace, info = graph_lines(state), state.trace, state.current
     position = next((k for k, line in enumerate(lines) if line[1] == info.node and not line[2]), 0)
     start = max(0, min(position - height // 3, len(lines) - height))
     window = lines[start : start + height]
-    labels = [f"{trace.nodes[node].name} ↑" if repeated else value_formula(trace, node, numbers=False)[:40]
-              for _prefix, node, repeated in window]
-    column = max(len(prefix) + len(label) for (prefix, _n, _r), label in zip(window, labels))
-    text = Text(_graph_header(state), style="grey62")
+    labels = [f"{trace.nodes[node].name} ↑" if repeated
+              else _cut(short_formula(value_formula(trace, node, numbers=False)), max(12, width - len(prefix) - 24))
+              for prefix, node, repeated in window]
+    # numbers in one column, unless that would leave them no room
+    column = min(max(len(prefix) + len(label) for (prefix, _n, _r), label in zip(window, labels)), width - 24)
+    text = Text(_cut(_graph_header(state), width), style="#9e9e9e")
     for (prefix, node, repeated), label in zip(window, labels):
         style = CURRENT if node == info.node else ("bold cyan" if node == info.source else "")
-        text.append("\n" + prefix, style="grey50")
-        text.append(label, style=style or ("dim" if repeated else ""))
+        line = Text(prefix, style="#808080")
+        line.append(label, style=style or ("dim" if repeated else ""))
         if not repeated:
-            text.append(" " * (column - len(prefix) - len(label)))
-            text.append_text(_node_numbers(state, node))
+            line.append(" " * max(0, column - len(prefix) - len(label)))
+            line.append_text(_node_numbers(state, node))
+        line.truncate(width, overflow="ellipsis")
+        text.append("\n")
+        text.append_text(line)
     if len(lines) > height:
         text.append(f"\n… lines {start + 1}–{start + min(height, len(lines) - start)} of {len(lines)}",
-                    style="grey50")
+                    style="#808080")
     return text
 
 
@@ -286,24 +378,26 @@ _BLOCKS = " ▁▂▃▄▅▆▇█"
 
 
 def loss_chart(state: InspectorState, width: int = 40, height: int = 8) -> Text:
-    """The loss per step as a bar chart; the current iteration's bar is highlighted."""
+    """The loss per step as a bar chart over the whole run (iterations not run yet are
+    blank); the current iteration's bar is highlighted."""
     run, current = state.run, state.position.iteration
     losses = [run.loss(i) for i in range(run.known)]
     finite = [v for v in losses if v is not None and onp.isfinite(v)]
     text = Text(f"loss {_loss(losses[current])} at iteration {current}", style="bold")
     if not finite:
         return text
-    low, high = min(finite), max(finite)
-    columns = min(width - 10, max(1, run.total or len(losses)))
-    bucket = max(1, -(-(run.total or len(losses)) // columns))
-    bars = [losses[k : k + bucket] for k in range(0, len(losses), bucket)]
+    low, high = min(0.0, min(finite)), max(finite)
+    steps = max(run.total or 0, len(losses))
+    bucket = -(-steps // max(1, min(width - 11, steps)))
+    bars = [losses[k : k + bucket] for k in range(0, steps, bucket)]
     for row in range(height, 0, -1):
         label = format_value(high, 4) if row == height else (format_value(low, 4) if row == 1 else "")
         text.append(f"\n{label:>9} ")
         for column, values in enumerate(bars):
             text.append(_bar_cell(values, low, high, row, height),
                         style="yellow" if column == current // bucket else "blue")
-    text.append(f"\n{'':>9} 0{'steps':^{max(5, len(bars) - 2)}}{(run.total or len(losses)) - 1}", style="grey50")
+    last = str(steps - 1)
+    text.append(f"\n{'':>9} 0{'steps':^{max(5, len(bars) - 1 - len(last))}}{last}", style="#808080")
     return text
 
 
@@ -312,6 +406,8 @@ def _loss(value: float | None) -> str:
 
 
 def _bar_cell(values: list, low: float, high: float, row: int, height: int) -> str:
+    if not values:
+        return " "
     value = values[-1]
     if value is None or not onp.isfinite(value):
         return "!" if row == 1 else " "
@@ -349,7 +445,7 @@ def boundary_view(state: InspectorState, width: int = 48, height: int = 14) -> T
     run = state.run
     if run.predict is None or run.inputs is None:
         return Text("no decision boundary: give inputs=, labels= and predict= to inspect()",
-                    style="grey50")
+                    style="#808080")
     X, labels = onp.asarray(run.inputs), onp.asarray(run.labels)
     (x0, y0), (x1, y1) = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
     xs, ys = onp.linspace(x0, x1, width), onp.linspace(y1, y0, height)

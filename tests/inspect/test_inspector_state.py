@@ -167,7 +167,7 @@ def test_table_highlights_the_current_row(lecture):
     lecture.jump("w4")
     table = table_view(lecture)
     styles = [row.style for row in table.rows]
-    assert styles[3] == "bold black on yellow" and styles[4] == "grey50"
+    assert styles[3] == "bold black on yellow" and styles[4] == "#808080"
 
 
 def test_inspect_refuses_what_it_cannot_show():
