@@ -9,6 +9,7 @@ outer tape is recording is itself recorded, which is all higher order needs.
 from __future__ import annotations
 
 import inspect
+import math
 import warnings
 from functools import wraps
 from typing import Any, Callable, Sequence
@@ -411,7 +412,8 @@ def _stack(values: list, shape: tuple) -> Any:
 
     if any(type(v) is Box for v in values):
         return gnp.reshape(gnp.stack(values), shape)
-    return onp.reshape(onp.stack([onp.asarray(v) for v in values]), shape)
+    return onp.reshape(onp.array(values) if not shape or onp.ndim(values[0]) == 0
+                       else onp.stack(values), shape)
 
 
 def jacobian(fun: Callable, argnum: int = 0) -> Callable:
@@ -523,22 +525,20 @@ def jacobian_forward(fun: Callable, argnum: int = 0) -> Callable:
 
     @wraps(fun)
     def jacobian_fun(*args, **kwargs):
-        x = args[argnum]
-        x_raw = unbox(x)
-        x_shape = shape_of(x)
-        size = int(onp.prod(x_shape))
-        dtype = _ones_like(x).dtype
-        seed_sets = [[onp.reshape(row, x_shape)] for row in onp.eye(size, dtype=dtype)]
-        out, columns = _jvp(fun, args, kwargs, (argnum,), seed_sets)
+        x_shape = shape_of(args[argnum])
+        size = math.prod(x_shape)
+        basis = onp.eye(size, dtype=_float_dtype(unbox(args[argnum]))).reshape((size,) + x_shape)
+        out, columns = _jvp(fun, args, kwargs, (argnum,), [[row] for row in basis])
         out_shape = shape_of(out)
         stacked = _stack(columns, x_shape + out_shape)  # columns, one per input element
-        del x_raw
         return _move_input_axes_last(stacked, len(x_shape), len(out_shape))
 
     return jacobian_fun
 
 
 def _move_input_axes_last(array: Any, x_ndim: int, out_ndim: int) -> Any:
+    if out_ndim == 0:
+        return array
     import gradviz.numpy as gnp
 
     axes = tuple(range(x_ndim, x_ndim + out_ndim)) + tuple(range(x_ndim))

@@ -155,14 +155,45 @@ def forward_sweeps(
             tangents[index] = seed
         all_tangents.append(tangents)
     all_steps: list[list[Step]] = [[] for _ in range(count)]
+    plain = not record and observe is None
     for node in nodes:
-        if node.parents:
-            for sweep_number in range(count):
-                _forward_node(node, all_tangents[sweep_number], record,
-                              all_steps[sweep_number], observe)
+        if not node.parents:
+            continue
+        if plain and len(node.parents) == 1:
+            _forward_unary(node, all_tangents)
+            continue
+        for sweep_number in range(count):
+            _forward_node(node, all_tangents[sweep_number], record, all_steps[sweep_number], observe)
     labels = labels or [""] * count
     return [Sweep("forward", seeds, tangents, steps, label)
             for seeds, tangents, steps, label in zip(seed_sets, all_tangents, all_steps, labels)]
+
+
+def _forward_unary(node: Node, all_tangents: list[list]) -> None:
+    """The common case, unrecorded: one traced argument, its rule applied to every sweep."""
+    ((argnum, parent),) = node.parents
+    rule = node.primitive.jvps.get(argnum)
+    value, args, kwargs = node.value, node.args, node.kwargs
+    shape = getattr(value, "shape", ())
+    for tangents in all_tangents:
+        t = tangents[parent]
+        if t is None:
+            continue
+        if rule is None:
+            if not node.primitive.differentiable or argnum in node.primitive.info.get("constant_arguments", ()):
+                return
+            raise _missing_rule(node, "JVP", argnum)
+        try:
+            term = rule(t, value, *args, **kwargs) if kwargs else rule(t, value, *args)
+        except GradvizError:
+            raise
+        except Exception as exc:
+            raise _rule_failure(node, "JVP", argnum, exc) from exc
+        if term is None:  # a rule may say "zero" (an integer output, a sign)
+            continue
+        if getattr(term, "shape", ()) != shape:
+            term = fit_tangent(term, shape_of(value))
+        tangents[node.index] = term
 
 
 def _forward_node(node: Node, tangents: list, record: bool, steps: list, observe) -> None:
@@ -187,6 +218,8 @@ def _forward_node(node: Node, tangents: list, record: bool, steps: list, observe
             raise
         except Exception as exc:
             raise _rule_failure(node, "JVP", argnum, exc) from exc
+        if term is None:
+            continue
         if keep_terms:
             terms.append((argnum, parent, term))
         total = term if total is None else total + term

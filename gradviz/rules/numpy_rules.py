@@ -889,7 +889,15 @@ where = defrule(onp.where,         (None, "[c]", "[¬c]"),   REALS,
               constant_arguments=(0,))
 
 # === reductions ================================================================================
-sum = defrule(onp.sum,             "1",                     REALS,  # noqa: A001 - numpy's name
+def _sum_raw(x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+    """numpy's ``sum``; on a plain array its ufunc reduction directly, as ``numpy.sum`` itself
+    ends up doing, without the Python wrapper that costs more than summing a small array."""
+    if type(x) is onp.ndarray and not kwargs:
+        return onp.add.reduce(x, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
+    return onp.sum(x, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs)
+
+
+sum = defrule(_sum_raw,            "1",                     REALS, name="sum",  # noqa: A001
               jvp=lambda t, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kw: sum(t, axis=axis, dtype=dtype, keepdims=keepdims),
               vjp=_sum_vjp)
 mean = defrule(onp.mean,           "1/n",                   REALS,
