@@ -19,6 +19,7 @@ are elementwise numbers; ``smooth=False`` marks rules without a second derivativ
 from __future__ import annotations
 
 import builtins
+import math
 import string
 
 import numpy as onp
@@ -110,8 +111,9 @@ def _extremum_weights(ans, x, axis, keepdims):
 def _sum_vjp(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     """x̄ = ȳ at every element: broadcast back along the summed axes."""
     shape = _shape(x)
-    if axis is None and type(g) is not Box and onp.ndim(g) == 0:
-        # The usual end of a loss: numpy's broadcast_to costs more than filling a small array.
+    if axis is None and type(g) is not Box and onp.ndim(g) == 0 and math.prod(shape) <= 65536:
+        # The usual end of a loss: numpy's broadcast_to costs more than filling a small array
+        # (a large one stays a broadcast view: filling it would cost a pass over memory).
         return onp.full(shape, g, dtype=onp.result_type(g, onp.float32))
     return broadcast_to(_expand_reduced(g, x, axis, keepdims), shape)
 
