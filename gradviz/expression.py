@@ -212,16 +212,31 @@ def _evaluate(node: ast.AST, values: dict[str, Any], text: str, budget: list[int
         left = _evaluate(node.left, values, text, budget)
         right = _evaluate(node.right, values, text, budget)
         _check_size(_BINARY[type(node.op)], (left, right), budget, text, node)
-        return getattr(gnp, _BINARY[type(node.op)])(left, right)
+        return _located(getattr(gnp, _BINARY[type(node.op)])(left, right), node, text)
     if isinstance(node, ast.UnaryOp):
         operand = _evaluate(node.operand, values, text, budget)
-        return gnp.negative(operand) if isinstance(node.op, ast.USub) else operand
+        if isinstance(node.op, ast.UAdd):
+            return operand
+        return _located(gnp.negative(operand), node, text)
     if isinstance(node, ast.Call):
         function = getattr(gnp, node.func.id)
         args = [_evaluate(arg, values, text, budget) for arg in node.args]
         _check_size(node.func.id, args, budget, text, node)
-        return function(*args)
+        return _located(function(*args), node, text)
     raise _fail(text, node, f"{_describe(node)} is not allowed in an expression")
+
+
+def _located(result: Any, node: ast.AST, text: str) -> Any:
+    """Give the node just recorded for ``result`` its place in the expression as source site
+    (the Python line that evaluated it is gradviz's own, which would tell a user nothing)."""
+    from gradviz.engine.source import TextSite
+    from gradviz.engine.tracer import Box
+
+    if type(result) is Box and not isinstance(result.node.site, TextSite):
+        start = getattr(node, "col_offset", 0)
+        end = getattr(node, "end_col_offset", None) or start + 1
+        result.node.site = TextSite(f"column {start + 1}: {text[start:end]}", text)
+    return result
 
 
 def _result_size(name: str, shapes: list[tuple[int, ...]]) -> int:
