@@ -8,7 +8,8 @@ until it is used: textual and rich load only when something is shown.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 __all__ = ["inspect", "make_state"]
 

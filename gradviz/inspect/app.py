@@ -29,7 +29,7 @@ HELP = """\
   n            next training iteration
   c            continue until a breakpoint fires (or the run ends)
   g            jump to a node: type w7 and Enter
-  s            switch seed: the same row in the next forward (or reverse) sweep
+  s            switch seed: the same row in the next sweep of the same kind
   b            break on the current node's operation (again: remove)
   e            export the current graph through the renderer
   ?            this help            q   quit
@@ -39,10 +39,10 @@ HELP = """\
   a named operation, an iteration number.
 
 [b]Panels[/b]
-  graph: the trace from its output down to its inputs; each node with its
-  value, its tangent ẇ and its adjoint w̄ as far as the sweeps have got (· not yet).
-  step: the current row in the lecture's notation, with its numbers.
-  table: the lecture's evaluation-trace table, filled up to the highlighted row.
+  graph: the trace from its output down to its inputs, each node with its value,
+         its tangent ẇ and its adjoint w̄ as far as the sweeps have got (· not yet)
+  step:  the current row in the lecture's notation, with its numbers
+  tables: the lecture's two tables, the current one filled up to the highlighted row
 
 Press ? or Escape to close."""
 
@@ -53,7 +53,7 @@ class HelpScreen(ModalScreen):
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "close")]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > Static { width: 84; height: auto; border: round $accent; padding: 1 2;
+    HelpScreen > Static { width: 96; height: auto; border: round $accent; padding: 1 2;
                           background: $surface; }
     """
 

@@ -224,6 +224,8 @@ def table_text(state: InspectorState, height: int, width: int, number: int | Non
     table = table_view(state, height=height, number=number)
     title, rows = table.title, [(list(cells), style) for cells, style in _table_cells(table)]
     first = min(max([len(cells[0]) for cells, _ in rows] + [27]), width // 3)
+    if len(table.columns) == 1:
+        first = width
     second = max(10, width - first - 3)
     text = Text(_cut(str(title), width), style="bold", no_wrap=True)
     headers = [column.header for column in table.columns]
@@ -406,14 +408,15 @@ def _loss(value: float | None) -> str:
 
 
 def _bar_cell(values: list, low: float, high: float, row: int, height: int) -> str:
+    finite = [v for v in values if v is not None and onp.isfinite(v)]
     if not values:
         return " "
-    value = values[-1]
-    if value is None or not onp.isfinite(value):
+    if not finite:
         return "!" if row == 1 else " "
+    value = max(finite)
     level = (value - low) / (high - low) * height if high > low else height / 2
     fill = level - (row - 1)
-    return _BLOCKS[int(round(min(max(fill, 0.0), 1.0) * 8))]
+    return _BLOCKS[round(min(max(fill, 0.0), 1.0) * 8)]
 
 
 def weights_text(state: InspectorState) -> Text:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 
 from rich.console import Console
@@ -14,7 +15,7 @@ from gradviz.inspect.state import NonFinite
 
 
 def printed(state) -> tuple[int, str]:
-    console = Console(width=120, record=True, color_system=None, file=open("/dev/null", "w"))
+    console = Console(width=120, record=True, color_system=None, file=io.StringIO())
     code = print_run(state, console)
     return code, console.export_text()
 
@@ -64,7 +65,7 @@ def test_gradviz_inspect_on_a_users_training_loop(capsys):
     w = np.array([0.0, 1.0])
     with gradviz.record() as run:
         for _ in range(4):
-            loss, gradient = loss_and_gradient(w)
+            _loss, gradient = loss_and_gradient(w)
             w = w - 0.25 * gradient
     assert gradviz.inspect(run, plain=True) == 0
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("iteration")]

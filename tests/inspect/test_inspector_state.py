@@ -155,7 +155,7 @@ def test_training_traces_run_lazily():
     def traces():
         for k in range(100):
             produced.append(k)
-            yield gradviz.trace(lambda x: x * float(k), 1.0)
+            yield gradviz.trace(lambda x, k=k: x * float(k), 1.0)
 
     state = InspectorState(Run(traces()))
     state.next_iteration()
