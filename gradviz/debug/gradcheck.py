@@ -76,10 +76,13 @@ class InputCheck:
 def _random_like(value: Any, rng: onp.random.Generator, *, one: bool = False) -> Any:
     raw = onp.asarray(unbox(value))
     dtype = raw.dtype if onp.issubdtype(raw.dtype, onp.inexact) else onp.dtype(onp.float64)
-    if one and raw.ndim == 0:
-        return dtype.type(1.0)  # a scalar's derivative is shown as itself
+    complex_valued = onp.issubdtype(dtype, onp.complexfloating)
+    # A real scalar's derivative is shown as itself. A complex one is not probed along 1 alone:
+    # Re(ū·f′(z)·1) cannot tell a right adjoint f′ from a conjugated one.
+    if one and raw.ndim == 0 and not complex_valued:
+        return dtype.type(1.0)
     sample = rng.standard_normal(raw.shape).astype(dtype)
-    if onp.issubdtype(dtype, onp.complexfloating):
+    if complex_valued:
         sample = sample + 1j * rng.standard_normal(raw.shape).astype(dtype)
     return sample if raw.shape else dtype.type(sample)
 
@@ -91,9 +94,11 @@ def _zeros_like(value: Any) -> Any:
 
 
 def _inner(a: Any, b: Any) -> float:
+    """``Re Σ a·b`` over all leaves, without a conjugate: autograd's pairing of an adjoint with
+    a tangent, under which a complex adjoint is the transpose ``Jᵀu`` (not ``Jᴴu``)."""
     a_leaves, _ = flatten(a)
     b_leaves, _ = flatten(b)
-    return float(sum(onp.real(onp.vdot(onp.asarray(unbox(x)), onp.asarray(unbox(y))))
+    return float(sum(onp.real(onp.sum(onp.asarray(unbox(x)) * onp.asarray(unbox(y))))
                      for x, y in zip(a_leaves, b_leaves)))
 
 
@@ -198,7 +203,7 @@ def check_grads(
     atol: float | None = None,
     seed: int = 0,
     blame: bool = True,
-    reverse_over_reverse: bool = False,
+    reverse_over_reverse: bool = True,
 ) -> None:
     """Check ``f``'s derivatives at ``args``; raise :class:`GradientCheckError` if wrong.
 
@@ -207,7 +212,9 @@ def check_grads(
     tolerances suit float32 when any input is single precision. On failure, ``blame=True``
     checks every operation's own rules and the message names the first wrong one. At order 2
     the directional derivative ``x ↦ J(x)·v`` is checked in both modes (forward over forward,
-    reverse over forward); ``reverse_over_reverse=True`` also checks ``x ↦ J(x)ᵀ·u``.
+    reverse over forward), and so is ``x ↦ J(x)ᵀ·u`` unless ``reverse_over_reverse=False``.
+    Complex values pair as in autograd, ``⟨u, w⟩ = Re Σ u·w`` with no conjugate, so the
+    adjoint of a holomorphic ``f`` must be ``ȳ·f′(z)``.
 
     Example:
         >>> import gradviz.numpy as np

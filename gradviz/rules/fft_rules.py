@@ -14,6 +14,14 @@ spectrum (1 for the zero and Nyquist frequencies, 2 for the others).
 
 The complex helpers ``real``, ``imag`` and ``conj`` live here too: the adjoint rules of the
 transforms (and of ``eig``) need them.
+
+The adjoint of a real value is real. The sweeps do not enforce it: a real ``a`` multiplied by a
+complex ``z`` receives the complex ``ȳ·z``, whose imaginary part pairs with no tangent of ``a``
+and so is harmless while it stays among real values (their rules have real partials). It must
+not reach a complex value: every rule from a complex argument to a real output (``real``,
+``imag``, the inverse real transforms) first drops the imaginary part of its ``ȳ``. Without that,
+the first derivative is right only while ``ȳ`` happens to be real, and reverse over reverse,
+where ``ȳ`` is itself an adjoint, goes wrong.
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ from gradviz.rules import defrule
 from gradviz.rules.domains import REALS
 
 __all__ = [
-    "FFT_RULES", "real", "imag", "conj", "as_complex", "resize",
+    "FFT_RULES", "real", "imag", "conj", "as_complex", "resize", "real_vjp", "imag_vjp",
     "fft", "ifft", "fft2", "ifft2", "fftn", "ifftn",
     "rfft", "irfft", "rfft2", "irfft2", "rfftn", "irfftn", "fftshift", "ifftshift",
 ]
@@ -74,6 +82,23 @@ def _adjoint_into(g, x):
     return as_complex(g) if _is_complex(x) else g
 
 
+def _real_adjoint(g):
+    """The adjoint of a real output: ``Re ȳ`` (an imaginary part pairs with no tangent)."""
+    return real(g) if _is_complex(g) else g
+
+
+def real_vjp(g, ans, x):
+    """x̄ = Re ȳ, as a complex array when ``x`` is complex (the rule of ``real``)."""
+    return _adjoint_into(_real_adjoint(g), x)
+
+
+def imag_vjp(g, ans, x):
+    """x̄ = −i·Re ȳ for a complex ``x``; zero for a real one, whose imaginary part is 0."""
+    if not _is_complex(x):
+        return onp.zeros(shape_of(x), onp.result_type(unbox(x), 0.0))
+    return as_complex(_real_adjoint(g)) * -1j
+
+
 # fmt: off
 # ruff: noqa: E501, E731
 
@@ -84,10 +109,10 @@ as_complex = defrule(_as_complex, "1",       REALS, table=FFT_RULES, name="as_co
               vjp=lambda g, ans, x: real(g))
 real = defrule(onp.real,        "Re",         REALS, table=FFT_RULES,
               jvp=lambda t, ans, x: real(t),
-              vjp=lambda g, ans, x: _adjoint_into(g, x))
+              vjp=real_vjp)
 imag = defrule(onp.imag,        "Im",         REALS, table=FFT_RULES,
               jvp=lambda t, ans, x: imag(t),
-              vjp=lambda g, ans, x: _adjoint_into(g, x) * -1j)
+              vjp=imag_vjp)
 conj = defrule(onp.conj,        "conj",       REALS, table=FFT_RULES,
               jvp=lambda t, ans, x: conj(t),
               vjp=lambda g, ans, x: conj(g))
@@ -157,6 +182,7 @@ def _irfftn_transpose(g, x, sizes, axes, norm):
     """irfftn = irfft over the last axis ∘ ifft over axes[:-1]; transpose in the opposite order."""
     last = axes[-1]
     ndim = len(shape_of(g))
+    g = _real_adjoint(g)  # the output is real
     half = resize(ifft(g, None, last, norm), (_half(sizes[-1]),), (last,))
     h = resize(half * _half_spectrum_weights(sizes[-1], last, ndim), _sizes(x, (last,)), (last,))
     if len(axes) > 1:

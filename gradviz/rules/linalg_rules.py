@@ -243,6 +243,8 @@ def _norm_partial(ans, x, ord, axis, keepdims):
         return conj(x) / scale if onp.iscomplexobj(unbox(x)) else x / scale
     if kind == "nuc":
         return _nuclear_direction(x, axis)
+    if onp.iscomplexobj(unbox(x)):  # |x|^(p−2) as (x·conj x)^((p−2)/2): sign(x) is x/|x| here
+        return conj(x) * real(x * conj(x)) ** ((ord - 2) / 2) / scale ** (ord - 1)
     return x * (x * sign(x)) ** (ord - 2) / scale ** (ord - 1)
 
 
@@ -257,7 +259,9 @@ def _norm_jvp(t, ans, x, ord=None, axis=None, keepdims=False):
 
 
 def _norm_vjp(g, ans, x, ord=None, axis=None, keepdims=False):
-    """x̄ = ḡ · ∂‖x‖/∂x."""
+    """x̄ = Re ḡ · ∂‖x‖/∂x (the norm is real: an imaginary part of ḡ pairs with no tangent)."""
+    if onp.iscomplexobj(unbox(g)):
+        g = real(g)
     return _norm_expand(g, x, axis, keepdims) * _norm_partial(ans, x, ord, axis, keepdims)
 
 

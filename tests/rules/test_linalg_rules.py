@@ -160,6 +160,20 @@ def test_eig_gradient_matches_autograd():
     onp.testing.assert_allclose(ours, theirs, rtol=1e-6)
 
 
+@pytest.mark.parametrize("norm", [
+    lambda z: np.linalg.norm(z) * z,
+    lambda z: np.linalg.norm(z, axis=0, keepdims=True) * z,
+    lambda z: np.linalg.norm(z, 3, axis=1),
+    lambda z: gradviz.rules.fft_rules.real(np.linalg.norm(z[0], 1.5) * z * (1 + 2j)),
+], ids=["fro times z", "columns times z", "p=3 rows", "p=1.5 inside real"])
+def test_norm_of_complex_values(norm):
+    """Regressions: a complex ȳ reaching the (real) norm kept its imaginary part, and the
+    p-norm's |x|^(p−2) was written x·sign(x), which is x²/|x| for complex x."""
+    rng = onp.random.default_rng(5)
+    z = rng.standard_normal((3, 3)) + 1j * rng.standard_normal((3, 3))
+    check_grads(norm, z, order=2, reverse_over_reverse=True)
+
+
 # --- against autograd: the same numbers from an independent implementation --------------------
 
 
