@@ -32,7 +32,7 @@ from gradviz.errors import GradvizError
 import gradviz.numpy  # noqa: F401  (registers the rules and box operators)
 from gradviz.checkpoint import checkpoint  # noqa: E402
 from gradviz.debug import check_grads, debug_nans, first_nonfinite, nan_birth  # noqa: E402
-from gradviz.inspect import inspect  # noqa: E402  (the function; textual loads on use)
+import gradviz.inspect as inspect  # noqa: E402  (callable: gradviz.inspect(trace); textual loads on use)
 from gradviz.render import to_dot  # noqa: E402  (gradviz.render, the package, is callable)
 import gradviz.render  # noqa: E402
 

@@ -266,20 +266,31 @@ def _adjoint_numbers(trace, index: int, argnum: int, adjoint: Any) -> str:
     return _product_numbers(trace, index, argnum, adjoint, partial_first=False)
 
 
+def _received(trace, sweep: Sweep) -> dict[int, list]:
+    """Per node, the ``(step, argnum, term)`` contributions a reverse sweep sent it, in the
+    order of the sending nodes (``w̄1 = w̄3·w2 + w̄4·cos w1``). Built once per sweep."""
+    cache = trace.__dict__.setdefault("_received", {})
+    received = cache.get(id(sweep))
+    if received is None:
+        received = {}
+        for step in sorted(sweep.steps, key=lambda step: step.node):
+            for argnum, parent, term in step.terms:
+                received.setdefault(parent, []).append((step, argnum, term))
+        cache[id(sweep)] = received
+    return received
+
+
 def adjoint_formula(trace, sweep: Sweep, index: int, *, numbers: bool = True) -> str:
-    """``w̄1 = w̄3·w2 + w̄4·cos w1 = 1·5 + 1·-0.4161 = 4.584``: every contribution to one node."""
+    """``w̄1 = w̄3·w2 + w̄4·cos w1 = 1·5 + 1·(-0.4161) = 4.584``: every contribution to one node."""
     name = bar_name(trace.tape.nodes[index].name)
     if index in sweep.seeds:
         return f"{name} = {format_value(sweep.seeds[index])} (seed)"
     symbols, numbers_text = [], []
-    for step in sorted(sweep.steps, key=lambda step: step.node):
-        for argnum, parent, term in step.terms:
-            if parent != index:
-                continue
-            partial = partial_formula(trace, step.node, argnum)
-            symbols.append(_adjoint_product(bar_name(trace.tape.nodes[step.node].name), partial))
-            numeric = _adjoint_numbers(trace, step.node, argnum, step.value)
-            numbers_text.append(numeric or format_value(term))
+    for step, argnum, term in _received(trace, sweep).get(index, ()):
+        partial = partial_formula(trace, step.node, argnum)
+        symbols.append(_adjoint_product(bar_name(trace.tape.nodes[step.node].name), partial))
+        numeric = _adjoint_numbers(trace, step.node, argnum, step.value)
+        numbers_text.append(numeric or format_value(term))
     if not symbols:
         return f"{name} = 0"
     text = f"{name} = " + _join(symbols)

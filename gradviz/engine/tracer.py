@@ -42,8 +42,9 @@ def _user_site(frame) -> tuple[Any, int] | None:
         code = frame.f_code
         internal = _is_internal_code.get(code)
         if internal is None:
-            internal = code.co_filename.startswith(_PACKAGE_DIR) and "/tests/" not in (
-                code.co_filename
+            # The training models in gradviz/train are model code a user reads, not machinery.
+            internal = code.co_filename.startswith(_PACKAGE_DIR) and not any(
+                part in code.co_filename for part in ("/tests/", "/train/")
             )
             _is_internal_code[code] = internal
         if not internal:

@@ -1,13 +1,17 @@
 """The terminal inspector: step through a trace's sweeps, or through a training run.
 
 ``gradviz.inspect(trace)`` opens the textual app on one trace; ``gradviz.inspect(recording)``
-on every iteration a :func:`gradviz.record` block kept. When the output is not a terminal
+on every iteration a :func:`gradviz.record` block kept. ``gradviz.inspect`` is this package
+and, called, the function :func:`inspect` (as ``gradviz.render`` is), so that
+``import gradviz.inspect.state`` keeps working. When the output is not a terminal
 (or with ``plain=True``) each step is printed as rich text instead. Nothing here is imported
 until it is used: textual and rich load only when something is shown.
 """
 
 from __future__ import annotations
 
+import sys
+import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -63,3 +67,13 @@ def inspect(source: Any, *, breakpoints: Sequence[Any] = (), plain: bool | None 
 
     InspectorApp(state).run()
     return 0
+
+
+class _CallableModule(types.ModuleType):
+    """This package, callable as :func:`inspect`."""
+
+    def __call__(self, source: Any, **options) -> int:
+        return inspect(source, **options)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -78,14 +78,6 @@ def breakpoints_from(arguments) -> list:
     return found
 
 
-def _forget_sites(trace):
-    """Nodes recorded by gradviz's own code (the expression, the training loop) have no user
-    line to point at: the engine's site would be the command's entry point."""
-    for node in trace.nodes:
-        node.site = None
-    return trace
-
-
 def _plain(arguments) -> bool:
     return arguments.plain or not sys.stdout.isatty()
 
@@ -106,7 +98,6 @@ def run_inspect(arguments) -> int:
             raise GradvizError("give the point with --at, e.g. --at x1=2,x2=5")
         wrt = None if arguments.wrt is None else [name.strip() for name in arguments.wrt.split(",")]
         trace = trace_expression(text, arguments.at, wrt=wrt)
-        _forget_sites(trace)
     return inspect(trace, breakpoints=breakpoints_from(arguments), plain=_plain(arguments))
 
 
@@ -158,7 +149,7 @@ def _train_in_inspector(arguments, model, inputs, labels) -> int:
 
     iterations = iterate_training(model, inputs, labels, steps=arguments.steps,
                                   learning_rate=arguments.lr, keep_traces=True)
-    run = Run((_forget_sites(iteration.trace) for iteration in iterations), total=arguments.steps, inputs=inputs,
+    run = Run((iteration.trace for iteration in iterations), total=arguments.steps, inputs=inputs,
               labels=labels, predict=model.predict, training=True, title=f"moons · {model.name}")
     state = InspectorState(run, breakpoints_from(arguments))
     if _plain(arguments):
