@@ -36,8 +36,9 @@ def norm(value: Any) -> float:
 
 
 def inner(a: Any, b: Any) -> float:
-    """``⟨a, b⟩``, the real part of the sum of elementwise products (shapes broadcast)."""
-    return float(onp.real(onp.sum(onp.conj(as_array(a)) * as_array(b))))
+    """``⟨a, b⟩ = Re Σ a·b``, with no conjugate: autograd's pairing of an adjoint with a
+    tangent, the one the rules follow (shapes broadcast)."""
+    return float(onp.real(onp.sum(as_array(a) * as_array(b))))
 
 
 def brief(value: Any, *, precision: int = 4) -> str:

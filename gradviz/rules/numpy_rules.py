@@ -27,6 +27,7 @@ import numpy as onp
 from gradviz.engine.broadcast import shape_of
 from gradviz.engine.tracer import Box, EveryArgument, unbox
 from gradviz.rules import defnondiff, defrule
+from gradviz.rules.fft_rules import imag_vjp, real_vjp
 from gradviz.rules.domains import (
     ABOVE_ONE,
     DIVIDEND,
@@ -726,9 +727,19 @@ reciprocal = defrule(onp.reciprocal, "-1/{0}²",             NONZERO,
 sqrt = defrule(onp.sqrt,           "1/(2√{0})",             POSITIVE,
               jvp=lambda t, ans, x: t * 0.5 / ans,
               vjp=lambda g, ans, x: g * 0.5 / ans,                                                  elementwise=True)
+def _absolute_jvp(t, ans, x):
+    """ẏ = sign(x)·ẋ; for complex x, Re(conj(x)·ẋ)/|x|."""
+    return real(t * conjugate(x)) / ans if onp.iscomplexobj(unbox(x)) else t * sign(x)
+
+
+def _absolute_vjp(g, ans, x):
+    """x̄ = ȳ·sign(x); for complex x, Re ȳ·conj(x)/|x| (autograd's convention)."""
+    return real_vjp(g, ans, x) * conjugate(x) / ans if onp.iscomplexobj(unbox(x)) else g * sign(x)
+
+
 absolute = defrule(onp.absolute,   "sign {0}",              NONZERO,
-              jvp=lambda t, ans, x: t * sign(x),
-              vjp=lambda g, ans, x: g * sign(x),                                                    elementwise=True, smooth=False)
+              jvp=_absolute_jvp,
+              vjp=_absolute_vjp,                                                                    elementwise=True, smooth=False)
 abs = absolute  # noqa: A001 - numpy's own alias
 fabs = defrule(onp.fabs,           "sign {0}",              NONZERO,
               jvp=lambda t, ans, x: t * sign(x),
@@ -833,17 +844,17 @@ acosh, asinh, atanh = arccosh, arcsinh, arctanh
 # === complex parts and types ===================================================================
 real = defrule(onp.real,           "Re",                    REALS,
               jvp=lambda t, ans, x: real(t),
-              vjp=lambda g, ans, x: g,                                                              elementwise=True)
+              vjp=real_vjp,                                                                         elementwise=True)
 imag = defrule(onp.imag,           "Im",                    REALS,
               jvp=lambda t, ans, x: imag(t),
-              vjp=lambda g, ans, x: g * -1j if onp.iscomplexobj(unbox(x)) else zeros_like(g),       elementwise=True)
+              vjp=imag_vjp,                                                                         elementwise=True)
 conjugate = defrule(onp.conjugate, "conj",                  REALS,
               jvp=lambda t, ans, x: conjugate(t),
               vjp=lambda g, ans, x: conjugate(g),                                                   elementwise=True)
 conj = conjugate
 angle = defrule(onp.angle,         "Im(1/{0})",             NONZERO,
               jvp=lambda t, ans, x, deg=False: imag(t / x) * (1 / _DEGREE if deg else 1.0),
-              vjp=lambda g, ans, x, deg=False: g * -1j / x * (1 / _DEGREE if deg else 1.0) if onp.iscomplexobj(unbox(x)) else zeros_like(g), elementwise=True)
+              vjp=lambda g, ans, x, deg=False: real_vjp(g, ans, x) * -1j / x * (1 / _DEGREE if deg else 1.0) if onp.iscomplexobj(unbox(x)) else zeros_like(g), elementwise=True)
 real_if_close = defrule(onp.real_if_close, "1",             REALS,
               jvp=lambda t, ans, x, tol=100: _real_like(ans, t),
               vjp=lambda g, ans, x, tol=100: g,                                                     elementwise=True)

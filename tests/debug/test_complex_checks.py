@@ -85,8 +85,6 @@ def test_a_real_function_of_z_has_autograd_gradient():
     onp.testing.assert_allclose(ours, theirs, rtol=1e-12)
 
 
-@pytest.mark.xfail(reason="absolute's rules use sign(x) = x/|x| for complex x: the adjoint "
-                          "must be ȳ·conj(x)/|x| and the tangent Re(conj(x)·ẋ)/|x|", strict=False)
 def test_absolute_of_complex_values():
     z = _complex(4, seed=3)
     ours = gradviz.grad(lambda z: np.sum(np.abs(z)))(z)
@@ -94,9 +92,6 @@ def test_absolute_of_complex_values():
     check_grads(lambda z: np.abs(z) * z, z, order=1)
 
 
-@pytest.mark.xfail(reason="gradviz.numpy's real, imag and angle pass a complex ȳ on unchanged: "
-                          "their adjoint must start from Re ȳ (fft_rules.real_vjp, imag_vjp)",
-                   strict=False)
 def test_numpy_complex_parts_at_second_order():
     x = onp.random.default_rng(1).standard_normal((3, 4))
 
