@@ -16,7 +16,7 @@ import numpy as np
 
 from gradviz.engine.tracer import Box, Primitive, unbox
 
-__all__ = ["sum_to_shape", "broadcast_to_shape", "shape_of"]
+__all__ = ["sum_to_shape", "broadcast_to_shape", "shape_of", "real_part", "is_complex", "fit_adjoint", "fit_tangent"]
 
 
 def shape_of(value: Any) -> tuple[int, ...]:
@@ -53,6 +53,20 @@ sum_to_shape.partials[0] = "1"
 broadcast_to_shape.jvps[0] = lambda t, ans, x, shape: broadcast_to_shape(t, shape)
 broadcast_to_shape.vjps[0] = lambda g, ans, x, shape: sum_to_shape(g, shape_of(x))
 broadcast_to_shape.partials[0] = "1"
+
+
+real_part = Primitive(lambda x: x.real, "real")
+# A real value's adjoint is real: the imaginary part of a complex one pairs with no tangent.
+real_part.jvps[0] = lambda t, ans, x: real_part(t)
+real_part.vjps[0] = lambda g, ans, x: g
+real_part.partials[0] = "Re"
+
+
+def is_complex(value: Any) -> bool:
+    """Whether a value (array, box, scalar) has a complex dtype."""
+    while type(value) is Box:
+        value = value._value
+    return isinstance(value, complex) or getattr(getattr(value, "dtype", None), "kind", "") == "c"
 
 
 def fit_adjoint(contribution: Any, shape: tuple[int, ...]) -> Any:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple
 
-from gradviz.engine.broadcast import fit_adjoint, fit_tangent, shape_of
+from gradviz.engine.broadcast import fit_adjoint, fit_tangent, is_complex, real_part, shape_of
 from gradviz.engine.tracer import Node, Tape
 from gradviz.errors import GradvizError, RuleError
 
@@ -286,6 +286,10 @@ def reverse_sweep(
                 # Only a broadcast (or a wrong rule) changes the shape: check cheaply first.
                 if getattr(contribution, "shape", ()) != getattr(parent_value, "shape", ()):
                     contribution = fit_adjoint(contribution, shape_of(parent_value))
+                if getattr(getattr(contribution, "dtype", None), "kind", None) == "c" and not (
+                    is_complex(parent_value)
+                ):
+                    contribution = real_part(contribution)  # as autograd: a real value's adjoint is real
             except GradvizError:
                 raise
             except Exception as exc:

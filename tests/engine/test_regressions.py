@@ -177,3 +177,15 @@ def test_record_keeps_one_trace_per_iteration_without_changing_the_loss():
         warnings.simplefilter("error")
         f(numpy.array([0.5, -1.0]))
     assert len(run.traces) == 3  # nothing recorded outside the block
+
+
+def test_a_real_input_through_complex_values_gets_a_real_gradient():
+    # autograd's convention: the imaginary part of a real value's adjoint pairs with nothing
+    through_real = gradviz.grad(lambda x: np.real(x * (1 + 2j)))(1.5)
+    through_imag = gradviz.grad(lambda x: np.imag(x * (3 - 1j)))(1.5)
+    assert not numpy.iscomplexobj(through_real) and through_real == 1.0
+    assert not numpy.iscomplexobj(through_imag) and through_imag == -1.0
+    x = numpy.array([1.0, -2.0, 0.5, 3.0])
+    power = gradviz.grad(lambda x: np.sum(np.abs(np.fft.fft(x)) ** 2))(x)
+    assert not numpy.iscomplexobj(power)
+    numpy.testing.assert_allclose(power, 2 * len(x) * x)  # Parseval: Σ|X|² = n·Σx²
