@@ -42,3 +42,11 @@ def test_sweeps_cost_counts_one_sweep_per_input_forward_and_per_output_reverse()
     (wide, wide_forward, wide_reverse, *_), (narrow, narrow_forward, narrow_reverse, *_) = rows
     assert (wide_forward, wide_reverse) == (30, 2)
     assert (narrow_forward, narrow_reverse) == (2, 30)
+
+
+def test_mlp_moons_trains_and_every_iteration_is_inspectable(capsys):
+    run, losses, accuracy = load("mlp_moons").main(40, plain=True)
+    assert len(run.traces) == 40 and all(trace.reverse_sweeps for trace in run.traces)
+    assert losses[-1] < 0.5 * losses[0] and accuracy > 0.8
+    printed = capsys.readouterr().out
+    assert "iteration   39" in printed and "40 iterations kept" in printed
