@@ -91,8 +91,12 @@ def parse(text: str) -> Expression:
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        column = (exc.offset or 1) - 1
-        raise ExpressionError(f"syntax error: {exc.msg}\n  {text.strip()}\n  {' ' * column}^") from None
+        stripped = text.strip()
+        if not exc.offset or exc.offset > len(stripped):  # Python points nowhere: input ended early
+            message, column = "the expression ends too early (an operand or ')' is missing)", len(stripped)
+        else:
+            message, column = f"syntax error: {exc.msg}", exc.offset - 1
+        raise ExpressionError(f"{message}\n  {stripped}\n  {' ' * column}^") from None
     except (RecursionError, MemoryError):
         raise ExpressionError(f"expression nests too deeply (the limit is {MAX_DEPTH} levels)") from None
     except ValueError as exc:  # e.g. an integer literal beyond Python's digit limit
