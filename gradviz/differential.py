@@ -275,7 +275,8 @@ def _vjp(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int]):
                 seeds[index] = seed if index not in seeds else seeds[index] + seed
         if not seeds:
             _warn_constant(fun)
-        sweep = reverse_sweep(tape, seeds, record=recording is not None, label="seed output")
+        sweep = reverse_sweep(tape, seeds, record=recording is not None, label="seed output",
+                              keep=recording is not None)
         if recording is not None:
             trace.sweeps.append(sweep)
         return _unflatten_per_arg(treedefs, _input_results(tape, inputs, sweep.results))
@@ -352,6 +353,7 @@ def value_and_grad(fun: Callable, argnum: int = 0) -> Callable:
             sweep = None
         else:
             sweep = reverse_sweep(tape, {index: _ones_like(output)}, record=recording is not None,
+                                  keep=recording is not None, release=recording is None,
                                   label="seed output")
             results = sweep.results
         if recording is not None:
