@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import math
 import warnings
-from functools import wraps
+from functools import partial, wraps
 from typing import Any, Callable, Sequence
 
 import numpy as onp
@@ -357,7 +357,7 @@ def value_and_grad(fun: Callable, argnum: int = 0) -> Callable:
                                   label="seed output")
             results = sweep.results
         if recording is not None:
-            names = _input_names(fun, len(args), (argnum,), treedefs)
+            names = partial(_input_names, fun, len(args), (argnum,), treedefs)
             trace = Trace(tape, inputs, names, [] if index is None else [index], ["out"], _fun_name(fun))
             if sweep is not None:
                 trace.sweeps.append(sweep)

@@ -8,7 +8,7 @@ checks them. It is built by :func:`gradviz.trace`, by every ``grad`` call made i
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from gradviz.engine.sweeps import Sweep, forward_sweep, reverse_sweep
 from gradviz.engine.tracer import Node, Tape
@@ -42,20 +42,33 @@ class Trace:
         self,
         tape: Tape,
         inputs: list[int],
-        input_names: list[str],
+        input_names: list[str] | Callable[[], list[str]],
         outputs: list[int],
         output_names: list[str],
         name: str = "f",
     ):
         self.tape = tape
         self.inputs = inputs
-        self.input_names = input_names
+        # A training loop may keep a trace per step and never show most of them: the names
+        # (which read the function's signature) are worked out on first use.
+        self._input_names = input_names
         self.outputs = outputs
         self.output_names = output_names
         self.sweeps: list[Sweep] = []
         self.name = name
 
     # --- structure -------------------------------------------------------------------------
+
+    @property
+    def input_names(self) -> list[str]:
+        """A display name per input: ``x1``, ``weights``, ``params['b']``."""
+        if callable(self._input_names):
+            self._input_names = self._input_names()
+        return self._input_names
+
+    @input_names.setter
+    def input_names(self, names: list[str]) -> None:
+        self._input_names = names
 
     @property
     def nodes(self) -> list[Node]:
