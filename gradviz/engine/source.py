@@ -6,7 +6,7 @@ import linecache
 import os
 from typing import Any
 
-__all__ = ["describe_site", "site_location", "site_source", "TextSite"]
+__all__ = ["describe_site", "site_location", "site_source", "line_of", "TextSite"]
 
 
 class TextSite:
@@ -27,8 +27,19 @@ def site_location(site: tuple[Any, int] | None) -> tuple[str, int, str] | None:
     """``(file name, line number, function name)`` of a recorded site, or ``None``."""
     if site is None or not isinstance(site, tuple):
         return None  # absent, or read back from a file (see gradviz.serialize)
-    code, line = site
-    return code.co_filename, line, code.co_name
+    code, offset = site
+    return code.co_filename, line_of(code, offset), code.co_name
+
+
+def line_of(code: Any, offset: int) -> int:
+    """The source line of the instruction at byte ``offset`` of ``code``."""
+    line = code.co_firstlineno
+    for start, end, number in code.co_lines():
+        if start <= offset < end:
+            return number if number is not None else line
+        if number is not None:
+            line = number
+    return line
 
 
 def site_source(site: tuple[Any, int] | None) -> str:

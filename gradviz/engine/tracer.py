@@ -32,11 +32,12 @@ def tracing_depth() -> int:
 
 
 def _user_site(frame) -> tuple[Any, int] | None:
-    """Return ``(code, line)`` of the innermost frame from ``frame`` outward that is not in
-    the gradviz package (the user's line that called the primitive).
+    """Return ``(code, instruction offset)`` of the innermost frame from ``frame`` outward
+    that is not in the gradviz package (the user's call of the primitive).
 
-    Kept as a code object and a line number; file names and source text are looked up only
-    when a site is shown.
+    The offset is kept rather than the line number because reading ``f_lineno`` costs a
+    line-table search on every recorded operation; :mod:`gradviz.engine.source` turns it
+    into a line, a file name and source text only when a site is shown.
     """
     while frame is not None:
         code = frame.f_code
@@ -48,7 +49,7 @@ def _user_site(frame) -> tuple[Any, int] | None:
             )
             _is_internal_code[code] = internal
         if not internal:
-            return (code, frame.f_lineno)
+            return (code, frame.f_lasti)
         frame = frame.f_back
     return None
 
@@ -63,7 +64,8 @@ class Node:
         kwargs: its keyword arguments.
         parents: ``(argnum, parent_index)`` for every argument that is itself a node.
         value: the value computed (a reference, never a copy).
-        site: ``(code, line)`` of the user's call, or ``None``.
+        site: ``(code, instruction offset)`` of the user's call (see
+            :mod:`gradviz.engine.source`), or ``None``.
     """
 
     __slots__ = ("index", "primitive", "args", "kwargs", "parents", "value", "site")
@@ -230,7 +232,7 @@ class Primitive:
         if _is_internal_code.get(frame.f_code, True):
             site = _user_site(frame)
         else:
-            site = (frame.f_code, frame.f_lineno)
+            site = (frame.f_code, frame.f_lasti)
         nodes.append(Node(index, self, raw_args, kwargs, parents, ans, site))
         if self.differentiable:
             return Box(ans, tape, index)
