@@ -6,6 +6,7 @@ Attributes set on each node (absent analyses leave theirs out):
 ``check``                 ``"ok"``, ``"fail"`` or ``"unchecked"``: its local rules and the cut
                           identity (:func:`~gradviz.debug.localise.check_trace`)
 ``check_defect``          the cut identity's defect ``⟨w̄,ẇ⟩ − Σ⟨contribution, ẇ_parent⟩``
+``check_rules``           what failed there: ``["VJP"]``, ``["JVP", "cut identity"]`` (or ``[]``)
 ``nan_status``            ``"born"``, ``"passed"`` or ``"finite"``
 ``nan_birth``             ``True`` where a NaN/Inf was born
 ``nan_sweeps``            the passes of those births: ``["primal", "reverse"]``
@@ -22,6 +23,8 @@ The graph itself gets ``check_failed``, ``nan_births`` and ``health_flagged`` (n
 from __future__ import annotations
 
 __all__ = ["annotate", "debug_graph"]
+
+_PASSES = ("primal", "forward", "reverse")
 
 
 def annotate(graph, *, check=None, nans=None, health=None):
@@ -42,10 +45,11 @@ def annotate(graph, *, check=None, nans=None, health=None):
         if check is not None:
             data["check"] = check.status(index)
             data["check_defect"] = check.defects.get(index)
+            data["check_rules"] = _failed_rules(check, index)
         if nans is not None:
             data["nan_status"] = nans.status(index)
             data["nan_birth"] = index in nans.born
-            data["nan_sweeps"] = sorted({b.sweep for b in nans.births if b.index == index})
+            data["nan_sweeps"] = sorted({b.sweep for b in nans.births if b.index == index}, key=_PASSES.index)
         if health is not None:
             _health_attributes(data, health, index)
     if check is not None:
@@ -55,6 +59,11 @@ def annotate(graph, *, check=None, nans=None, health=None):
     if health is not None:
         graph.graph["health_flagged"] = [n.name for n in health.flagged]
     return graph
+
+
+def _failed_rules(check, index: int) -> list[str]:
+    rules = sorted({c.rule for c in check.failures if c.index == index})
+    return rules + (["cut identity"] if index in check.cut_failures else [])
 
 
 def _health_attributes(data: dict, health, index: int) -> None:

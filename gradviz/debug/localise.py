@@ -273,6 +273,8 @@ def _cut_defects(trace) -> tuple[dict[int, float], set[int]]:
     """Defects of the first sweeps, and the nodes where they exceed the rounding scale."""
     if not trace.reverse_sweeps[0].steps:
         return {}, set()
-    sums, defects = cut_identity(trace)
-    scale = max([abs(s) for s in sums] + [1e-300])
-    return defects, {k for k, d in defects.items() if not abs(d) <= 1e-6 * scale + 1e-12}
+    with onp.errstate(all="ignore"):
+        sums, defects = cut_identity(trace)
+    # A NaN or Inf on a cut is nan_birth's business: only finite defects can blame a rule.
+    scale = max([abs(s) for s in sums if onp.isfinite(s)] + [1e-300])
+    return defects, {k for k, d in defects.items() if onp.isfinite(d) and abs(d) > 1e-6 * scale + 1e-12}

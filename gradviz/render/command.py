@@ -23,6 +23,8 @@ _RENDER_EXAMPLES = f"""examples:
   gradviz render "sum(tanh(x) * w)" --at x=[1,2,3],w=[0.5,-1,2] --direction LR -o g.pdf
   gradviz render "x1*x2 + sin(x1)" --at x1=2,x2=5 > graph.dot     (no -o: DOT source)
   gradviz render trace.json --focus w40 --depth 2 -o part.svg   (a saved trace)
+  gradviz render "log(x)*y + sqrt(x - 3)" --at x=2,y=3 --debug -o nan.png  (NaN births, rule
+    checks and gradient health drawn on the graph)
 
 output formats, by the extension of -o: .svg .png .pdf .dot .json (networkx node-link)
 .graphml. No Graphviz installation is needed.
@@ -74,6 +76,14 @@ def register(subparsers) -> None:
     render.add_argument("--digits", type=int, default=4, help="significant digits (default 4)")
     render.add_argument("--no-legend", action="store_true", help="leave the legend out")
     render.add_argument("--no-constants", action="store_true", help="do not draw constant arguments")
+    debug = render.add_argument_group("the gradient debugger's findings (gradviz.debug)")
+    debug.add_argument("--nans", action="store_true",
+                       help="fill red the nodes where a NaN/Inf is born; outline those passing it on")
+    debug.add_argument("--check", action="store_true",
+                       help="mark the nodes whose JVP/VJP rule fails its check (magenta, dashed)")
+    debug.add_argument("--health", action="store_true",
+                       help="fill the nodes by log |adjoint|; flag vanishing, exploding, saturated")
+    debug.add_argument("--debug", action="store_true", help="all three: --nans --check --health")
     render.set_defaults(run=run_render)
 
     trace = subparsers.add_parser(
@@ -124,7 +134,8 @@ def run_render(arguments: argparse.Namespace) -> int:
                    direction=arguments.direction, max_nodes=arguments.max_nodes or None,
                    focus=arguments.focus, depth=arguments.depth, legend=not arguments.no_legend,
                    constants=not arguments.no_constants, title=_title(arguments),
-                   digits=arguments.digits)
+                   digits=arguments.digits, nans=arguments.nans, check=arguments.check,
+                   health=arguments.health, debug=arguments.debug)
     if not 1 <= arguments.digits <= 17:
         raise GradvizError(f"--digits must be between 1 and 17, got {arguments.digits}")
     if arguments.output:

@@ -17,7 +17,7 @@ Example:
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import graphviz
@@ -77,6 +77,7 @@ class _Options:
     seed_names: tuple[str, ...]
     adjoint_names: tuple[str, ...]
     digits: int
+    marks: Any = None  # the debugger's findings to draw (gradviz.render.marks.Marks)
 
 
 def as_graph(trace_or_graph: Any, *, constants: bool = True) -> nx.DiGraph:
@@ -94,7 +95,9 @@ def as_graph(trace_or_graph: Any, *, constants: bool = True) -> nx.DiGraph:
 def to_dot(trace_or_graph: Any, *, fields: Any = None, seed: Any = None, mode: str = "both",
            direction: str = "TB", max_nodes: int | None = DEFAULT_MAX_NODES,
            focus: str | None = None, depth: int = 2, legend: bool = True,
-           constants: bool = True, title: str | None = None, digits: int = 4) -> Graph:
+           constants: bool = True, title: str | None = None, digits: int = 4,
+           debug: bool = False, nans: bool = False, check: bool = False,
+           health: bool = False) -> Graph:
     """Return the trace's graph as a :class:`Graph` (a ``graphviz.Digraph``).
 
     Args:
@@ -110,22 +113,39 @@ def to_dot(trace_or_graph: Any, *, fields: Any = None, seed: Any = None, mode: s
         constants: draw the untraced arguments (``0.5``, ``train_X``) as small nodes.
         title: a line drawn above the graph (default: the function and its inputs).
         digits: significant digits of scalars.
+        nans: mark where a NaN/Inf was born (filled red) and where it is passed on (red
+            outline), from :func:`gradviz.debug.nan_birth`.
+        check: mark the nodes whose rules fail their check (magenta dashed border), from
+            :func:`gradviz.debug.check_trace`.
+        health: fill the nodes by ``log ‖w̄‖`` and write the health flags, from
+            :func:`gradviz.debug.health`.
+        debug: all three. A graph from :func:`gradviz.debug.annotate` is drawn with its
+            findings whatever these say.
 
     Raises:
-        GradvizError: an unknown field, mode, direction, seed or focus node.
+        GradvizError: an unknown field, mode, direction, seed or focus node; a debug option
+            on a graph that does not carry its attributes.
     """
+    from gradviz.render.marks import Marks, annotated
+
     graph = as_graph(trace_or_graph, constants=constants)
+    source = graph if isinstance(trace_or_graph, nx.DiGraph) else trace_or_graph
+    # debug=True, as debug_graph, leaves health out when there is no reverse sweep
+    health = health or (debug and bool(graph.graph.get("reverse_sweeps")))
+    graph = annotated(source, graph, nans=nans or debug, check=check or debug, health=health)
     options = _options(graph, fields, seed, mode, digits)
     if direction not in DIRECTIONS:
         raise GradvizError(f"unknown direction {direction!r}: use TB (top to bottom) or LR "
                            "(left to right)")
     shown = summarize(graph, max_nodes=max_nodes, focus=focus, depth=depth)
+    marks = Marks.of(graph, shown)
+    options = replace(options, marks=marks)
     dot = Graph(name=_function_name(graph), engine="dot", format="svg")
     dot.attr(rankdir=direction, fontname=FONT, fontsize="12", labelloc="t", nodesep="0.35",
              ranksep="0.45", bgcolor="white")
     dot.attr("node", fontname=FONT, fontsize="11", shape="box", style="rounded,filled", margin="0.06,0.04")
     dot.attr("edge", fontname=FONT, fontsize="9", color="#555555", arrowsize="0.7")
-    dot.attr(label=_title(graph, shown, title))
+    dot.attr(label=_title(graph, shown, title, marks.notes() if marks else []))
     for name in sorted(shown, key=lambda n: _node_order(shown, n)):
         dot.node(name, **_node_attributes(name, shown.nodes[name], options))
     for tail, head in sorted(shown.edges, key=lambda e: (_node_order(shown, e[1]), _node_order(shown, e[0]))):
@@ -287,6 +307,8 @@ def _node_attributes(name: str, data: dict, options: _Options) -> dict[str, str]
         attributes.update(color=RED, penwidth="2")
     if data.get("focus"):
         attributes["penwidth"] = "3"
+    if options.marks is not None and kind != "folded":
+        rows = options.marks.decorate(name, data, attributes, rows)
     attributes["label"] = _table(rows)
     return attributes
 
@@ -343,7 +365,7 @@ def _partial_label(tail: str, head: str, data: dict, options: _Options) -> str:
 # --- title and legend ----------------------------------------------------------------------
 
 
-def _title(graph: nx.DiGraph, shown: nx.DiGraph, title: str | None) -> str:
+def _title(graph: nx.DiGraph, shown: nx.DiGraph, title: str | None, notes: list[str]) -> str:
     if title is None:
         names = list(graph.graph.get("input_names", []))
         if len(names) > 4:  # an MLP has hundreds: name a few, count the rest
@@ -351,6 +373,7 @@ def _title(graph: nx.DiGraph, shown: nx.DiGraph, title: str | None) -> str:
         title = f"{_function_name(graph)}({', '.join(names)})"
     lines = [f"<b>{_escape(title)}</b>"]
     lines += [_gray(_escape(note), 10) for note in shown.graph.get("summary", [])]
+    lines += [f'<font color="#333333" point-size="10">{_escape(note)}</font>' for note in notes]
     return "<" + "<br/>".join(lines) + ">"
 
 
@@ -372,6 +395,8 @@ def _add_legend(dot: Graph, shown: nx.DiGraph, options: _Options, below: str | N
     explain.append("red: NaN or Inf")
     rows += [f'<tr><td colspan="{max(1, len(kinds))}" align="left">{_gray(_escape(line), 9)}</td></tr>'
              for line in explain]
+    if options.marks is not None:
+        rows += options.marks.legend_rows(max(1, len(kinds)))
     dot.node("legend", shape="plaintext", style="", margin="0",
              label='<<table border="0" cellborder="0" cellspacing="2" cellpadding="2">'
              + "".join(rows) + "</table>>")
