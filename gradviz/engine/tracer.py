@@ -224,7 +224,10 @@ class Primitive:
                 raw_args = (first, second._value)
                 parents = ((1, second._index),)
         # Boxes of outer tapes (higher order) are recorded there by the recursive call.
-        ans = self(*raw_args, **kwargs) if nested or tape.level > 1 else self.fun(*raw_args, **kwargs)
+        if nested or tape.level > 1:
+            ans = self(*raw_args, **kwargs)
+        else:
+            ans = self.fun(*raw_args, **kwargs) if kwargs else self.fun(*raw_args)
         nodes = tape.nodes
         index = len(nodes)
         # The caller's line, found in one dictionary look-up when the user called us directly.
