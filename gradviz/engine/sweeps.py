@@ -112,6 +112,25 @@ def _missing_rule(node: Node, kind: str, argnum: int) -> RuleError:
     )
 
 
+def _allow_missing_rule(node: Node, kind: str, argnum: int) -> None:
+    """No rule is right for a non-differentiable primitive or a constant argument (``where``'s
+    condition); anywhere else it is an error that says how to register one."""
+    primitive = node.primitive
+    if primitive.differentiable and argnum not in primitive.info.get("constant_arguments", ()):
+        raise _missing_rule(node, kind, argnum)
+
+
+def _tangent_term(node: Node, argnum: int, rule: Callable, t: Any, value: Any, args: tuple,
+                  kwargs: dict) -> Any:
+    """``∂wj/∂wi · ẇi`` by the node's rule for argument ``argnum``; a failure names the node."""
+    try:
+        return rule(t, value, *args, **kwargs) if kwargs else rule(t, value, *args)
+    except GradvizError:
+        raise
+    except Exception as exc:
+        raise _rule_failure(node, "JVP", argnum, exc) from exc
+
+
 def forward_sweep(
     tape: Tape,
     seeds: dict[int, Any],
@@ -180,15 +199,9 @@ def _forward_unary(node: Node, all_tangents: list[list]) -> None:
         if t is None:
             continue
         if rule is None:
-            if not node.primitive.differentiable or argnum in node.primitive.info.get("constant_arguments", ()):
-                return
-            raise _missing_rule(node, "JVP", argnum)
-        try:
-            term = rule(t, value, *args, **kwargs) if kwargs else rule(t, value, *args)
-        except GradvizError:
-            raise
-        except Exception as exc:
-            raise _rule_failure(node, "JVP", argnum, exc) from exc
+            _allow_missing_rule(node, "JVP", argnum)
+            return
+        term = _tangent_term(node, argnum, rule, t, value, args, kwargs)
         if term is None:  # a rule may say "zero" (an integer output, a sign)
             continue
         if getattr(term, "shape", ()) != shape:
@@ -209,15 +222,9 @@ def _forward_node(node: Node, tangents: list, record: bool, steps: list, observe
             continue
         rule = jvps.get(argnum)
         if rule is None:
-            if not node.primitive.differentiable or argnum in node.primitive.info.get("constant_arguments", ()):
-                continue
-            raise _missing_rule(node, "JVP", argnum)
-        try:
-            term = rule(t, value, *args, **kwargs) if kwargs else rule(t, value, *args)
-        except GradvizError:
-            raise
-        except Exception as exc:
-            raise _rule_failure(node, "JVP", argnum, exc) from exc
+            _allow_missing_rule(node, "JVP", argnum)
+            continue
+        term = _tangent_term(node, argnum, rule, t, value, args, kwargs)
         if term is None:
             continue
         if keep_terms:
@@ -283,11 +290,8 @@ def reverse_sweep(
         for argnum, parent in parents:
             rule = vjps.get(argnum)
             if rule is None:
-                if not node.primitive.differentiable or argnum in node.primitive.info.get(
-                    "constant_arguments", ()
-                ):
-                    continue
-                raise _missing_rule(node, "VJP", argnum)
+                _allow_missing_rule(node, "VJP", argnum)
+                continue
             parent_value = nodes[parent].value
             try:
                 contribution = rule(g, value, *args, **kwargs) if kwargs else rule(g, value, *args)
