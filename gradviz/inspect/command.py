@@ -26,6 +26,9 @@ def _add_display_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("breakpoints")
     group.add_argument("--no-break-nonfinite", dest="break_nonfinite", action="store_false",
                        help="do not stop where a NaN or Inf is born (on by default)")
+    group.add_argument("--break-check", action="store_true",
+                       help="stop where a node's JVP or VJP rule fails its check on the recorded "
+                       "inputs (gradviz.debug.check_trace); such nodes are marked in the graph")
     group.add_argument("--break-adjoint", type=float, metavar="BOUND",
                        help="stop where an adjoint's magnitude rises above BOUND")
     group.add_argument("--break-op", action="append", default=[], metavar="NAME",
@@ -66,9 +69,11 @@ def register(subparsers) -> None:
 
 def breakpoints_from(arguments) -> list:
     """The breakpoints the options ask for."""
-    from gradviz.inspect.state import AdjointAbove, IterationIs, NonFinite, OperationIs
+    from gradviz.inspect.state import AdjointAbove, IterationIs, NonFinite, OperationIs, RuleCheckFails
 
     found: list = [NonFinite()] if arguments.break_nonfinite else []
+    if arguments.break_check:
+        found.append(RuleCheckFails())
     if arguments.break_adjoint is not None:
         if not math.isfinite(arguments.break_adjoint) or arguments.break_adjoint <= 0:
             raise GradvizError(f"--break-adjoint needs a positive bound, got {arguments.break_adjoint}")

@@ -34,8 +34,8 @@ from gradviz.engine.trace import Trace
 from gradviz.engine.tracer import unbox
 from gradviz.errors import GradvizError
 
-__all__ = ["Run", "Phase", "StepInfo", "Position", "InspectorState", "Breakpoint",
-           "NonFinite", "AdjointAbove", "OperationIs", "IterationIs"]
+__all__ = ["Run", "Phase", "StepInfo", "Position", "InspectorState", "Breakpoint", "Findings",
+           "NonFinite", "RuleCheckFails", "AdjointAbove", "OperationIs", "IterationIs"]
 
 
 class Position(NamedTuple):
@@ -205,16 +205,6 @@ def build_phases(trace: Trace) -> list[Phase]:
     return phases
 
 
-def _finite(value: Any) -> bool:
-    value = unbox(value)
-    if value is None:
-        return True
-    try:
-        return bool(onp.all(onp.isfinite(value)))
-    except TypeError:  # an integer or object array: nothing to overflow
-        return True
-
-
 def _magnitude(value: Any) -> float:
     value = unbox(value)
     if value is None or onp.size(value) == 0:
@@ -235,6 +225,72 @@ def running_adjoint(phase: Phase, node: int, upto: int) -> Any:
     return total
 
 
+# --- the debugger's findings ----------------------------------------------------------------
+
+
+class Findings:
+    """:mod:`gradviz.debug`'s verdicts on one trace, each computed once, when first asked.
+
+    ``nans`` is :func:`~gradviz.debug.nan_birth`'s report; ``checks`` is
+    :func:`~gradviz.debug.check_trace`'s (it evaluates every primitive again, so it runs only
+    when a :class:`RuleCheckFails` breakpoint is set).
+    """
+
+    def __init__(self, trace: Trace, *, checks: bool):
+        self.trace = trace
+        self.checked = checks
+        self._nans = self._checks = None
+
+    @property
+    def nans(self):
+        if self._nans is None:
+            from gradviz.debug.nans import nan_birth
+
+            with onp.errstate(all="ignore"):
+                self._nans = nan_birth(self.trace)
+        return self._nans
+
+    @property
+    def checks(self):
+        if self._checks is None:
+            from gradviz.debug.localise import check_trace
+
+            self._checks = check_trace(self.trace)
+        return self._checks
+
+    def birth(self, sweep: str, node: int, of: Sweep | None = None):
+        """The birth at ``node`` in pass ``sweep`` (of the sweep ``of``), or ``None``."""
+        number = None if of is None else next(k for k, s in enumerate(self.trace.sweeps) if s is of)
+        for birth in self.nans.births:
+            if birth.sweep == sweep and birth.index == node and (of is None or birth.sweep_index == number):
+                return birth
+        return None
+
+    def marks(self, node: int) -> list[tuple[str, str]]:
+        """Short tags for the graph: ``("NaN born", "bold red")``, ``("rule ✗ VJP", …)``."""
+        tags = []
+        if node in self.nans.born:
+            tags.append(("NaN/Inf born", "bold white on red"))
+        if self.checked and self.checks.status(node) == "fail":
+            rules = sorted({c.rule for c in self.checks.failures if c.index == node})
+            tags.append((f"rule ✗ {'/'.join(rules) or 'cut identity'}", "bold white on magenta"))
+        return tags
+
+    def details(self, node: int, phase: Phase) -> list[tuple[str, str]]:
+        """One line per finding at ``node`` that belongs to ``phase``, for the step panel."""
+        passes = {"evaluate": ("primal",), "forward": ("primal", "forward") if phase.number == 0
+                  else ("forward",), "reverse": ("reverse",)}[phase.kind]
+        number = next((k for k, s in enumerate(self.trace.sweeps) if s is phase.sweep), None)
+        lines = [(f"⚠ {born_reason(birth)}", "bold red") for birth in self.nans.births
+                 if birth.index == node and birth.sweep in passes
+                 and (birth.sweep == "primal" or birth.sweep_index == number)]
+        if self.checked:
+            rules = ("JVP",) if phase.kind == "forward" else ("VJP",) if phase.kind == "reverse" else ()
+            lines += [(f"✗ {c.describe()}", "bold magenta") for c in self.checks.failures
+                      if c.index == node and c.rule in rules]
+        return lines[:2]
+
+
 # --- breakpoints -----------------------------------------------------------------------------
 
 
@@ -252,26 +308,69 @@ class Breakpoint:
 
 class NonFinite(Breakpoint):
     """Stops where a NaN or an infinity is born: a non-finite value, tangent or adjoint
-    contribution computed from finite numbers (so it stops on the node that made it)."""
+    contribution computed from finite numbers (so it stops on the node that made it).
+
+    The births are :func:`gradviz.debug.nan_birth`'s, as ``gradviz check`` and the renderer
+    show them: a value where the node is evaluated, a tangent in the forward sweep that made
+    it, a contribution at the reverse step that sent it.
+    """
 
     description = "a NaN or Inf is born"
 
     def check(self, state: InspectorState) -> str | None:
-        trace, phase, info = state.trace, state.phase, state.current
-        node = trace.nodes[info.node]
+        findings, phase, info = state.findings(), state.phase, state.current
+        birth = None
         if phase.kind == "evaluate" or (phase.kind == "forward" and phase.number == 0):
-            parents_finite = all(_finite(trace.nodes[p].value) for _, p in node.parents)
-            if not _finite(node.value) and parents_finite:
-                return f"{node.name} = {format_short(node.value)}: a non-finite value is born at '{node.op}'"
-        if phase.kind == "forward" and info.step is not None and not _finite(info.step.value):
-            if all(_finite(phase.sweep.results[p]) for _, p in node.parents):
-                return f"the tangent of {node.name} ('{node.op}') is {format_short(info.step.value)}"
-        if phase.kind == "reverse":
-            sent = phase.sweep.seeds.get(info.node) if info.source is None else info.term
-            incoming = None if info.source is None else info.step.value
-            if not _finite(sent) and _finite(incoming):
-                where = "the seed" if info.source is None else f"'{trace.nodes[info.source].op}' ({trace.nodes[info.source].name})"
-                return f"the adjoint contribution to {node.name} from {where} is {format_short(sent)}"
+            birth = findings.birth("primal", info.node)
+        if birth is None and phase.kind == "forward":
+            birth = findings.birth("forward", info.node, phase.sweep)
+        if birth is None and phase.kind == "reverse" and info.source is not None:
+            birth = findings.birth("reverse", info.source, phase.sweep)
+            birth = birth if birth is not None and birth.argnum == info.argnum else None
+        return None if birth is None else born_reason(birth)
+
+
+_BORN = {"primal": "a non-finite value", "forward": "a non-finite tangent",
+         "reverse": "a non-finite adjoint contribution"}
+
+
+def born_reason(birth) -> str:
+    """``w4 = -inf: a non-finite value is born at 'log' (log(w3) with w3 = 0)``."""
+    from gradviz.notation import bar_name, dot_name
+
+    if birth.sweep == "primal":
+        target = f"{birth.name} ="
+    elif birth.sweep == "forward":
+        target = f"{dot_name(birth.name)} ="
+    else:
+        target = f"{bar_name(birth.inputs[birth.argnum][0])} +="
+    inputs = ", ".join(f"{label} = {value}" for label, value in birth.inputs)
+    return (f"{target} {birth.result}: {_BORN[birth.sweep]} is born at '{birth.op}' "
+            f"({birth.formula} with {inputs})")
+
+
+class RuleCheckFails(Breakpoint):
+    """Stops at a node whose JVP or VJP rule fails :func:`gradviz.debug.check_trace`'s check
+    on its recorded inputs (or where the cut identity breaks): where the first forward sweep
+    uses a wrong JVP, and where a reverse sweep sends the contribution of a wrong VJP."""
+
+    description = "a rule fails its check"
+
+    def check(self, state: InspectorState) -> str | None:
+        report, phase, info = state.findings().checks, state.phase, state.current
+        if phase.kind == "forward" and phase.number == 0:
+            wrong = [c for c in report.failures if c.index == info.node and c.rule == "JVP"]
+            return wrong[0].describe() if wrong else None
+        if phase.kind != "reverse" or info.source is None:
+            return None
+        wrong = [c for c in report.failures if c.index == info.source and c.rule == "VJP"]
+        if wrong:
+            return wrong[0].describe() if wrong[0].argnum == info.argnum else None
+        if info.source in report.cut_failures and info.step.terms[0][0] == info.argnum:
+            node = state.trace.nodes[info.source]
+            defect = report.defects[info.source]
+            return (f"the cut identity breaks at {node.name} ('{node.op}'): its VJP and JVP "
+                    f"disagree by {defect:.4g}")
         return None
 
 
@@ -332,12 +431,6 @@ class IterationIs(Breakpoint):
         return None
 
 
-def format_short(value: Any) -> str:
-    from gradviz.notation import format_value
-
-    return format_value(value, 4, whole=3)
-
-
 # --- the cursor ------------------------------------------------------------------------------
 
 
@@ -376,6 +469,18 @@ class InspectorState:
     @property
     def current(self) -> StepInfo:
         return self.phase.steps[self.position.step]
+
+    def findings(self, iteration: int | None = None) -> Findings:
+        """The debugger's verdicts on the trace of ``iteration`` (default: the current one)."""
+        iteration = self.position.iteration if iteration is None else iteration
+        cache = self.__dict__.setdefault("_findings", {})
+        checks = any(isinstance(b, RuleCheckFails) for b in self.breakpoints)
+        found = cache.get(iteration)
+        if found is None or found.checked != checks:
+            if len(cache) > 4:
+                cache.clear()
+            found = cache[iteration] = Findings(self.run.trace(iteration), checks=checks)
+        return found
 
     def snapshot(self) -> tuple:
         """Everything the views depend on, for comparing two moments."""
@@ -451,7 +556,7 @@ class InspectorState:
                 self.stopped_by = reason
                 return
         if position == start:
-            self.message = "the end of the run: no breakpoint ahead"
+            self.message, self.stopped_by = "the end of the run: no breakpoint ahead", None
             return
         what = "no breakpoint fired" if self.breakpoints else "no breakpoints are set"
         self._go(position, f"ran to the end: {what}")

@@ -132,6 +132,9 @@ def step_text(state: InspectorState) -> Text:
     site = describe_site(site) if site_source(site) else ""
     if site:
         text.append(f"\n{site}", style="#9e9e9e")
+    marked = info.source if phase.kind == "reverse" and info.source is not None else info.node
+    for line, style in state.findings().details(marked, phase):
+        text.append("\n" + line, style=style)
     return text
 
 
@@ -352,8 +355,11 @@ def graph_view(state: InspectorState, height: int = 30, width: int = 200) -> Tex
     position = next((k for k, line in enumerate(lines) if line[1] == info.node and not line[2]), 0)
     start = max(0, min(position - height // 3, len(lines) - height))
     window = lines[start : start + height]
+    findings = state.findings()
+    tags = {node: findings.marks(node) for _prefix, node, repeated in window if not repeated}
     labels = [f"{trace.nodes[node].name} ↑" if repeated
               else _cut(short_formula(value_formula(trace, node, numbers=False)), max(12, width - len(prefix) - 24))
+              + "".join(f" [{tag}]" for tag, _style in tags[node])
               for prefix, node, repeated in window]
     # numbers in one column, unless that would leave them no room
     column = min(max(len(prefix) + len(label) for (prefix, _n, _r), label in zip(window, labels)), width - 24)
@@ -361,7 +367,12 @@ def graph_view(state: InspectorState, height: int = 30, width: int = 200) -> Tex
     for (prefix, node, repeated), label in zip(window, labels):
         style = CURRENT if node == info.node else ("bold cyan" if node == info.source else "")
         line = Text(prefix, style="#808080")
-        line.append(label, style=style or ("dim" if repeated else ""))
+        marks = [] if repeated else tags[node]
+        plain = label[: len(label) - sum(len(tag) + 3 for tag, _style in marks)]
+        line.append(plain, style=style or ("dim" if repeated else ""))
+        for tag, tag_style in marks:
+            line.append(" ")
+            line.append(f"[{tag}]", style=tag_style)
         if not repeated:
             line.append(" " * max(0, column - len(prefix) - len(label)))
             line.append_text(_node_numbers(state, node))
