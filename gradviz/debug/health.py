@@ -122,6 +122,11 @@ class IterationHealth:
     nonfinite: int
     worst_saturation: float
 
+    @property
+    def finite(self) -> bool:
+        """Whether the loss and the gradient are finite numbers."""
+        return bool(onp.isfinite(self.loss) and onp.isfinite(self.gradient_norm))
+
 
 def training_summary(traces: Sequence, **thresholds) -> list[IterationHealth]:
     """One :class:`IterationHealth` per trace (e.g. ``gradviz.record()``'s ``run.traces``).

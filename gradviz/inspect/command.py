@@ -61,6 +61,9 @@ def register(subparsers) -> None:
     train.add_argument("--noise", type=float, default=0.1, help="make_moons noise (0.1)")
     train.add_argument("--seed", type=int, default=0, help="random seed of data and MLP (0)")
     train.add_argument("--inspect", action="store_true", help="open the inspector on the run")
+    train.add_argument("--health", action="store_true",
+                       help="print a gradient-health summary per iteration: loss, |gradient|, "
+                       "vanishing, exploding, saturated and non-finite nodes")
     train.add_argument("--plot", metavar="FILE.png",
                        help="write the lecture's figures: decision boundary and loss per step")
     _add_display_options(train)
@@ -136,16 +139,21 @@ def run_train(arguments) -> int:
         return _train_in_inspector(arguments, model, inputs, labels)
     from gradviz.train.moons import accuracy
 
-    result = _train_with_progress(arguments, model, inputs, labels)
+    watch = _Watch()
+    result = _train_with_progress(arguments, model, inputs, labels, watch)
     with onp.errstate(all="ignore"):
         final_loss = float(model.loss(result.params, inputs, labels))
+    if arguments.health:
+        _print_health(arguments, watch.rows)
     _print_summary(arguments, result, accuracy(model, result.params, inputs, labels), final_loss)
+    if watch.births is not None:
+        _print_first_nonfinite(arguments, watch)
     if arguments.plot:
         from gradviz.train.plot import plot_training
 
         plot_training(model, result.params, inputs, labels, result.losses, arguments.plot)
         print(f"wrote {arguments.plot}")
-    return 0
+    return 0 if watch.births is None else 1
 
 
 def _train_in_inspector(arguments, model, inputs, labels) -> int:
@@ -167,7 +175,29 @@ def _train_in_inspector(arguments, model, inputs, labels) -> int:
     return 0
 
 
-def _train_with_progress(arguments, model, inputs, labels):
+class _Watch:
+    """gradviz.debug on every iteration's trace: its health row, and where the first
+    non-finite loss or gradient was born."""
+
+    def __init__(self):
+        self.rows: list = []
+        self.first = None  # the IterationHealth of the first non-finite iteration
+        self.births = None  # nan_birth's report on that iteration's trace
+
+    def __call__(self, iteration) -> None:
+        from gradviz.debug.health import training_summary
+        from gradviz.debug.nans import nan_birth
+
+        row = training_summary([iteration.trace])[0]
+        row.iteration = iteration.number
+        self.rows.append(row)
+        if self.first is None and not row.finite:
+            self.first = row
+            with onp.errstate(all="ignore"):
+                self.births = nan_birth(iteration.trace)
+
+
+def _train_with_progress(arguments, model, inputs, labels, watch):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from gradviz.train.moons import train
@@ -178,10 +208,52 @@ def _train_with_progress(arguments, model, inputs, labels):
         task = progress.add_task(model.name, total=arguments.steps, loss="…")
 
         def on_step(iteration) -> None:
+            watch(iteration)
             progress.update(task, advance=1, loss=f"{iteration.loss:.6g}")
 
         return train(model, inputs, labels, steps=arguments.steps, learning_rate=arguments.lr,
-                     on_step=on_step)
+                     on_step=on_step, record=True)
+
+
+def _print_health(arguments, rows) -> None:
+    """One row per iteration (every k-th of a long run, and the first non-finite one)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    every = max(1, -(-len(rows) // 25))
+    first_bad = next((row.iteration for row in rows if not row.finite), None)
+    shown = [row for row in rows if row.iteration % every == 0 or row.iteration in
+             (first_bad, rows[-1].iteration)]
+    title = "gradient health per iteration" + (f" (every {every} iterations)" if every > 1 else "")
+    table = Table(title=title, title_justify="left")
+    # node counts per flag, then the largest share of saturated inputs of any tanh/sigmoid
+    for column in ("iter", "loss", "‖grad‖", "vanish", "explode", "satur.", "NaN/Inf", "max sat"):
+        table.add_column(column, justify="right")
+    for row in shown:
+        style = "bold red" if not row.finite else ("yellow" if row.saturated or row.vanishing
+                                                   or row.exploding else "")
+        table.add_row(str(row.iteration), f"{row.loss:.6g}", f"{row.gradient_norm:.4g}",
+                      str(row.vanishing), str(row.exploding), str(row.saturated),
+                      str(row.nonfinite), f"{row.worst_saturation:.0%}", style=style)
+    Console(highlight=False).print(table)
+
+
+def _print_first_nonfinite(arguments, watch) -> None:
+    """The lecture's "what is ln(0)?": the iteration, then each pass's first birth."""
+    from rich.console import Console
+
+    console, row = Console(highlight=False), watch.first
+    console.print(f"[bold red]first non-finite at iteration {row.iteration}:[/] loss = "
+                  f"{row.loss:.6g}, ‖gradient‖ = {row.gradient_norm:.6g}")
+    shown = set()
+    for birth in watch.births.births:
+        if birth.sweep not in shown:
+            shown.add(birth.sweep)
+            console.print(f"  [red]born:[/] {birth.describe()}")
+    if row.worst_saturation > 0:
+        console.print(f"  a tanh is saturated on {row.worst_saturation:.0%} of its inputs (slope "
+                      "below 1e-3): predictions of exactly 0 or 1 make ln(0) = -inf")
+    console.print(f"  gradviz train moons --inspect --lr {arguments.lr:g} stops there, in the inspector")
 
 
 def _print_summary(arguments, result, accuracy: float, final_loss: float) -> None:

@@ -171,14 +171,19 @@ class TrainingResult:
 
 def train(model: Model, inputs, labels, *, steps: int = 100, learning_rate: float = 0.001,
           keep_traces: bool = False, on_step: Callable[[Iteration], None] | None = None,
-          ) -> TrainingResult:
-    """Run :func:`iterate_training` to the end; ``on_step`` sees every iteration."""
+          record: bool = False) -> TrainingResult:
+    """Run :func:`iterate_training` to the end; ``on_step`` sees every iteration.
+
+    ``record=True`` gives each iteration its trace (for ``on_step``, e.g. the debugger's
+    per-iteration checks) without keeping them all; ``keep_traces=True`` also keeps them in
+    ``result.traces``.
+    """
     result = TrainingResult(model, model.initial)
     last = None
-    for last in iterate_training(model, inputs, labels, steps=steps,
-                                 learning_rate=learning_rate, keep_traces=keep_traces):
+    for last in iterate_training(model, inputs, labels, steps=steps, learning_rate=learning_rate,
+                                 keep_traces=keep_traces or record):
         result.losses.append(last.loss)
-        if last.trace is not None:
+        if keep_traces:
             result.traces.append(last.trace)
         if on_step is not None:
             on_step(last)

@@ -46,3 +46,41 @@ def test_bad_options_exit_2(capsys):
     assert main(["train", "circles"]) == 2
     errors = capsys.readouterr().err.strip().splitlines()
     assert len(errors) == 3 and all(line.startswith("gradviz: error: ") for line in errors)
+
+
+def test_health_prints_one_row_per_iteration(capsys):
+    assert main(["train", "moons", "--model", "mlp", "--steps", "6", "--samples", "100",
+                 "--lr", "0.003", "--health"]) == 0
+    out = capsys.readouterr().out
+    assert "gradient health per iteration" in out and "max sat" in out
+    rows = [line.split("│")[1].strip() for line in out.splitlines() if line.startswith("│ ")
+            and line.split("│")[1].strip().isdigit()]
+    assert rows == ["0", "1", "2", "3", "4", "5"]
+
+
+def test_a_long_run_prints_every_kth_iteration_and_the_first_nonfinite(capsys):
+    assert main(["train", "moons", "--steps", "60", "--lr", "0.1", "--health"]) == 1
+    out = capsys.readouterr().out
+    assert "(every 3 iterations)" in out
+    assert "│    1 │     nan │" in out and "│   59 │" in out
+
+
+def test_the_first_nonfinite_iteration_and_node_are_named(capsys):
+    """The lecture's "what is ln(0)?": at lr 0.1 the first step saturates the tanh."""
+    code = main(["train", "moons", "--lr", "0.1", "--steps", "5"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert code == 1
+    assert "first non-finite at iteration 1: loss = nan" in out
+    assert "non-finite value born in the primal pass at w6 = log(w5) ('log') at moons.py" in out
+    assert "born in the reverse pass at w9 = log(w8)" in out
+    assert "a tanh is saturated on 81% of its inputs" in out
+
+
+def test_the_nonfinite_report_is_nan_births(monkeypatch, capsys):
+    from gradviz.debug import nans
+
+    seen = []
+    original = nans.nan_birth
+    monkeypatch.setattr(nans, "nan_birth", lambda trace: seen.append(trace) or original(trace))
+    assert main(["train", "moons", "--lr", "0.1", "--steps", "5"]) == 1
+    assert len(seen) == 1  # once, on the first non-finite iteration only
