@@ -35,7 +35,8 @@ HELP = """\
   ?            this help            q   quit
 
 [b]Breakpoints[/b] (set on the command line or in inspect(..., breakpoints=...))
-  a NaN or Inf is born (on by default), |adjoint| above a bound,
+  a NaN or Inf is born (on by default), a rule fails its check (--break-check),
+  |adjoint| above a bound,
   a named operation, an iteration number.
 
 [b]Panels[/b]

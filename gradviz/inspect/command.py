@@ -72,7 +72,13 @@ def register(subparsers) -> None:
 
 def breakpoints_from(arguments) -> list:
     """The breakpoints the options ask for."""
-    from gradviz.inspect.state import AdjointAbove, IterationIs, NonFinite, OperationIs, RuleCheckFails
+    from gradviz.inspect.state import (
+        AdjointAbove,
+        IterationIs,
+        NonFinite,
+        OperationIs,
+        RuleCheckFails,
+    )
 
     found: list = [NonFinite()] if arguments.break_nonfinite else []
     if arguments.break_check:
