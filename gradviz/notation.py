@@ -180,7 +180,12 @@ def partial_value(trace, index: int, argnum: int) -> Any:
     return result
 
 
-def _times(partial: str, name: str) -> str:
+def _product(partial: str, name: str, *, partial_first: bool) -> str:
+    """``partial·name`` (a tangent term) or ``name·partial`` (an adjoint contribution).
+
+    A partial ``1`` or ``-1`` disappears; one written as ``"·w2ᵀ"`` or ``"w1ᵀ·"`` (a matrix
+    product, whose side matters) keeps its side whatever the order asked for.
+    """
     if partial == "1":
         return name
     if partial == "-1":
@@ -189,7 +194,7 @@ def _times(partial: str, name: str) -> str:
         return f"{name}{partial}"
     if partial.endswith("·"):
         return f"{partial}{name}"
-    return f"{_wrap(partial)}·{name}"
+    return f"{_wrap(partial)}·{name}" if partial_first else f"{name}·{_wrap(partial)}"
 
 
 def _wrap(text: str) -> str:
@@ -202,7 +207,7 @@ def tangent_formula(trace, sweep: Sweep, step: Step, *, numbers: bool = True) ->
     symbols, values = [], []
     for argnum, parent, term in step.terms:
         partial = partial_formula(trace, step.node, argnum)
-        symbols.append(_times(partial, dot_name(trace.tape.nodes[parent].name)))
+        symbols.append(_product(partial, dot_name(trace.tape.nodes[parent].name), partial_first=True))
         values.append(_tangent_numbers(trace, step.node, argnum, sweep.results[parent]) or format_value(term))
     text = f"{dot_name(node.name)} = " + _join(symbols)
     if numbers:
@@ -243,23 +248,13 @@ def contribution_formula(trace, sweep: Sweep, step: Step, argnum: int, parent: i
     """``w̄1 += w̄3·w2 = 1·5 = 5``: one contribution a reverse step sends to a parent."""
     source = trace.tape.nodes[step.node].name
     partial = partial_formula(trace, step.node, argnum)
-    symbolic = _adjoint_product(bar_name(source), partial)
+    symbolic = _product(partial, bar_name(source), partial_first=False)
     text = f"{bar_name(trace.tape.nodes[parent].name)} += {symbolic}"
     if numbers:
         numeric = _adjoint_numbers(trace, step.node, argnum, step.value)
         total = format_value(term)
         text += (f" = {numeric}" if numeric and numeric != total else "") + f" = {total}"
     return text
-
-
-def _adjoint_product(bar: str, partial: str) -> str:
-    if partial == "1":
-        return bar
-    if partial == "-1":
-        return f"-{bar}"
-    if partial.startswith("·") or partial.endswith("·"):
-        return f"{partial}{bar}" if partial.endswith("·") else f"{bar}{partial}"
-    return f"{bar}·{_wrap(partial)}"
 
 
 def _adjoint_numbers(trace, index: int, argnum: int, adjoint: Any) -> str:
@@ -288,7 +283,7 @@ def adjoint_formula(trace, sweep: Sweep, index: int, *, numbers: bool = True) ->
     symbols, numbers_text = [], []
     for step, argnum, term in _received(trace, sweep).get(index, ()):
         partial = partial_formula(trace, step.node, argnum)
-        symbols.append(_adjoint_product(bar_name(trace.tape.nodes[step.node].name), partial))
+        symbols.append(_product(partial, bar_name(trace.tape.nodes[step.node].name), partial_first=False))
         numeric = _adjoint_numbers(trace, step.node, argnum, step.value)
         numbers_text.append(numeric or format_value(term))
     if not symbols:
