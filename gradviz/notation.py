@@ -144,6 +144,8 @@ def _short(value: Any) -> bool:
 def partial_formula(trace, index: int, argnum: int) -> str:
     """The local partial ``∂w_index/∂arg`` in symbols: ``w2`` for ``w3 = w1·w2``, argument 0."""
     node = trace.tape.nodes[index]
+    if node.primitive is not None and not node.primitive.differentiable:
+        return "none (not differentiable)"
     template = node.primitive.partials.get(argnum) if node.primitive is not None else None
     labels = [argument_label(trace, node, k) for k in range(len(node.args))]
     if template is None:
