@@ -188,7 +188,7 @@ def main() -> int:
         for label, seconds in results.items():
             print(f"    {label:<28} {seconds * 1e6:12.1f} µs (median)")
         if reference is None:
-            value, unit = results[subject], "s/op"
+            value = results[subject]
             print(f"    {subject}: {value * 1e6:.2f} µs per op (bound {bound * 1e6:.1f} µs)")
             ok = value <= bound
         else:

@@ -44,7 +44,7 @@ if __name__ == "__main__":
     try:
         import pylab
     except ImportError:
-        raise SystemExit("the figures need matplotlib: pip install 'gradviz[plot]'")
+        raise SystemExit("the figures need matplotlib: pip install 'gradviz[plot]'") from None
 
     # Plot the decision boundary
     x_min, x_max = train_X[:, 0].min() - 0.5, train_X[:, 0].max() + 0.5

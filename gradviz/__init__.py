@@ -34,7 +34,7 @@ from gradviz.checkpoint import checkpoint  # noqa: E402
 from gradviz.debug import check_grads, debug_nans, first_nonfinite, nan_birth  # noqa: E402
 import gradviz.inspect as inspect  # noqa: E402  (callable: gradviz.inspect(trace); textual loads on use)
 from gradviz.render import to_dot  # noqa: E402  (gradviz.render, the package, is callable)
-import gradviz.render  # noqa: E402
+import gradviz.render  # noqa: E402, F401  (the callable package: gradviz.render(trace, path))
 
 __version__ = "0.1.0"
 

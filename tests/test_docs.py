@@ -9,7 +9,6 @@ runs the example; the set-up segments (``python3 -m venv``, ``pip install``, ``.
 
 from __future__ import annotations
 
-import os
 import pathlib
 import re
 import runpy

@@ -35,7 +35,7 @@ import numpy as onp
 
 from gradviz.engine.source import describe_site
 from gradviz.engine.sweeps import OBSERVERS, reverse_sweep
-from gradviz.engine.tracer import Node, unbox
+from gradviz.engine.tracer import Node
 from gradviz.errors import NonFiniteError
 from gradviz.debug._values import as_array, brief, is_finite
 

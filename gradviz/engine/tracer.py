@@ -12,7 +12,6 @@ recording on its own tape, so the inner reverse sweep is itself recorded by the 
 
 from __future__ import annotations
 
-import sys
 from sys import _getframe
 from typing import Any, Callable
 

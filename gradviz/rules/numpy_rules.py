@@ -24,7 +24,6 @@ import string
 
 import numpy as onp
 
-from gradviz.engine.broadcast import shape_of
 from gradviz.engine.tracer import Box, EveryArgument, unbox
 from gradviz.rules import defnondiff, defrule
 from gradviz.rules.fft_rules import imag_vjp, real_vjp

@@ -22,7 +22,7 @@ import scipy.signal
 import scipy.special as sp
 
 from gradviz.engine.broadcast import shape_of
-from gradviz.engine.tracer import Box, EveryArgument, Primitive, unbox
+from gradviz.engine.tracer import Box, EveryArgument, Primitive
 from gradviz.errors import RuleError
 from gradviz.rules import defrule
 from gradviz.rules.domains import POSITIVE, REALS, UNIT, Domain
