@@ -111,11 +111,21 @@ def _extremum_weights(ans, x, axis, keepdims):
 def _sum_vjp(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     """x̄ = ȳ at every element: broadcast back along the summed axes."""
     shape = _shape(x)
-    if axis is None and type(g) is not Box and onp.ndim(g) == 0 and math.prod(shape) <= 65536:
+    if axis is None and type(g) is not Box and not getattr(g, "shape", ()) and math.prod(shape) <= 65536:
         # The usual end of a loss: numpy's broadcast_to costs more than filling a small array
         # (a large one stays a broadcast view: filling it would cost a pass over memory).
-        return onp.full(shape, g, dtype=onp.result_type(g, onp.float32))
+        return _filled(shape, g)
     return broadcast_to(_expand_reduced(g, x, axis, keepdims), shape)
+
+
+def _filled(shape: tuple[int, ...], g) -> onp.ndarray:
+    """An array of ``shape`` holding the scalar ``g`` (float32 stays float32, ints become float64)."""
+    dtype = getattr(g, "dtype", None)
+    if dtype is None or dtype.kind not in "fc":
+        dtype = onp.result_type(g, onp.float64)
+    filled = onp.empty(shape, dtype)
+    filled.fill(g)
+    return filled
 
 
 def _mean_vjp(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
