@@ -28,37 +28,51 @@ from gradviz.engine.source import describe_site, site_location, site_source
 from gradviz.engine.tracer import unbox
 from gradviz.notation import partial_formula, partial_value, value_formula
 
-__all__ = ["to_networkx", "node_kind", "SCHEMA_VERSION"]
+__all__ = ["to_networkx", "add_detail", "add_constants", "node_kind", "SCHEMA_VERSION"]
 
 SCHEMA_VERSION = 1
 
 
 def node_kind(trace, index: int) -> str:
     """``"input"``, ``"output"``, ``"nondifferentiable"`` or ``"intermediate"``."""
-    if index in trace.inputs:
+    return _kind(trace.tape.nodes[index], set(trace.inputs), set(trace.outputs))
+
+
+def _kind(node, inputs: set[int], outputs: set[int]) -> str:
+    if node.index in inputs:
         return "input"
-    if index in trace.outputs:
+    if node.index in outputs:
         return "output"
-    primitive = trace.tape.nodes[index].primitive
-    if primitive is not None and not primitive.differentiable:
+    if node.primitive is not None and not node.primitive.differentiable:
         return "nondifferentiable"
     return "intermediate"
 
 
+_DTYPE_NAMES: dict[Any, str] = {}
+
+
 def _shape_and_dtype(value: Any) -> tuple[tuple[int, ...], str]:
     raw = unbox(value)
-    if hasattr(raw, "dtype"):
-        return tuple(onp.shape(raw)), str(raw.dtype)
-    return (), type(raw).__name__
+    dtype = getattr(raw, "dtype", None)
+    if dtype is None:
+        return (), type(raw).__name__
+    name = _DTYPE_NAMES.get(dtype)
+    if name is None:
+        name = _DTYPE_NAMES[dtype] = str(dtype)  # str(dtype) is slow, and there are few
+    return tuple(raw.shape), name
 
 
-def to_networkx(trace, *, constants: bool = True) -> nx.DiGraph:
+def to_networkx(trace, *, constants: bool = True, detail: bool = True) -> nx.DiGraph:
     """Return the trace as a DiGraph, one node per ``w_i`` and per constant argument.
 
     Args:
         trace: a :class:`~gradviz.Trace`.
         constants: also add a node for every argument that is not traced (``0.5``,
             ``train_X``), kind ``"constant"``, so that every operation shows all its inputs.
+        detail: fill every attribute of the schema. With ``False`` only the structure is
+            there (``index``, ``op``, ``kind``, ``label``, ``value``, ``shape``, ``dtype``,
+            ``differentiable``; edges ``kind``, ``argnum``, ``argnums``): a large trace is
+            summarised on that, then :func:`add_detail` fills in what is shown.
     """
     graph = nx.DiGraph(
         name=trace.name,
@@ -70,39 +84,78 @@ def to_networkx(trace, *, constants: bool = True) -> nx.DiGraph:
         forward_sweeps=[s.label for s in trace.forward_sweeps],
         reverse_sweeps=[s.label for s in trace.reverse_sweeps],
     )
-    forward, reverse = trace.forward_sweeps, trace.reverse_sweeps
-    for node in trace.tape.nodes:
-        _add_node(graph, trace, node, forward, reverse)
-    forward_steps = [_steps_by_node(sweep) for sweep in forward]
-    reverse_steps = [_steps_by_node(sweep) for sweep in reverse]
-    for node in trace.tape.nodes:
+    kinds = _kinds(trace)
+    nodes = trace.tape.nodes
+    graph.add_nodes_from((node.name, _node_structure(trace, node, kinds[node.index])) for node in nodes)
+    edges: dict[tuple[str, str], dict[str, Any]] = {}
+    for node in nodes:
         for argnum, parent in node.parents:
-            _add_edge(graph, trace, node, argnum, parent, forward_steps, reverse_steps)
-        if constants and node.primitive is not None:
-            _add_constants(graph, node)
+            edge = edges.get((nodes[parent].name, node.name))
+            if edge is None:
+                edges[nodes[parent].name, node.name] = dict(kind="traced", argnum=argnum, argnums=[argnum])
+            else:  # x·x: one edge carries both arguments
+                edge["argnums"].append(argnum)
+    graph.add_edges_from((tail, head, data) for (tail, head), data in edges.items())
+    if constants:
+        for node in nodes:
+            if node.primitive is not None:
+                _add_constants(graph, node)
+    if detail:
+        add_detail(graph, trace)
     return graph
 
 
-def _add_node(graph, trace, node, forward, reverse) -> None:
+def _node_structure(trace, node, kind: str) -> dict[str, Any]:
     shape, dtype = _shape_and_dtype(node.value)
+    return dict(index=node.index, op=node.op, kind=kind,
+                label=trace.label(node.index) if kind == "input" else node.name,
+                value=unbox(node.value), shape=shape, dtype=dtype,
+                differentiable=node.primitive is None or node.primitive.differentiable)
+
+
+def _kinds(trace) -> list[str]:
+    inputs, outputs = set(trace.inputs), set(trace.outputs)
+    return [_kind(node, inputs, outputs) for node in trace.tape.nodes]
+
+
+def add_detail(graph: nx.DiGraph, trace) -> nx.DiGraph:
+    """Fill the sweeps' numbers and the text of every traced node and edge of ``graph``.
+
+    ``graph`` may be a summary of the trace's graph: edges that cross into a folded node
+    keep their original ends as ``tail``/``head`` and get the detail of that original edge,
+    and a folded node's ``last`` member gets its own. Returns ``graph``.
+    """
+    forward, reverse = trace.forward_sweeps, trace.reverse_sweeps
+    forward_steps = [_steps_by_node(sweep) for sweep in forward]
+    reverse_steps = [_steps_by_node(sweep) for sweep in reverse]
+    nodes = trace.tape.nodes
+    for name, data in graph.nodes(data=True):
+        if data.get("kind") == "folded":
+            last = data.get("last")
+            if last and last.get("index") is not None:
+                last.update(_node_detail(trace, nodes[last["index"]], forward, reverse))
+        elif data.get("index") is not None:
+            data.update(_node_detail(trace, nodes[data["index"]], forward, reverse))
+    index_of = {node.name: node.index for node in nodes}
+    for tail, head, data in graph.edges(data=True):
+        if data.get("kind") != "traced":
+            continue
+        source, target = index_of.get(data.get("tail", tail)), index_of.get(data.get("head", head))
+        if source is not None and target is not None:
+            data.update(_edge_detail(trace, nodes[target], data["argnums"], forward_steps, reverse_steps))
+    return graph
+
+
+def _node_detail(trace, node, forward, reverse) -> dict[str, Any]:
     location = site_location(node.site)
-    tangents = [sweep.results[node.index] for sweep in forward]
-    adjoints = [sweep.results[node.index] for sweep in reverse]
-    graph.add_node(
-        node.name,
-        index=node.index,
-        op=node.op,
-        kind=node_kind(trace, node.index),
-        label=trace.label(node.index),
+    tangents = [unbox(sweep.results[node.index]) for sweep in forward]
+    adjoints = [unbox(sweep.results[node.index]) for sweep in reverse]
+    return dict(
         formula=value_formula(trace, node.index, numbers=False),
-        value=unbox(node.value),
-        shape=shape,
-        dtype=dtype,
-        differentiable=node.primitive is None or node.primitive.differentiable,
-        tangents=[unbox(t) for t in tangents],
-        adjoints=[unbox(a) for a in adjoints],
-        tangent=unbox(tangents[0]) if tangents else None,
-        adjoint=unbox(adjoints[0]) if adjoints else None,
+        tangents=tangents,
+        adjoints=adjoints,
+        tangent=tangents[0] if tangents else None,
+        adjoint=adjoints[0] if adjoints else None,
         site=describe_site(node.site),
         file=location[0] if location else None,
         line=location[1] if location else None,
@@ -110,31 +163,26 @@ def _add_node(graph, trace, node, forward, reverse) -> None:
     )
 
 
-def _add_edge(graph, trace, node, argnum, parent, forward, reverse) -> None:
-    source = trace.tape.nodes[parent].name
-    terms = [_term(steps.get(node.index), argnum) for steps in forward]
-    contributions = [_term(steps.get(node.index), argnum) for steps in reverse]
-    if graph.has_edge(source, node.name):
-        # x·x: one edge carries both arguments; its partial is the sum of theirs.
-        data = graph.edges[source, node.name]
-        data["argnums"].append(argnum)
-        data["partial"] += " + " + partial_formula(trace, node.index, argnum)
-        other = partial_value(trace, node.index, argnum)
-        data["partial_value"] = None if data["partial_value"] is None or other is None else data["partial_value"] + other
-        data["tangent_terms"] = [_add(a, b) for a, b in zip(data["tangent_terms"], terms)]
-        data["adjoint_terms"] = [_add(a, b) for a, b in zip(data["adjoint_terms"], contributions)]
-        return
-    graph.add_edge(
-        source,
-        node.name,
-        kind="traced",
-        argnum=argnum,
-        argnums=[argnum],
-        partial=partial_formula(trace, node.index, argnum),
-        partial_value=partial_value(trace, node.index, argnum),
-        tangent_terms=terms,
-        adjoint_terms=contributions,
+def _edge_detail(trace, node, argnums: list[int], forward_steps, reverse_steps) -> dict[str, Any]:
+    """The partial and the numbers on the edge into ``node`` of arguments ``argnums`` (two for
+    ``x·x``, whose partial is the sum of both)."""
+    partials = [partial_value(trace, node.index, argnum) for argnum in argnums]
+    total = None if any(p is None for p in partials) else partials[0]
+    for other in partials[1:]:
+        total = None if total is None else total + other
+    return dict(
+        partial=" + ".join(partial_formula(trace, node.index, argnum) for argnum in argnums),
+        partial_value=total,
+        tangent_terms=[_summed(steps.get(node.index), argnums) for steps in forward_steps],
+        adjoint_terms=[_summed(steps.get(node.index), argnums) for steps in reverse_steps],
     )
+
+
+def _summed(step, argnums: list[int]) -> Any:
+    total = None
+    for argnum in argnums:
+        total = _add(total, _term(step, argnum))
+    return total
 
 
 def _add(a: Any, b: Any) -> Any:
@@ -154,6 +202,16 @@ def _term(step, argnum: int) -> Any:
             if position == argnum:
                 return unbox(term)
     return None
+
+
+def add_constants(graph: nx.DiGraph, trace) -> nx.DiGraph:
+    """Add the constant arguments of every traced node ``graph`` holds (a graph built with
+    ``constants=False``, or the part of one that is shown). Returns ``graph``."""
+    nodes = trace.tape.nodes
+    for name, index in list(graph.nodes(data="index")):
+        if index is not None and graph.nodes[name].get("kind") != "folded" and nodes[index].primitive is not None:
+            _add_constants(graph, nodes[index])
+    return graph
 
 
 def _add_constants(graph, node) -> None:

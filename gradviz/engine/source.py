@@ -31,8 +31,19 @@ def site_location(site: tuple[Any, int] | None) -> tuple[str, int, str] | None:
     return code.co_filename, line_of(code, offset), code.co_name
 
 
+_LINES: dict[tuple[Any, int], int] = {}
+
+
 def line_of(code: Any, offset: int) -> int:
-    """The source line of the instruction at byte ``offset`` of ``code``."""
+    """The source line of the instruction at byte ``offset`` of ``code`` (remembered: a loop
+    records the same call site thousands of times)."""
+    line = _LINES.get((code, offset))
+    if line is None:
+        line = _LINES[(code, offset)] = _search_line(code, offset)
+    return line
+
+
+def _search_line(code: Any, offset: int) -> int:
     line = code.co_firstlineno
     for start, end, number in code.co_lines():
         if start <= offset < end:

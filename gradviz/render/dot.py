@@ -80,14 +80,14 @@ class _Options:
     marks: Any = None  # the debugger's findings to draw (gradviz.render.marks.Marks)
 
 
-def as_graph(trace_or_graph: Any, *, constants: bool = True) -> nx.DiGraph:
+def as_graph(trace_or_graph: Any, *, constants: bool = True, detail: bool = True) -> nx.DiGraph:
     """The networkx graph of a :class:`~gradviz.Trace`, or the graph itself."""
     if isinstance(trace_or_graph, nx.DiGraph):
         return trace_or_graph
     if hasattr(trace_or_graph, "to_networkx") and hasattr(trace_or_graph, "tape"):
         from gradviz.graph import to_networkx
 
-        return to_networkx(trace_or_graph, constants=constants)
+        return to_networkx(trace_or_graph, constants=constants, detail=detail)
     raise GradvizError(f"cannot draw a {type(trace_or_graph).__name__}: pass a gradviz.Trace "
                        "(from gradviz.trace) or the networkx graph of one")
 
@@ -128,7 +128,17 @@ def to_dot(trace_or_graph: Any, *, fields: Any = None, seed: Any = None, mode: s
     """
     from gradviz.render.marks import Marks, annotated
 
-    graph = as_graph(trace_or_graph, constants=constants)
+    is_trace = not isinstance(trace_or_graph, nx.DiGraph)
+    # Summarising hides constants, and a focus keeps only a neighbourhood: on a large trace
+    # constants are not built for the whole graph (that would double its size), only for
+    # the neighbourhood that is shown.
+    large = is_trace and bool(max_nodes) and len(trace_or_graph) > max_nodes
+    constants_of_focus = large and constants and focus is not None
+    if large:
+        constants = False
+    # From a trace, the structure is built first and the text and numbers only for what is
+    # shown: a 100 000-node trace is summarised in seconds, not drawn attribute by attribute.
+    graph = as_graph(trace_or_graph, constants=constants, detail=not is_trace)
     source = graph if isinstance(trace_or_graph, nx.DiGraph) else trace_or_graph
     # debug=True, as debug_graph, leaves health out when there is no reverse sweep
     health = health or (debug and bool(graph.graph.get("reverse_sweeps")))
@@ -137,7 +147,16 @@ def to_dot(trace_or_graph: Any, *, fields: Any = None, seed: Any = None, mode: s
     if direction not in DIRECTIONS:
         raise GradvizError(f"unknown direction {direction!r}: use TB (top to bottom) or LR "
                            "(left to right)")
-    shown = summarize(graph, max_nodes=max_nodes, focus=focus, depth=depth)
+    # A graph built here from a trace is ours to summarise in place, unless findings are
+    # drawn: they look up folded-away nodes in the whole graph.
+    in_place = is_trace and not (nans or check or health or debug)
+    shown = summarize(graph, max_nodes=max_nodes, focus=focus, depth=depth, copy=not in_place)
+    if is_trace:
+        from gradviz.graph import add_constants, add_detail
+
+        if constants_of_focus and shown.number_of_nodes() <= max_nodes:
+            add_constants(shown, trace_or_graph)
+        add_detail(shown, trace_or_graph)
     marks = Marks.of(graph, shown)
     options = replace(options, marks=marks)
     dot = Graph(name=_function_name(graph), engine="dot", format="svg")

@@ -52,7 +52,7 @@ _KEEP_KINDS = ("input", "output")
 
 
 def summarize(graph: nx.DiGraph, *, max_nodes: int | None = DEFAULT_MAX_NODES,
-              focus: str | None = None, depth: int = 2) -> nx.DiGraph:
+              focus: str | None = None, depth: int = 2, copy: bool = True) -> nx.DiGraph:
     """Return ``graph`` itself when it is small enough, else a summarised copy.
 
     Args:
@@ -60,6 +60,8 @@ def summarize(graph: nx.DiGraph, *, max_nodes: int | None = DEFAULT_MAX_NODES,
         max_nodes: the most nodes to draw in detail; ``None`` or ``0`` never summarises.
         focus: a node name (``"w42"``): keep only its neighbourhood.
         depth: how many edges away from ``focus`` to keep.
+        copy: leave ``graph`` as it is (else it may be summarised in place, which saves
+            copying a graph that is thrown away anyway).
     """
     notes: list[str] = []
     result = graph
@@ -67,14 +69,14 @@ def summarize(graph: nx.DiGraph, *, max_nodes: int | None = DEFAULT_MAX_NODES,
         result = neighbourhood(result, focus, depth, notes)
     if max_nodes and result.number_of_nodes() > max_nodes:
         before = result.number_of_nodes()
-        result = _hide_constants(result if result is not graph else graph.copy(), notes)
+        result = _hide_constants(result if result is not graph or not copy else graph.copy(), notes)
         result = fold_chains(result, notes, keep=focus)
         if result.number_of_nodes() > max_nodes:
             result = group_blocks(result, max_nodes, notes, keep=focus)
         notes.insert(0, f"{before:,} nodes summarised as {result.number_of_nodes():,}")
         notes.append("focus=NODE, depth=K (--focus, --depth) or a larger max_nodes "
                      "(--max-nodes) show any part in full")
-    if result is not graph:
+    if result is not graph or notes:
         result.graph["summary"] = notes
     return result
 
@@ -157,7 +159,9 @@ def _foldable(graph: nx.DiGraph, name: str, keep: str | None) -> bool:
 
 def _main(graph: nx.DiGraph, name: str) -> str | None:
     """A node's main argument: its most recent one (the previous layer, not its weights)."""
-    parents = list(graph.predecessors(name))
+    parents = graph.pred[name]  # the adjacency dict itself: views cost more on 100 000 nodes
+    if len(parents) == 1:
+        return next(iter(parents))
     return max(parents, key=lambda n: _order(graph, n)) if parents else None
 
 
@@ -170,7 +174,7 @@ def _runs(graph: nx.DiGraph, keep: str | None) -> list[list[str]]:
         if not _foldable(graph, name, keep):
             continue
         main = _main(graph, name)
-        if main in run_of and graph.out_degree(main) == 1:
+        if main in run_of and len(graph.succ[main]) == 1:
             run_of[name] = run_of[main]
             run_of[name].append(name)
         else:
@@ -202,8 +206,10 @@ def _merge(graph: nx.DiGraph, name: str, run: list[str], absorbed: list[str]) ->
                 count=len(run), pattern=_pattern(graph, run),
                 absorbed=[graph.nodes[a].get("label") or a for a in absorbed],
                 last=dict(graph.nodes[run[-1]], name=run[-1]))
-    edges = [(t, h, d) for m in everything for t, h, d in (*graph.in_edges(m, data=True),
-                                                             *graph.out_edges(m, data=True))]
+    # Only edges that leave the run survive; reading the adjacency dicts directly keeps this
+    # linear and fast for a run of 100 000 operations.
+    edges = [(t, m, d) for m in everything for t, d in graph.pred[m].items() if t not in everything]
+    edges += [(m, h, d) for m in everything for h, d in graph.succ[m].items() if h not in everything]
     graph.remove_nodes_from(everything)
     graph.add_node(name, **data)
     for tail, head, edge in edges:
