@@ -63,6 +63,9 @@ class Sweep:
 
 Observer = Callable[[str, Node, Any, tuple], None]
 
+# A NamedTuple's own constructor is Python code; a recorded sweep makes one Step per node.
+_new_step = tuple.__new__
+
 #: Observers every sweep calls, e.g. the NaN detector of ``gradviz.debug_nans()``. Read once
 #: per sweep, never per node: while it is empty a sweep costs exactly what it did without it.
 OBSERVERS: list[Observer] = []
@@ -237,7 +240,7 @@ def _forward_node(node: Node, tangents: list, record: bool, steps: list, observe
         total = fit_tangent(total, shape_of(value))
     tangents[node.index] = total
     if record:
-        steps.append(Step(node.index, total, tuple(terms)))
+        steps.append(_new_step(Step, (node.index, total, tuple(terms))))
     if observe is not None:
         observe("forward", node, total, tuple(terms))
 
@@ -311,7 +314,7 @@ def reverse_sweep(
             if keep_terms:
                 terms.append((argnum, parent, contribution))
         if record:
-            steps.append(Step(j, g, tuple(terms)))
+            steps.append(_new_step(Step, (j, g, tuple(terms))))
         if observe is not None:
             observe("reverse", node, g, tuple(terms))
         if not keep:
