@@ -108,13 +108,24 @@ def _guarded(name: str, function):
     return guarded
 
 
-def __getattr__(name: str):
-    try:
-        value = getattr(_onp, name)
-    except AttributeError:
-        raise AttributeError(f"module 'gradviz.numpy' has no attribute {name!r}") from None
-    if callable(value) and not isinstance(value, type) and not name.startswith("_"):
-        value = _guarded(name, value)
-    globals()[name] = value
-    return value
+def numpy_fallback(module_globals: dict, numpy_module, prefix: str = ""):
+    """A module ``__getattr__`` that hands out ``numpy_module``'s other names: constants and
+    types as they are, functions guarded by :func:`_guarded` (cached in ``module_globals``)."""
+    module = module_globals["__name__"]
+
+    def __getattr__(name: str):
+        try:
+            value = getattr(numpy_module, name)
+        except AttributeError:
+            raise AttributeError(f"module {module!r} has no attribute {name!r}") from None
+        if callable(value) and not isinstance(value, type) and not name.startswith("_"):
+            value = _guarded(prefix + name, value)
+        module_globals[name] = value
+        return value
+
+    return __getattr__
+
+
+__getattr__ = numpy_fallback(globals(), _onp)
+
 import gradviz.numpy.fft, gradviz.numpy.linalg  # noqa: E402,E401,F401  (np.fft, np.linalg)

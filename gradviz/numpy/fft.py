@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as _onp
 
-from gradviz.numpy import _guarded
+from gradviz.numpy import numpy_fallback
 from gradviz.rules.fft_rules import (  # noqa: F401
     fft, fft2, fftn, fftshift, ifft, ifft2, ifftn, ifftshift,
     irfft, irfft2, irfftn, rfft, rfft2, rfftn,
@@ -31,12 +31,4 @@ __all__ = [
 DIFFERENTIABLE = tuple(sorted(__all__))
 
 
-def __getattr__(name: str):
-    try:
-        value = getattr(_onp.fft, name)
-    except AttributeError:
-        raise AttributeError(f"module 'gradviz.numpy.fft' has no attribute {name!r}") from None
-    if callable(value) and not isinstance(value, type) and not name.startswith("_"):
-        value = _guarded(f"fft.{name}", value)
-    globals()[name] = value
-    return value
+__getattr__ = numpy_fallback(globals(), _onp.fft, "fft.")

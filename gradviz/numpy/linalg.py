@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as _onp
 
-from gradviz.numpy import _guarded
+from gradviz.numpy import numpy_fallback
 from gradviz.rules import linalg_rules as _rules
 from gradviz.rules.linalg_rules import cholesky, det, inv, norm, pinv, solve  # noqa: F401
 
@@ -50,12 +50,4 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     return _rules._parts(result, 3) if compute_uv else result
 
 
-def __getattr__(name: str):
-    try:
-        value = getattr(_onp.linalg, name)
-    except AttributeError:
-        raise AttributeError(f"module 'gradviz.numpy.linalg' has no attribute {name!r}") from None
-    if callable(value) and not isinstance(value, type) and not name.startswith("_"):
-        value = _guarded(f"linalg.{name}", value)
-    globals()[name] = value
-    return value
+__getattr__ = numpy_fallback(globals(), _onp.linalg, "linalg.")
