@@ -64,7 +64,13 @@ def format_value(value: Any, digits: int = 4, *, whole: int = 6) -> str:
         return "0"
     if isinstance(value, (bool, onp.bool_)):
         return str(bool(value))
-    array = onp.asarray(value)
+    try:
+        array = onp.asarray(value)
+    except ValueError:  # a ragged structure: no array to summarise
+        array = onp.asarray(None, dtype=object)
+    if array.dtype.kind not in "biufc":  # not a number (a dtype, a string, an object): its repr
+        text = repr(value)
+        return text if len(text) <= 40 else text[:39] + "…"
     if array.ndim == 0:
         return _scalar(array[()], digits)
     if array.size <= whole:
@@ -103,7 +109,40 @@ def argument_label(trace, node, argnum: int) -> str:
             return trace.tape.nodes[parent].name
     if argnum >= len(node.args):
         return "?"
-    return format_value(node.args[argnum], 4, whole=3)
+    arg = node.args[argnum]
+    if (node.op == "getitem" and argnum == 1) or _is_index(arg):
+        return index_text(arg)
+    return format_value(arg, 4, whole=3)
+
+
+def _is_index(value: Any) -> bool:
+    """An indexing argument (``x[:, 0]``, ``x[mask]``) rather than a number or an array."""
+    if isinstance(value, (slice, type(Ellipsis), type(None))):
+        return True
+    return isinstance(value, tuple) and any(isinstance(part, (slice, type(Ellipsis), type(None), int,
+                                                             onp.ndarray, list)) for part in value)
+
+
+def index_text(index: Any) -> str:
+    """numpy's indexing syntax for an index: ``:, 0``; ``...``; ``1:3``; an array by its shape."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return ", ".join(_index_part(part) for part in parts)
+
+
+def _index_part(part: Any) -> str:
+    if isinstance(part, slice):
+        text = ":".join("" if bound is None else str(bound) for bound in (part.start, part.stop))
+        return text + (f":{part.step}" if part.step is not None else "")
+    if part is Ellipsis:
+        return "..."
+    if part is None:
+        return "newaxis"
+    if isinstance(part, (int, onp.integer)):
+        return str(int(part))
+    array = onp.asarray(part)
+    if array.dtype.kind == "b":
+        return f"mask {array.shape}"
+    return str(array.tolist()) if array.size <= 3 else f"index array {array.shape}"
 
 
 def value_formula(trace, index: int, *, numbers: bool = True) -> str:
@@ -122,6 +161,8 @@ def value_formula(trace, index: int, *, numbers: bool = True) -> str:
 def _expression(trace, node, labels: list[str]) -> str:
     op = node.op
     differentiable_args = [labels[k] for k in range(len(labels))]
+    if op == "getitem" and len(labels) == 2:
+        return f"{labels[0]}[{labels[1]}]"
     if op in INFIX and len(labels) == 2:
         return f"{labels[0]} {INFIX[op]} {labels[1]}" if INFIX[op] in "+-@/" else f"{labels[0]}{INFIX[op]}{labels[1]}"
     if op == "negative":
@@ -138,6 +179,8 @@ _PREFIX = {"sin", "cos", "tan", "exp", "log", "tanh", "sinh", "cosh", "sqrt", "l
 
 
 def _short(value: Any) -> bool:
+    if _is_index(value):
+        return True
     return onp.size(unbox(value)) <= 3 if not isinstance(value, (tuple, slice, type(None))) else value is not None
 
 

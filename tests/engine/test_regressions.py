@@ -190,3 +190,16 @@ def test_a_real_input_through_complex_values_gets_a_real_gradient():
     power = gradviz.grad(lambda x: np.sum(np.abs(np.fft.fft(x)) ** 2))(x)
     assert not numpy.iscomplexobj(power)
     numpy.testing.assert_allclose(power, 2 * len(x) * x)  # Parseval: Σ|X|² = n·Σx²
+
+
+def test_indexing_nodes_read_as_numpy_indexing_in_the_notation():
+    from gradviz.notation import value_formula
+
+    x = numpy.arange(6.0).reshape(3, 2)
+    t = gradviz.trace(lambda x: np.sum(x[:, 0] * 2.0) + x[1, 1] + np.sum(x[x > 2.0]), x, max_sweeps=1)
+    formulas = [value_formula(t, node.index, numbers=False) for node in t if node.op == "getitem"]
+    assert formulas[0] == "w2 = w1[:, 0]"
+    assert formulas[1].endswith("= w1[1, 1]")
+    assert formulas[2].endswith("= w1[mask (3, 2)]")
+    graph = t.to_networkx()  # every label of the graph can be built
+    assert graph.nodes["w2"]["formula"] == "w2 = w1[:, 0]"
