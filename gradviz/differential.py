@@ -168,6 +168,11 @@ def _unflatten_per_arg(treedefs: list, leaves: list) -> list:
     return built
 
 
+def _structure(treedefs: list) -> list[tuple]:
+    """``(treedef, leaf count)`` per differentiated argument, kept on a trace."""
+    return [(treedef, _count_leaves(treedef)) for treedef in treedefs]
+
+
 def _count_leaves(treedef) -> int:
     if treedef[0] == "leaf":
         return 1
@@ -263,6 +268,7 @@ def _vjp(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int]):
     trace = Trace(tape, inputs, names, [i for i in out_indices if i is not None],
                   ["out" if len(out_leaves) == 1 else f"out{k}" for k, i in enumerate(out_indices) if i is not None],
                   _fun_name(fun))
+    trace.argument_structure = _structure(treedefs)
     recording = _active_recording(tape)
     if recording is not None:
         recording.add(trace)
@@ -359,6 +365,7 @@ def value_and_grad(fun: Callable, argnum: int = 0) -> Callable:
         if recording is not None:
             names = partial(_input_names, fun, len(args), (argnum,), treedefs)
             trace = Trace(tape, inputs, names, [] if index is None else [index], ["out"], _fun_name(fun))
+            trace.argument_structure = _structure(treedefs)
             if sweep is not None:
                 trace.sweeps.append(sweep)
             recording.add(trace)
@@ -458,6 +465,7 @@ def _jvp(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int], seed_
         outputs = [i for i in out_indices if i is not None]
         trace = Trace(tape, inputs, _input_names(fun, len(args), argnums, treedefs), outputs,
                       ["out"] * len(outputs), _fun_name(fun))
+        trace.argument_structure = _structure(treedefs)
         trace.sweeps.extend(sweeps)
         recording.add(trace)
     return unbox_output(output, tape), results
@@ -612,6 +620,7 @@ def trace(
         base = "f" if _fun_name(fun) == "<lambda>" else _fun_name(fun)
         output_names = [base if len(outputs) == 1 else f"{base}[{k}]" for k in range(len(outputs))]
     result = Trace(tape, inputs, input_names, outputs, list(output_names), _fun_name(fun))
+    result.argument_structure = _structure(treedefs)
     if forward:
         for label, seeds in _basis_seeds(tape, inputs, input_names, max_sweeps):
             result.run_forward(seeds, label=label)

@@ -7,6 +7,7 @@ the graph labels, the inspector). Plain strings, no rich markup, so every view c
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as onp
@@ -112,6 +113,9 @@ def argument_label(trace, node, argnum: int) -> str:
     arg = node.args[argnum]
     if (node.op == "getitem" and argnum == 1) or _is_index(arg):
         return index_text(arg)
+    shape = onp.shape(unbox(arg)) if isinstance(unbox(arg), (onp.ndarray, list)) else ()
+    if math.prod(shape) > 3:  # a data array: its shape, not its numbers (train_X is [500×2])
+        return "[" + "×".join(map(str, shape)) + "]"
     return format_value(arg, 4, whole=3)
 
 
@@ -170,7 +174,7 @@ def _expression(trace, node, labels: list[str]) -> str:
     if len(labels) == 1 and op in _PREFIX:
         return f"{op} {labels[0]}"
     shown = [label for k, label in enumerate(differentiable_args)
-             if any(p == k for p, _ in node.parents) or _short(node.args[k])]
+             if any(p == k for p, _ in node.parents) or _shown_argument(node.args[k])]
     return f"{op}({', '.join(shown)})"
 
 
@@ -178,10 +182,10 @@ _PREFIX = {"sin", "cos", "tan", "exp", "log", "tanh", "sinh", "cosh", "sqrt", "l
            "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "log2", "log10", "exp2"}
 
 
-def _short(value: Any) -> bool:
-    if _is_index(value):
-        return True
-    return onp.size(unbox(value)) <= 3 if not isinstance(value, (tuple, slice, type(None))) else value is not None
+def _shown_argument(value: Any) -> bool:
+    """Arrays and numbers are shown (large ones by their shape); options such as an axis of
+    ``None`` are not."""
+    return value is not None and not isinstance(value, (str, type, onp.dtype))
 
 
 def partial_formula(trace, index: int, argnum: int) -> str:

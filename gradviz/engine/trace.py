@@ -56,6 +56,8 @@ class Trace:
         self.output_names = output_names
         self.sweeps: list[Sweep] = []
         self.name = name
+        # How the inputs were nested in the arguments (lists, dicts…), to rebuild them.
+        self.argument_structure: list | None = None
 
     # --- structure -------------------------------------------------------------------------
 
@@ -115,6 +117,20 @@ class Trace:
         sweep = reverse_sweep(self.tape, seeds, record=record, label=label)
         self.sweeps.append(sweep)
         return sweep
+
+    def arguments(self) -> list[Any] | None:
+        """The differentiated arguments, rebuilt from the input values in their own structure
+        (a list of weight arrays stays a list), or ``None`` if the structure is not known."""
+        if self.argument_structure is None:
+            return None
+        from gradviz.engine.tree import unflatten
+
+        values = [self.tape.nodes[i].value for i in self.inputs]
+        rebuilt, start = [], 0
+        for treedef, count in self.argument_structure:
+            rebuilt.append(unflatten(treedef, values[start : start + count]))
+            start += count
+        return rebuilt
 
     def value(self, index: int) -> Any:
         """The value ``w_index``."""

@@ -134,10 +134,22 @@ class Run:
 
     def params(self, iteration: int):
         """The parameters as ``predict`` takes them (rebuilt from the trace's inputs)."""
+        trace = self.trace(iteration)
+        arguments = trace.arguments() if trace is not None else None
+        if arguments is not None and len(arguments) == 1:  # in the structure they were given
+            return unbox_tree(arguments[0])
         named = self.weights(iteration)
         if len(named) == 1:
             return named[0][1]
         return {name.split("'")[1] if "'" in name else name: value for name, value in named}
+
+
+def unbox_tree(value):
+    """``value`` (arrays in lists, tuples, dicts) with every box opened."""
+    from gradviz.engine.tree import flatten, unflatten
+
+    leaves, treedef = flatten(value)
+    return unflatten(treedef, [unbox(leaf) for leaf in leaves])
 
 
 # --- phases ----------------------------------------------------------------------------------

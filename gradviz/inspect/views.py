@@ -464,8 +464,13 @@ def boundary_view(state: InspectorState, width: int = 48, height: int = 14) -> T
     (x0, y0), (x1, y1) = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
     xs, ys = onp.linspace(x0, x1, width), onp.linspace(y1, y0, height)
     grid = onp.stack(onp.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
-    with onp.errstate(all="ignore"):
-        p = onp.asarray(unbox(run.predict(run.params(state.position.iteration), grid))).reshape(height, width)
+    try:
+        with onp.errstate(all="ignore"):
+            p = onp.asarray(unbox(run.predict(run.params(state.position.iteration), grid)))
+        p = p.reshape(height, width)
+    except Exception as exc:  # the user's predict(); a panel must not take the app down
+        return Text(f"no decision boundary: predict(params, X) failed: {type(exc).__name__}: {exc}",
+                    style="#808080")
     columns = onp.clip(((X[:, 0] - x0) / (x1 - x0) * (width - 1)).round().astype(int), 0, width - 1)
     rows = onp.clip(((y1 - X[:, 1]) / (y1 - y0) * (height - 1)).round().astype(int), 0, height - 1)
     marks = {(r, c): int(label > 0.5) for r, c, label in zip(rows, columns, labels)}
