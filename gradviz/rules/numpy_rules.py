@@ -228,7 +228,9 @@ def _dot_vjp_left(g, ans, a, b):
     if b_ndim == 1:
         return reshape(g, _shape(g) + (1,)) * b
     if b_ndim == 2:  # matrices and vectors: one BLAS call, not tensordot's bookkeeping
-        return dot(b, g) if a_ndim == 1 else dot(g, transpose(b))
+        # ``.T`` is numpy's own attribute on a plain array (no Python wrapper to pay) and
+        # gradviz's transpose on a traced one, so second derivatives still work.
+        return dot(b, g) if a_ndim == 1 else dot(g, b.T)
     b_free = tuple(range(b_ndim - 2)) + (b_ndim - 1,)
     return tensordot(g, b, axes=(tuple(range(a_ndim - 1, a_ndim + b_ndim - 2)), b_free))
 
@@ -239,7 +241,7 @@ def _dot_vjp_right(g, ans, a, b):
     if a_ndim == 0 or b_ndim == 0:
         return g * a
     if a_ndim == 2 and b_ndim <= 2:  # matrices and vectors: one BLAS call, not tensordot's bookkeeping
-        return dot(transpose(a), g)
+        return dot(a.T, g)
     if a_ndim == 1 and b_ndim == 2:
         return outer(a, g)
     a_free = tuple(range(a_ndim - 1))
