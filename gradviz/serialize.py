@@ -43,7 +43,10 @@ def encode_value(value: Any) -> Any:
     value = unbox(value)
     if value is None:
         return None
-    array = onp.asarray(value)
+    try:
+        array = onp.asarray(value)
+    except ValueError:  # an index such as (None, slice(1, None), array([0, 2])): kept as text
+        return {"repr": repr(value)}
     if array.dtype.kind not in "biufc":
         return {"repr": repr(value)}
     if array.dtype.kind == "c":
