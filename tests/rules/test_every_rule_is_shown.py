@@ -1,5 +1,5 @@
 """Every rule of the numpy table can be shown: its trace renders to DOT, prints the lecture's
-tables, saves to JSON and loads back. (The notation meets every kind of argument here:
+tables, steps through the inspector's plain mode, saves to JSON and loads back. (The notation meets every kind of argument here:
 axes, shapes, slices, masks, keyword options.)"""
 
 import io
@@ -27,6 +27,10 @@ def test_rule_trace_renders_prints_and_round_trips(name, k, tmp_path):
     console = Console(file=io.StringIO(), width=160, color_system=None)
     console.print(trace_tables(trace))
     assert "Operations to compute value" in console.file.getvalue()
+    from gradviz.inspect import make_state
+    from gradviz.inspect.plain import print_run
+
+    print_run(make_state(trace), console)  # every step of every sweep, as the inspector shows it
     trace.save(tmp_path / "trace.json")
     loaded = gradviz.Trace.load(tmp_path / "trace.json")
     assert [node.op for node in loaded] == [node.op for node in trace]
