@@ -213,7 +213,8 @@ def partial_value(trace, index: int, argnum: int) -> Any:
     node = trace.tape.nodes[index]
     result = None
     rule = node.primitive.jvps.get(argnum) if node.primitive is not None else None
-    if rule is not None and argnum < len(node.args):
+    numeric = _is_numeric(node.value) and argnum < len(node.args) and _is_numeric(node.args[argnum])
+    if rule is not None and numeric:  # (a several-output primitive's partial is a Jacobian)
         arg = unbox(node.args[argnum])
         size_one = onp.size(arg) == 1 and onp.size(unbox(node.value)) == 1
         elementwise = node.primitive.info.get("elementwise") and onp.shape(arg) == onp.shape(unbox(node.value))
@@ -227,6 +228,11 @@ def partial_value(trace, index: int, argnum: int) -> Any:
                 result = None
     cache[key] = result
     return result
+
+
+def _is_numeric(value: Any) -> bool:
+    value = unbox(value)
+    return isinstance(value, (int, float, complex, onp.number, onp.ndarray)) and not isinstance(value, bool)
 
 
 def _product(partial: str, name: str, *, partial_first: bool) -> str:

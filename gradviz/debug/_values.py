@@ -16,8 +16,17 @@ def as_array(value: Any) -> onp.ndarray:
     return onp.asarray(0.0 if value is None else unbox(value))
 
 
+def _parts(value: Any) -> list | None:
+    """The arrays of a several-output value (``svd``'s ``(u, s, vh)``), else ``None``."""
+    value = unbox(value)
+    return [unbox(part) for part in value] if isinstance(value, (tuple, list)) else None
+
+
 def is_finite(value: Any) -> bool:
     """``True`` unless ``value`` holds a NaN or an infinity (non-numbers count as finite)."""
+    parts = _parts(value)
+    if parts is not None:
+        return all(is_finite(part) for part in parts)
     array = as_array(value)
     if not (onp.issubdtype(array.dtype, onp.inexact) or onp.issubdtype(array.dtype, onp.integer)):
         return True
@@ -26,12 +35,18 @@ def is_finite(value: Any) -> bool:
 
 def rms(value: Any) -> float:
     """The root mean square of the elements (0 for an empty array)."""
+    parts = _parts(value)
+    if parts is not None:
+        value = onp.concatenate([onp.ravel(as_array(part)) for part in parts]) if parts else 0.0
     array = onp.abs(as_array(value)).astype(float)
     return float(onp.sqrt(onp.mean(array * array))) if array.size else 0.0
 
 
 def norm(value: Any) -> float:
     """The Euclidean norm of all the elements."""
+    parts = _parts(value)
+    if parts is not None:
+        return float(onp.sqrt(sum(norm(part) ** 2 for part in parts)))
     return float(onp.linalg.norm(onp.ravel(as_array(value)).astype(complex)))
 
 

@@ -66,11 +66,9 @@ def short_formula(text: str) -> str:
 
 
 def _finite(value: Any) -> bool:
-    raw = unbox(value)
-    try:
-        return raw is None or bool(onp.all(onp.isfinite(raw)))
-    except TypeError:
-        return True
+    from gradviz.debug._values import is_finite  # one notion of finite, the debugger's
+
+    return value is None or is_finite(value)
 
 
 # --- where we are ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from rich.console import Console
 import gradviz
 from gradviz.tables import trace_tables
 
+import test_linalg_rules as linalg_cases
 from test_numpy_rules import CASES, TABLE, calls_of, draw_arguments
 
 
@@ -19,9 +20,20 @@ from test_numpy_rules import CASES, TABLE, calls_of, draw_arguments
 def test_rule_trace_renders_prints_and_round_trips(name, k, tmp_path):
     call = calls_of(name)[k]
     args = draw_arguments(TABLE[name], call, seed=k)
+    _show_everything(call.fun, args, tmp_path)
+
+
+@pytest.mark.filterwarnings("ignore::gradviz.GradvizWarning")
+@pytest.mark.parametrize("case", sorted(linalg_cases.CASES))
+def test_linalg_trace_renders_prints_and_round_trips(case, tmp_path):
+    fun, makers = linalg_cases.CASES[case]
+    _show_everything(fun, linalg_cases._inputs(makers, 1), tmp_path)
+
+
+def _show_everything(fun, args, tmp_path):
     with numpy.errstate(all="ignore"):
-        trace = gradviz.trace(call.fun, *args, max_sweeps=2)
-    assert name in [node.op for node in trace] or len(trace) >= len(args)
+        trace = gradviz.trace(fun, *args, max_sweeps=2)
+    assert len(trace) > len(args)
     source = gradviz.to_dot(trace).source
     assert "digraph" in source and "w1" in source
     console = Console(file=io.StringIO(), width=160, color_system=None)
