@@ -20,7 +20,7 @@ from gradviz.engine.broadcast import shape_of
 from gradviz.engine.sweeps import OBSERVERS, forward_sweeps, observe_primal, reverse_sweep
 from gradviz.engine.trace import Trace
 from gradviz.engine.tracer import Box, Tape, tracing_depth, unbox
-from gradviz.engine.tree import flatten, unflatten
+from gradviz.engine.tree import flatten, unflatten, unflatten_each
 from gradviz.errors import GradvizError, ShapeError, UnsupportedTypeError
 
 __all__ = [
@@ -51,10 +51,8 @@ class GradvizWarning(UserWarning):
 _NUMERIC = (int, float, complex, onp.ndarray, onp.number, onp.bool_)
 
 
-def _check_leaf(leaf: Any, where: str) -> Any:
-    if type(leaf) is Box or isinstance(leaf, _NUMERIC):
-        return leaf
-    raise UnsupportedTypeError(
+def _unsupported(leaf: Any, where: str) -> UnsupportedTypeError:
+    return UnsupportedTypeError(
         f"cannot differentiate with respect to {where} of type {type(leaf).__name__}: "
         "pass a float, a numpy array, or a tuple/list/dict of them"
     )
@@ -74,7 +72,7 @@ def _evaluate(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int]):
         boxed = []
         for leaf in leaves:
             if type(leaf) is not Box and not isinstance(leaf, _NUMERIC):
-                _check_leaf(leaf, _input_names(fun, len(args), [argnum], [treedef])[0])
+                raise _unsupported(leaf, _input_names(fun, len(args), [argnum], [treedef])[0])
             box = tape.new_input(leaf)
             inputs.append(box._index)
             boxed.append(box)
@@ -159,26 +157,6 @@ def _input_results(tape: Tape, inputs: list[int], results: list) -> list:
     ]
 
 
-def _unflatten_per_arg(treedefs: list, leaves: list) -> list:
-    built, start = [], 0
-    for treedef in treedefs:
-        count = _count_leaves(treedef)
-        built.append(unflatten(treedef, leaves[start : start + count]))
-        start += count
-    return built
-
-
-def _structure(treedefs: list) -> list[tuple]:
-    """``(treedef, leaf count)`` per differentiated argument, kept on a trace."""
-    return [(treedef, _count_leaves(treedef)) for treedef in treedefs]
-
-
-def _count_leaves(treedef) -> int:
-    if treedef[0] == "leaf":
-        return 1
-    return sum(_count_leaves(child) for child in treedef[2])
-
-
 # --- keeping the traces of a training loop -----------------------------------------------------
 
 _recordings: list[Recording] = []
@@ -240,6 +218,15 @@ def _fun_name(fun: Callable) -> str:
     return getattr(fun, "__name__", type(fun).__name__)
 
 
+def _new_trace(fun: Callable, args: tuple, argnums: Sequence[int], tape: Tape, inputs: list[int],
+               treedefs: list, outputs: list[int], output_names: list[str], names=None) -> Trace:
+    """A :class:`Trace` of one evaluation; display names are worked out on first use."""
+    names = names if names is not None else partial(_input_names, fun, len(args), argnums, treedefs)
+    trace = Trace(tape, inputs, names, outputs, output_names, _fun_name(fun))
+    trace.argument_structure = treedefs
+    return trace
+
+
 # --- reverse mode ------------------------------------------------------------------------------
 
 
@@ -262,15 +249,14 @@ def make_vjp(fun: Callable, argnum: int = 0) -> Callable:
 
 def _vjp(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int]):
     tape, inputs, treedefs, output = _evaluate(fun, args, kwargs, argnums)
-    names = _input_names(fun, len(args), argnums, treedefs)
     out_leaves, out_treedef = flatten(output)
     out_indices = [_output_index(leaf, tape) for leaf in out_leaves]
-    trace = Trace(tape, inputs, names, [i for i in out_indices if i is not None],
-                  ["out" if len(out_leaves) == 1 else f"out{k}" for k, i in enumerate(out_indices) if i is not None],
-                  _fun_name(fun))
-    trace.argument_structure = _structure(treedefs)
     recording = _active_recording(tape)
     if recording is not None:
+        outputs = [i for i in out_indices if i is not None]
+        names = ["out"] if len(out_leaves) == 1 else [f"out{k}" for k, i in enumerate(out_indices)
+                                                      if i is not None]
+        trace = _new_trace(fun, args, argnums, tape, inputs, treedefs, outputs, names)
         recording.add(trace)
 
     def vjp_fn(g):
@@ -285,7 +271,7 @@ def _vjp(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int]):
                               keep=recording is not None)
         if recording is not None:
             trace.sweeps.append(sweep)
-        return _unflatten_per_arg(treedefs, _input_results(tape, inputs, sweep.results))
+        return unflatten_each(treedefs, _input_results(tape, inputs, sweep.results))
 
     return unbox_output(output, tape), vjp_fn
 
@@ -363,9 +349,8 @@ def value_and_grad(fun: Callable, argnum: int = 0) -> Callable:
                                   label="seed output")
             results = sweep.results
         if recording is not None:
-            names = partial(_input_names, fun, len(args), (argnum,), treedefs)
-            trace = Trace(tape, inputs, names, [] if index is None else [index], ["out"], _fun_name(fun))
-            trace.argument_structure = _structure(treedefs)
+            outputs = [] if index is None else [index]
+            trace = _new_trace(fun, args, (argnum,), tape, inputs, treedefs, outputs, ["out"])
             if sweep is not None:
                 trace.sweeps.append(sweep)
             recording.add(trace)
@@ -463,9 +448,7 @@ def _jvp(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int], seed_
         results.append(unflatten(out_treedef, leaves))
     if recording is not None:
         outputs = [i for i in out_indices if i is not None]
-        trace = Trace(tape, inputs, _input_names(fun, len(args), argnums, treedefs), outputs,
-                      ["out"] * len(outputs), _fun_name(fun))
-        trace.argument_structure = _structure(treedefs)
+        trace = _new_trace(fun, args, argnums, tape, inputs, treedefs, outputs, ["out"] * len(outputs))
         trace.sweeps.extend(sweeps)
         recording.add(trace)
     return unbox_output(output, tape), results
@@ -619,8 +602,8 @@ def trace(
     if output_names is None:
         base = "f" if _fun_name(fun) == "<lambda>" else _fun_name(fun)
         output_names = [base if len(outputs) == 1 else f"{base}[{k}]" for k in range(len(outputs))]
-    result = Trace(tape, inputs, input_names, outputs, list(output_names), _fun_name(fun))
-    result.argument_structure = _structure(treedefs)
+    result = _new_trace(fun, args, range(len(args)), tape, inputs, treedefs, outputs,
+                        list(output_names), names=input_names)
     if forward:
         for label, seeds in _basis_seeds(tape, inputs, input_names, max_sweeps):
             result.run_forward(seeds, label=label)

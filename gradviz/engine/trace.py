@@ -56,7 +56,8 @@ class Trace:
         self.output_names = output_names
         self.sweeps: list[Sweep] = []
         self.name = name
-        # How the inputs were nested in the arguments (lists, dicts…), to rebuild them.
+        # One tree definition per differentiated argument (see gradviz.engine.tree), so that
+        # the arguments can be rebuilt from the inputs' values: a list of weights stays a list.
         self.argument_structure: list | None = None
 
     # --- structure -------------------------------------------------------------------------
@@ -123,14 +124,9 @@ class Trace:
         (a list of weight arrays stays a list), or ``None`` if the structure is not known."""
         if self.argument_structure is None:
             return None
-        from gradviz.engine.tree import unflatten
+        from gradviz.engine.tree import unflatten_each
 
-        values = [self.tape.nodes[i].value for i in self.inputs]
-        rebuilt, start = [], 0
-        for treedef, count in self.argument_structure:
-            rebuilt.append(unflatten(treedef, values[start : start + count]))
-            start += count
-        return rebuilt
+        return unflatten_each(self.argument_structure, [self.tape.nodes[i].value for i in self.inputs])
 
     def value(self, index: int) -> Any:
         """The value ``w_index``."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["flatten", "unflatten"]
+__all__ = ["flatten", "unflatten", "unflatten_each", "count_leaves"]
 
 # A tree definition is ("leaf",) or (container type, keys or length, child definitions).
 TreeDef = tuple
@@ -51,3 +51,25 @@ def _build(treedef: TreeDef, leaves) -> Any:
     if kind is dict:
         return dict(zip(keys, built))
     return kind(built)
+
+
+def count_leaves(treedef: TreeDef) -> int:
+    """How many leaves ``treedef`` holds."""
+    if treedef[0] == "leaf":
+        return 1
+    return sum(count_leaves(child) for child in treedef[2])
+
+
+def unflatten_each(treedefs: list[TreeDef], leaves: list[Any]) -> list[Any]:
+    """Rebuild several structures from one run of leaves, each taking its own share.
+
+    Example:
+        >>> unflatten_each([("leaf",), flatten([1, 2])[1]], ["a", "b", "c"])
+        ['a', ['b', 'c']]
+    """
+    built, start = [], 0
+    for treedef in treedefs:
+        count = count_leaves(treedef)
+        built.append(unflatten(treedef, leaves[start : start + count]))
+        start += count
+    return built
