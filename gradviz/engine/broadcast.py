@@ -21,9 +21,7 @@ __all__ = ["sum_to_shape", "broadcast_to_shape", "shape_of", "real_part", "is_co
 
 def shape_of(value: Any) -> tuple[int, ...]:
     """The shape of an array, numpy scalar, box or Python number (``()``)."""
-    while type(value) is Box:
-        value = value._value
-    return getattr(value, "shape", ())
+    return getattr(unbox(value), "shape", ())
 
 
 def _sum_to_shape(x, shape):
@@ -64,8 +62,7 @@ real_part.partials[0] = "Re"
 
 def is_complex(value: Any) -> bool:
     """Whether a value (array, box, scalar) has a complex dtype."""
-    while type(value) is Box:
-        value = value._value
+    value = unbox(value)
     return isinstance(value, complex) or getattr(getattr(value, "dtype", None), "kind", "") == "c"
 
 
@@ -75,7 +72,6 @@ def fit_adjoint(contribution: Any, shape: tuple[int, ...]) -> Any:
     if c_shape == shape:
         return contribution
     try:
-        np.broadcast_shapes(c_shape, shape)
         reduced = np.broadcast_shapes(c_shape, shape) == c_shape
     except ValueError:
         reduced = False
@@ -90,6 +86,11 @@ def fit_tangent(tangent: Any, shape: tuple[int, ...]) -> Any:
     """Broadcast a tangent up to the shape of the value it belongs to."""
     if shape_of(tangent) == shape:
         return tangent
-    if np.ndim(unbox(tangent)) > len(shape):
-        return sum_to_shape(tangent, shape)
+    t_shape = shape_of(tangent)
+    try:
+        widened = np.broadcast_shapes(t_shape, shape) == shape
+    except ValueError:
+        widened = False
+    if not widened:  # only a rule that is wrong makes a tangent that does not broadcast up
+        raise ValueError(f"got a tangent of shape {t_shape} for a value of shape {shape}")
     return broadcast_to_shape(tangent, shape)

@@ -123,11 +123,16 @@ def _allow_missing_rule(node: Node, kind: str, argnum: int) -> None:
         raise _missing_rule(node, kind, argnum)
 
 
-def _tangent_term(node: Node, argnum: int, rule: Callable, t: Any, value: Any, args: tuple,
-                  kwargs: dict) -> Any:
-    """``∂wj/∂wi · ẇi`` by the node's rule for argument ``argnum``; a failure names the node."""
+def _tangent_term(node: Node, argnum: int, rule: Callable, t: Any) -> Any:
+    """``∂wj/∂wi · ẇi`` by the node's rule for argument ``argnum``, broadcast to the node's
+    shape (``x + b`` with only the scalar ``b`` seeded); ``None`` is a zero the rule may
+    return (an integer output, a sign). A failure names the node."""
+    value, args, kwargs = node.value, node.args, node.kwargs
     try:
-        return rule(t, value, *args, **kwargs) if kwargs else rule(t, value, *args)
+        term = rule(t, value, *args, **kwargs) if kwargs else rule(t, value, *args)
+        if term is not None and getattr(term, "shape", ()) != getattr(value, "shape", ()):
+            term = fit_tangent(term, shape_of(value))
+        return term
     except GradvizError:
         raise
     except Exception as exc:
@@ -192,11 +197,9 @@ def forward_sweeps(
 
 
 def _forward_unary(node: Node, all_tangents: list[list]) -> None:
-    """The common case, unrecorded: one traced argument, its rule applied to every sweep."""
+    """The common case, unrecorded: one traced argument, its rule applied for every sweep."""
     ((argnum, parent),) = node.parents
     rule = node.primitive.jvps.get(argnum)
-    value, args, kwargs = node.value, node.args, node.kwargs
-    shape = getattr(value, "shape", ())
     for tangents in all_tangents:
         t = tangents[parent]
         if t is None:
@@ -204,19 +207,15 @@ def _forward_unary(node: Node, all_tangents: list[list]) -> None:
         if rule is None:
             _allow_missing_rule(node, "JVP", argnum)
             return
-        term = _tangent_term(node, argnum, rule, t, value, args, kwargs)
-        if term is None:  # a rule may say "zero" (an integer output, a sign)
-            continue
-        if getattr(term, "shape", ()) != shape:
-            term = fit_tangent(term, shape_of(value))
-        tangents[node.index] = term
+        term = _tangent_term(node, argnum, rule, t)
+        if term is not None:
+            tangents[node.index] = term
 
 
 def _forward_node(node: Node, tangents: list, record: bool, steps: list, observe) -> None:
     """Set ``node``'s tangent from its parents' tangents: ``ẇj = Σ ∂wj/∂wi · ẇi``."""
     total = None
     jvps = node.primitive.jvps
-    value, args, kwargs = node.value, node.args, node.kwargs
     keep_terms = record or observe is not None
     terms = []
     for argnum, parent in node.parents:
@@ -227,7 +226,7 @@ def _forward_node(node: Node, tangents: list, record: bool, steps: list, observe
         if rule is None:
             _allow_missing_rule(node, "JVP", argnum)
             continue
-        term = _tangent_term(node, argnum, rule, t, value, args, kwargs)
+        term = _tangent_term(node, argnum, rule, t)
         if term is None:
             continue
         if keep_terms:
@@ -235,9 +234,6 @@ def _forward_node(node: Node, tangents: list, record: bool, steps: list, observe
         total = term if total is None else total + term
     if total is None:
         return
-    # Only a broadcast changes the shape (``x + b`` with a scalar ``b`` seeded alone).
-    if getattr(total, "shape", ()) != getattr(value, "shape", ()):
-        total = fit_tangent(total, shape_of(value))
     tangents[node.index] = total
     if record:
         steps.append(_new_step(Step, (node.index, total, tuple(terms))))

@@ -203,3 +203,15 @@ def test_indexing_nodes_read_as_numpy_indexing_in_the_notation():
     assert formulas[2].endswith("= w1[mask (3, 2)]")
     graph = t.to_networkx()  # every label of the graph can be built
     assert graph.nodes["w2"]["formula"] == "w2 = w1[:, 0]"
+
+
+def test_a_user_jvp_of_the_wrong_shape_names_the_node_instead_of_being_summed():
+    from gradviz.extend import defjvp, primitive
+
+    @primitive
+    def double(x):
+        return 2.0 * x
+
+    defjvp(double, lambda t, ans, x: numpy.ones((4, 3)))  # wrong: x has shape (3,)
+    with pytest.raises(RuleError, match=r"JVP rule of 'double'.*shape \(4, 3\) for a value of shape \(3,\)"):
+        gradviz.jvp(lambda x: double(x), (numpy.ones(3),), (numpy.ones(3),))
