@@ -26,7 +26,7 @@ import numpy as onp
 
 from gradviz.engine.source import describe_site, site_location, site_source
 from gradviz.engine.tracer import unbox
-from gradviz.notation import partial_formula, partial_value, value_formula
+from gradviz.notation import is_numeric, partial_formula, partial_value, value_formula
 
 __all__ = ["to_networkx", "add_detail", "add_constants", "node_kind", "SCHEMA_VERSION"]
 
@@ -217,7 +217,7 @@ def add_constants(graph: nx.DiGraph, trace) -> nx.DiGraph:
 def _add_constants(graph, node) -> None:
     traced = {argnum for argnum, _ in node.parents}
     for argnum, arg in enumerate(node.args):
-        if argnum in traced or not _is_numeric(arg):
+        if argnum in traced or not is_numeric(arg):
             continue
         name = f"{node.name}.c{argnum}"
         shape, dtype = _shape_and_dtype(arg)
@@ -227,8 +227,3 @@ def _add_constants(graph, node) -> None:
                        site="", file=None, line=None, source="")
         graph.add_edge(name, node.name, kind="constant", argnum=argnum, argnums=[argnum],
                        partial=None, partial_value=None, tangent_terms=[], adjoint_terms=[])
-
-
-def _is_numeric(value: Any) -> bool:
-    raw = unbox(value)
-    return isinstance(raw, (int, float, complex, onp.ndarray, onp.number)) and not isinstance(raw, bool)

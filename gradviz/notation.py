@@ -27,6 +27,8 @@ __all__ = [
     "dot_name",
     "bar_name",
     "INFIX",
+    "index_text",
+    "is_numeric",
 ]
 
 DOT = "\u0307"  # combining dot above: ẇ
@@ -110,10 +112,10 @@ def argument_label(trace, node, argnum: int) -> str:
             return trace.tape.nodes[parent].name
     if argnum >= len(node.args):
         return "?"
-    arg = node.args[argnum]
+    arg = unbox(node.args[argnum])
     if (node.op == "getitem" and argnum == 1) or _is_index(arg):
         return index_text(arg)
-    shape = onp.shape(unbox(arg)) if isinstance(unbox(arg), (onp.ndarray, list)) else ()
+    shape = onp.shape(arg) if isinstance(arg, (onp.ndarray, list)) else ()
     if math.prod(shape) > 3:  # a data array: its shape, not its numbers (train_X is [500×2])
         return "[" + "×".join(map(str, shape)) + "]"
     return format_value(arg, 4, whole=3)
@@ -164,7 +166,6 @@ def value_formula(trace, index: int, *, numbers: bool = True) -> str:
 
 def _expression(trace, node, labels: list[str]) -> str:
     op = node.op
-    differentiable_args = [labels[k] for k in range(len(labels))]
     if op == "getitem" and len(labels) == 2:
         return f"{labels[0]}[{labels[1]}]"
     if op in INFIX and len(labels) == 2:
@@ -173,7 +174,7 @@ def _expression(trace, node, labels: list[str]) -> str:
         return f"-{labels[0]}"
     if len(labels) == 1 and op in _PREFIX:
         return f"{op} {labels[0]}"
-    shown = [label for k, label in enumerate(differentiable_args)
+    shown = [label for k, label in enumerate(labels)
              if any(p == k for p, _ in node.parents) or _shown_argument(node.args[k])]
     return f"{op}({', '.join(shown)})"
 
@@ -213,7 +214,7 @@ def partial_value(trace, index: int, argnum: int) -> Any:
     node = trace.tape.nodes[index]
     result = None
     rule = node.primitive.jvps.get(argnum) if node.primitive is not None else None
-    numeric = _is_numeric(node.value) and argnum < len(node.args) and _is_numeric(node.args[argnum])
+    numeric = is_numeric(node.value) and argnum < len(node.args) and is_numeric(node.args[argnum])
     if rule is not None and numeric:  # (a several-output primitive's partial is a Jacobian)
         arg = unbox(node.args[argnum])
         size_one = onp.size(arg) == 1 and onp.size(unbox(node.value)) == 1
@@ -230,7 +231,8 @@ def partial_value(trace, index: int, argnum: int) -> Any:
     return result
 
 
-def _is_numeric(value: Any) -> bool:
+def is_numeric(value: Any) -> bool:
+    """A number or a numeric array (not a bool, an index, an axis or an option)."""
     value = unbox(value)
     return isinstance(value, (int, float, complex, onp.number, onp.ndarray)) and not isinstance(value, bool)
 
