@@ -29,6 +29,7 @@ __all__ = [
     "INFIX",
     "index_text",
     "is_numeric",
+    "received",
 ]
 
 DOT = "\u0307"  # combining dot above: ẇ
@@ -265,17 +266,13 @@ def tangent_formula(trace, sweep: Sweep, step: Step, *, numbers: bool = True) ->
     for argnum, parent, term in step.terms:
         partial = partial_formula(trace, step.node, argnum)
         symbols.append(_product(partial, dot_name(trace.tape.nodes[parent].name), partial_first=True))
-        values.append(_tangent_numbers(trace, step.node, argnum, sweep.results[parent]) or format_value(term))
+        values.append(_product_numbers(trace, step.node, argnum, sweep.results[parent], partial_first=True) or format_value(term))
     text = f"{dot_name(node.name)} = " + _join(symbols)
     if numbers:
         if len(values) > 1 or values[0] != format_value(step.value):
             text += " = " + _join(values)
         text += f" = {format_value(step.value)}"
     return text
-
-
-def _tangent_numbers(trace, index: int, argnum: int, parent_tangent: Any) -> str:
-    return _product_numbers(trace, index, argnum, parent_tangent, partial_first=True)
 
 
 def _product_numbers(trace, index: int, argnum: int, other: Any, *, partial_first: bool) -> str:
@@ -308,17 +305,13 @@ def contribution_formula(trace, sweep: Sweep, step: Step, argnum: int, parent: i
     symbolic = _product(partial, bar_name(source), partial_first=False)
     text = f"{bar_name(trace.tape.nodes[parent].name)} += {symbolic}"
     if numbers:
-        numeric = _adjoint_numbers(trace, step.node, argnum, step.value)
+        numeric = _product_numbers(trace, step.node, argnum, step.value, partial_first=False)
         total = format_value(term)
         text += (f" = {numeric}" if numeric and numeric != total else "") + f" = {total}"
     return text
 
 
-def _adjoint_numbers(trace, index: int, argnum: int, adjoint: Any) -> str:
-    return _product_numbers(trace, index, argnum, adjoint, partial_first=False)
-
-
-def _received(trace, sweep: Sweep) -> dict[int, list]:
+def received(trace, sweep: Sweep) -> dict[int, list]:
     """Per node, the ``(step, argnum, term)`` contributions a reverse sweep sent it, in the
     order of the sending nodes (``w̄1 = w̄3·w2 + w̄4·cos w1``). Built once per sweep."""
     cache = trace.__dict__.setdefault("_received", {})
@@ -338,10 +331,10 @@ def adjoint_formula(trace, sweep: Sweep, index: int, *, numbers: bool = True) ->
     if index in sweep.seeds:
         return f"{name} = {format_value(sweep.seeds[index])} (seed)"
     symbols, numbers_text = [], []
-    for step, argnum, term in _received(trace, sweep).get(index, ()):
+    for step, argnum, term in received(trace, sweep).get(index, ()):
         partial = partial_formula(trace, step.node, argnum)
         symbols.append(_product(partial, bar_name(trace.tape.nodes[step.node].name), partial_first=False))
-        numeric = _adjoint_numbers(trace, step.node, argnum, step.value)
+        numeric = _product_numbers(trace, step.node, argnum, step.value, partial_first=False)
         numbers_text.append(numeric or format_value(term))
     if not symbols:
         return f"{name} = 0"

@@ -32,6 +32,7 @@ from gradviz.notation import (
     adjoint_formula,
     dot_name,
     format_value,
+    received,
     tangent_formula,
     value_formula,
 )
@@ -65,10 +66,7 @@ def reverse_rows(trace, sweep_number: int = 0) -> list[tuple[int, str, str]]:
     contributions come from), as in the lecture: ``w4 = sin w1 and w3 = w1·w2 | w̄1 = …``.
     """
     sweep = trace.reverse_sweeps[sweep_number]
-    users: dict[int, list[int]] = {}
-    for step in sweep.steps:
-        for _argnum, parent, _term in step.terms:
-            users.setdefault(parent, []).append(step.node)
+    users = received(trace, sweep)
     rows = []
     for index in sorted(sweep.seeds, reverse=True):
         name = trace.output_names[trace.outputs.index(index)] if index in trace.outputs else "y"
@@ -76,7 +74,8 @@ def reverse_rows(trace, sweep_number: int = 0) -> list[tuple[int, str, str]]:
     for index in range(len(trace.tape.nodes) - 1, -1, -1):
         if index in sweep.seeds or index not in users:
             continue
-        operations = " and ".join(value_formula(trace, j, numbers=False) for j in sorted(set(users[index]), reverse=True))
+        senders = sorted({step.node for step, _argnum, _term in users[index]}, reverse=True)
+        operations = " and ".join(value_formula(trace, j, numbers=False) for j in senders)
         rows.append((index, operations, adjoint_formula(trace, sweep, index)))
     return rows
 
