@@ -93,10 +93,6 @@ class Trace:
             return f"{node.name} ({self.input_names[self.inputs.index(index)]})"
         return node.name
 
-    def children(self, index: int) -> list[int]:
-        """Indices of the nodes that use node ``index`` as an argument."""
-        return [n.index for n in self.tape.nodes if any(p == index for _, p in n.parents)]
-
     # --- sweeps ----------------------------------------------------------------------------
 
     @property
