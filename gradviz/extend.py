@@ -21,21 +21,18 @@ from __future__ import annotations
 from typing import Callable
 
 from gradviz.engine.tracer import Box, EveryArgument, Primitive
-from gradviz.rules import RULES, defnondiff
 
 __all__ = ["primitive", "defvjp", "defjvp", "def_linear", "defvjp_argnum", "notrace_primitive", "Box"]
 
 
 def primitive(fun: Callable) -> Primitive:
     """Make ``fun`` a primitive: one node on the trace, derivatives from ``defvjp``/``defjvp``."""
-    wrapped = Primitive(fun)
-    RULES.setdefault(wrapped.name, wrapped)
-    return wrapped
+    return Primitive(fun)
 
 
 def notrace_primitive(fun: Callable) -> Primitive:
     """Make ``fun`` a primitive with no derivative: recorded, its value passed through."""
-    return defnondiff(fun)
+    return Primitive(fun, differentiable=False)
 
 
 def _argnums(count: int, argnums) -> tuple[int, ...]:

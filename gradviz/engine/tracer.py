@@ -265,8 +265,3 @@ class EveryArgument(dict):
     def get(self, argnum, default=None):  # type: ignore[override]
         rule = self.rule_for(argnum)
         return default if rule is None else rule
-
-
-def nondifferentiable(fun: Callable, name: str | None = None) -> Primitive:
-    """Wrap ``fun`` as a primitive that is recorded but passes its value through unboxed."""
-    return Primitive(fun, name, differentiable=False)
