@@ -20,9 +20,11 @@ import numpy as onp
 from gradviz.differential import GradvizWarning, jvp, vjp
 from gradviz.engine.tracer import unbox
 from gradviz.engine.tree import flatten, unflatten
+from gradviz.debug._values import inner
 from gradviz.errors import GradvizError
 
-__all__ = ["check_grads", "compare_modes", "InputCheck", "GradientCheckError", "tolerances"]
+__all__ = [
+    "numerical_jvp","check_grads", "compare_modes", "InputCheck", "GradientCheckError", "tolerances"]
 
 
 class GradientCheckError(GradvizError, AssertionError):
@@ -98,10 +100,7 @@ def _zeros_like(value: Any) -> Any:
 def _inner(a: Any, b: Any) -> float:
     """``Re Σ a·b`` over all leaves, without a conjugate: autograd's pairing of an adjoint with
     a tangent, under which a complex adjoint is the transpose ``Jᵀu`` (not ``Jᴴu``)."""
-    a_leaves, _ = flatten(a)
-    b_leaves, _ = flatten(b)
-    return float(sum(onp.real(onp.sum(onp.asarray(unbox(x)) * onp.asarray(unbox(y))))
-                     for x, y in zip(a_leaves, b_leaves)))
+    return sum(inner(x, y) for x, y in zip(flatten(a)[0], flatten(b)[0]))
 
 
 def _magnitude(a: Any, b: Any) -> float:
@@ -121,7 +120,8 @@ def _shift(args: Sequence, direction: Sequence, scale: float) -> list:
     return shifted
 
 
-def _numerical_jvp(f: Callable, args: Sequence, direction: Sequence, eps: float) -> Any:
+def numerical_jvp(f: Callable, args: Sequence, direction: Sequence, eps: float) -> Any:
+    """Central finite differences ``(f(x + hv) − f(x − hv)) / 2h``, ``h = eps·max(1, |x|∞)``."""
     scale = max([1.0] + [float(onp.max(onp.abs(unbox(x)))) for x in flatten(list(args))[0]
                          if onp.size(unbox(x))])
     h = eps * scale  # relative to the inputs, so large inputs do not drown in rounding
@@ -184,7 +184,7 @@ def compare_modes(
         forward = _inner(u, tangent)
         numeric, forward_ok = None, True
         if "fwd" in modes:
-            expected = _numerical_jvp(f, args, direction, eps)
+            expected = numerical_jvp(f, args, direction, eps)
             numeric, forward_ok = _inner(u, expected), _close(tangent, expected, rtol, atol)
         reverse, reverse_ok = None, True
         if cotangents is not None:
