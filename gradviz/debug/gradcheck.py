@@ -24,7 +24,7 @@ from gradviz.debug._values import inner
 from gradviz.errors import GradvizError
 
 __all__ = [
-    "numerical_jvp","check_grads", "compare_modes", "InputCheck", "GradientCheckError", "tolerances"]
+    "numerical_jvp", "check_grads", "compare_modes", "InputCheck", "GradientCheckError", "tolerances"]
 
 
 class GradientCheckError(GradvizError, AssertionError):
