@@ -7,7 +7,6 @@ notation comes from :mod:`gradviz.notation` and the table rows from :mod:`gradvi
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as onp
@@ -51,18 +50,6 @@ def compact(value: Any) -> str:
     if bad:
         return f"[{shape}] {bad} non-finite"
     return f"[{shape}] mean {format_value(onp.mean(array), 3)}"
-
-
-_ARRAY_SUMMARY = re.compile(r"\((\d+(?:, \d+)*),?\) \w+ (?:min \S+ mean \S+ max \S+|no finite values)")
-
-
-def short_formula(text: str) -> str:
-    """``w7 = w6·(500,) float64 min 0 mean 0.5 max 1 = …`` → ``w7 = w6·[500] = …``: a constant
-    array in an operation is named by its shape; the node's own value is left whole."""
-    name, _, rest = text.partition(" = ")
-    expression, equals, value = rest.partition(" = ")
-    expression = _ARRAY_SUMMARY.sub(lambda m: "[" + m.group(1).replace(", ", "×") + "]", expression)
-    return f"{name} = {expression}{equals}{value}" if rest else text
 
 
 def _finite(value: Any) -> bool:
@@ -111,7 +98,7 @@ def _rows(state: InspectorState, number: int | None = None) -> list[tuple[int, s
             rows = reverse_rows(trace, phase.number)
         else:
             rows = [(n.index, value_formula(trace, n.index), "") for n in trace.nodes]
-        cache[key] = [(node, _shorten_each(value), derivative) for node, value, derivative in rows]
+        cache[key] = rows
     return cache[key]
 
 
@@ -122,7 +109,7 @@ def step_text(state: InspectorState) -> Text:
     if phase.kind == "reverse":
         _reverse_step_text(state, text)
     else:
-        text.append(short_formula(value_formula(trace, info.node)), style="bold")
+        text.append(value_formula(trace, info.node), style="bold")
         if phase.kind == "forward":
             derivative = next(row[2] for row in _rows(state) if row[0] == info.node)
             text.append("\n" + derivative, style="bold green")
@@ -143,7 +130,7 @@ def _reverse_step_text(state: InspectorState, text: Text) -> None:
         text.append(f"{name} = {format_value(phase.sweep.seeds[info.node])} (seed)", style="bold green")
         return
     source = trace.nodes[info.source]
-    text.append(f"{short_formula(value_formula(trace, source.index, numbers=False))}, so {name} receives:\n")
+    text.append(f"{value_formula(trace, source.index, numbers=False)}, so {name} receives:\n")
     formula = contribution_formula(trace, phase.sweep, info.step, info.argnum, info.node, info.term)
     text.append(formula, style=f"bold {'green' if _finite(info.term) else 'red'}")
     received = phase.received[info.node]
@@ -186,11 +173,6 @@ def _derivative_cell(state: InspectorState, node: int, text: str, row_state: str
     return text
 
 
-def _shorten_each(operations: str) -> str:
-    """Shorten every formula of a reverse row's ``w4 = sin w1 and w3 = w1·w2``."""
-    return " and ".join(short_formula(part) for part in operations.split(" and "))
-
-
 def table_view(state: InspectorState, height: int = 20, *, wrap: bool = False,
                number: int | None = None) -> Table:
     """The lecture's table of phase ``number`` (default: the current one), filled up to the
@@ -212,7 +194,7 @@ def table_view(state: InspectorState, height: int = 20, *, wrap: bool = False,
     for offset, (node, value, text) in enumerate(shown):
         row_state = _row_state(state, number, start + offset, node)
         if row_state == "pending" and phase.kind != "reverse":
-            value = short_formula(value_formula(trace, node, numbers=False))
+            value = value_formula(trace, node, numbers=False)
         cells = [value] + ([_derivative_cell(state, node, text, row_state)] if derivative else [])
         style = {"current": CURRENT, "pending": PENDING, "partial": "yellow"}.get(row_state, DONE)
         table.add_row(*cells, style=style)
@@ -356,7 +338,7 @@ def graph_view(state: InspectorState, height: int = 30, width: int = 200) -> Tex
     findings = state.findings()
     tags = {node: findings.marks(node) for _prefix, node, repeated in window if not repeated}
     labels = [f"{trace.nodes[node].name} ↑" if repeated
-              else _cut(short_formula(value_formula(trace, node, numbers=False)), max(12, width - len(prefix) - 24))
+              else _cut(value_formula(trace, node, numbers=False), max(12, width - len(prefix) - 24))
               + "".join(f" [{tag}]" for tag, _style in tags[node])
               for prefix, node, repeated in window]
     # numbers in one column, unless that would leave them no room
