@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple
 
+from numpy import ndarray as _ndarray
+
 from gradviz.engine.broadcast import fit_adjoint, fit_tangent, is_complex, real_part, shape_of
 from gradviz.engine.tracer import Node, Tape
 from gradviz.errors import GradvizError, RuleError
@@ -48,17 +50,46 @@ class Sweep:
         label: a short description, e.g. ``"seed x1"``.
     """
 
-    __slots__ = ("kind", "seeds", "results", "steps", "label")
+    __slots__ = ("kind", "seeds", "results", "label", "_steps", "_log")
 
-    def __init__(self, kind: str, seeds: dict[int, Any], results: list, steps: list, label: str):
+    def __init__(self, kind: str, seeds: dict[int, Any], results: list, steps: list, label: str,
+                 log: list | None = None):
         self.kind = kind
         self.seeds = seeds
         self.results = results
-        self.steps = steps
         self.label = label
+        self._steps = steps
+        self._log = log
+
+    @property
+    def steps(self) -> list[Step]:
+        # A recorded reverse sweep keeps a flat log of the very numbers it added; most
+        # training iterations are never looked at, so the Step rows are built on first use.
+        if self._log is not None:
+            self._steps = _steps_from_log(self._log)
+            self._log = None
+        return self._steps
 
     def __repr__(self) -> str:
         return f"<{self.kind} sweep {self.label!r}: {len(self.steps)} steps>"
+
+
+def _steps_from_log(log: list) -> list[Step]:
+    """Group a reverse sweep's log, ``(node, adjoint)`` followed by that node's
+    ``(argnum, parent, contribution)`` terms, into :class:`Step` rows."""
+    steps: list[Step] = []
+    node = adjoint = None
+    terms: list = []
+    for entry in log:
+        if len(entry) == 2:
+            if node is not None:
+                steps.append(Step(node, adjoint, tuple(terms)))
+            (node, adjoint), terms = entry, []
+        else:
+            terms.append(entry)
+    if node is not None:
+        steps.append(Step(node, adjoint, tuple(terms)))
+    return steps
 
 
 Observer = Callable[[str, Node, Any, tuple], None]
@@ -271,8 +302,8 @@ def reverse_sweep(
     adjoints: list[Any] = [None] * len(nodes)
     for index, seed in seeds.items():
         adjoints[index] = seed if adjoints[index] is None else adjoints[index] + seed
-    steps: list[Step] = []
-    keep_terms = record or observe is not None
+    # One flat list, appended to in the loop: (node, adjoint), then its (argnum, parent, term)s.
+    log: list | None = [] if record else None
     terms: list = []
     for j in range(max(seeds, default=-1), -1, -1):
         g = adjoints[j]
@@ -284,7 +315,9 @@ def reverse_sweep(
             continue
         vjps = node.primitive.vjps
         value, args, kwargs = node.value, node.args, node.kwargs
-        if keep_terms:
+        if log is not None:
+            log.append((j, g))
+        if observe is not None:
             terms = []
         for argnum, parent in parents:
             rule = vjps.get(argnum)
@@ -294,27 +327,43 @@ def reverse_sweep(
             parent_value = nodes[parent].value
             try:
                 contribution = rule(g, value, *args, **kwargs) if kwargs else rule(g, value, *args)
-                # Only a broadcast (or a wrong rule) changes the shape: check cheaply first.
-                if getattr(contribution, "shape", ()) != getattr(parent_value, "shape", ()):
-                    contribution = fit_adjoint(contribution, shape_of(parent_value))
-                if getattr(getattr(contribution, "dtype", None), "kind", None) == "c" and not (
-                    is_complex(parent_value)
-                ):
-                    contribution = real_part(contribution)  # as autograd: a real value's adjoint is real
             except GradvizError:
                 raise
             except Exception as exc:
                 raise _rule_failure(node, "VJP", argnum, exc) from exc
+            # The usual case, an array of the parent's very shape and dtype, is checked in a
+            # few attribute reads; anything else (a broadcast, a scalar, complex) is fitted.
+            if (type(contribution) is not _ndarray or type(parent_value) is not _ndarray
+                    or contribution.shape != parent_value.shape
+                    or contribution.dtype is not parent_value.dtype):
+                contribution = _fit_contribution(node, argnum, contribution, parent_value)
             previous = adjoints[parent]
             adjoints[parent] = contribution if previous is None else previous + contribution
-            if keep_terms:
+            if log is not None:
+                log.append((argnum, parent, contribution))
+            if observe is not None:
                 terms.append((argnum, parent, contribution))
-        if record:
-            steps.append(_new_step(Step, (j, g, tuple(terms))))
         if observe is not None:
             observe("reverse", node, g, tuple(terms))
         if not keep:
             adjoints[j] = None
             if release:
                 node.value = node.args = None  # the tape is used once: free its arrays early
-    return Sweep("reverse", seeds, adjoints, steps, label)
+    return Sweep("reverse", seeds, adjoints, [], label, log)
+
+
+def _fit_contribution(node: Node, argnum: int, contribution: Any, parent_value: Any) -> Any:
+    """A contribution summed back over broadcast axes to its parent's shape, and made real
+    for a real parent (as autograd: a real value's adjoint is real)."""
+    try:
+        if getattr(contribution, "shape", ()) != getattr(parent_value, "shape", ()):
+            contribution = fit_adjoint(contribution, shape_of(parent_value))
+        if getattr(getattr(contribution, "dtype", None), "kind", None) == "c" and not (
+            is_complex(parent_value)
+        ):
+            contribution = real_part(contribution)
+        return contribution
+    except GradvizError:
+        raise
+    except Exception as exc:
+        raise _rule_failure(node, "VJP", argnum, exc) from exc

@@ -192,41 +192,43 @@ class Primitive:
     def __call__(self, *args, **kwargs):
         if not _depth:
             return self.fun(*args, **kwargs)
-        tape = None
-        nested = False
-        for arg in args:
-            if type(arg) is Box:
-                if tape is None:
-                    tape = arg._tape
-                elif arg._tape is not tape:
-                    nested = True
-                    if arg._tape.level > tape.level:
-                        tape = arg._tape
-        if tape is None:
-            return self.fun(*args, **kwargs)
-        # Recording, inlined: this is the hottest code in the project.
-        if nested or len(args) > 2:
-            raw_args, parents = _unbox_arguments(args, tape)
-        elif len(args) == 1:
-            raw_args = (args[0]._value,)
-            parents = ((0, args[0]._index),)
-        else:
+        # Recording, inlined: this is the hottest code in the project. The common calls (one
+        # or two arguments, boxes of one first-order tape) take the straight path below.
+        count = len(args)
+        if count == 2:
             first, second = args
             if type(first) is Box:
+                tape = first._tape
                 if type(second) is Box:
+                    if second._tape is not tape or tape.level > 1:
+                        return self._record_nested(args, kwargs)
                     raw_args = (first._value, second._value)
                     parents = ((0, first._index), (1, second._index))
+                elif tape.level > 1:
+                    return self._record_nested(args, kwargs)
                 else:
                     raw_args = (first._value, second)
                     parents = ((0, first._index),)
-            else:
+            elif type(second) is Box:
+                tape = second._tape
+                if tape.level > 1:
+                    return self._record_nested(args, kwargs)
                 raw_args = (first, second._value)
                 parents = ((1, second._index),)
-        # Boxes of outer tapes (higher order) are recorded there by the recursive call.
-        if nested or tape.level > 1:
-            ans = self(*raw_args, **kwargs)
+            else:
+                return self.fun(*args, **kwargs)
+        elif count == 1:
+            first = args[0]
+            if type(first) is not Box:
+                return self.fun(*args, **kwargs)
+            tape = first._tape
+            if tape.level > 1:
+                return self._record_nested(args, kwargs)
+            raw_args = (first._value,)
+            parents = ((0, first._index),)
         else:
-            ans = self.fun(*raw_args, **kwargs) if kwargs else self.fun(*raw_args)
+            return self._record_nested(args, kwargs)
+        ans = self.fun(*raw_args, **kwargs) if kwargs else self.fun(*raw_args)
         nodes = tape.nodes
         index = len(nodes)
         # The caller's line, found in one dictionary look-up when the user called us directly.
@@ -235,6 +237,26 @@ class Primitive:
             site = _user_site(frame)
         else:
             site = (frame.f_code, frame.f_lasti)
+        nodes.append(Node(index, self, raw_args, kwargs, parents, ans, site))
+        if self.differentiable:
+            return Box(ans, tape, index)
+        return unbox(ans)
+
+    def _record_nested(self, args: tuple, kwargs: dict):
+        """Record a call with any number of arguments, boxes of several tapes among them
+        (higher order): this tape's boxes are opened, outer ones are recorded there by the
+        recursive call."""
+        tape = None
+        for arg in args:
+            if type(arg) is Box and (tape is None or arg._tape.level > tape.level):
+                tape = arg._tape
+        if tape is None:
+            return self.fun(*args, **kwargs)
+        raw_args, parents = _unbox_arguments(args, tape)
+        ans = self(*raw_args, **kwargs)
+        nodes = tape.nodes
+        index = len(nodes)
+        site = _user_site(_getframe(2))
         nodes.append(Node(index, self, raw_args, kwargs, parents, ans, site))
         if self.differentiable:
             return Box(ans, tape, index)
