@@ -153,7 +153,7 @@ def _zeros_like(value: Any) -> Any:
 def _input_results(tape: Tape, inputs: list[int], results: list) -> list:
     """The sweep's results on the inputs, with symbolic zeros made real."""
     return [
-        _zeros_like(tape.nodes[i].value) if results[i] is None else results[i] for i in inputs
+        _zeros_like(tape.records[i][4]) if results[i] is None else results[i] for i in inputs
     ]
 
 
@@ -341,7 +341,7 @@ def value_and_grad(fun: Callable, argnum: int = 0) -> Callable:
         recording = _active_recording(tape)
         if index is None:
             _warn_constant(fun)
-            results = [None] * len(tape.nodes)
+            results = [None] * len(tape.records)
             sweep = None
         else:
             sweep = reverse_sweep(tape, {index: _ones_like(output)}, record=recording is not None,

@@ -239,7 +239,7 @@ def _located(result: Any, node: ast.AST, text: str) -> Any:
     if type(result) is Box and not isinstance(result.node.site, TextSite):
         start = getattr(node, "col_offset", 0)
         end = getattr(node, "end_col_offset", None) or start + 1
-        result.node.site = TextSite(f"column {start + 1}: {text[start:end]}", text)
+        result._tape.set_site(result._index, TextSite(f"column {start + 1}: {text[start:end]}", text))
     return result
 
 

@@ -20,7 +20,7 @@ import numpy as onp
 
 from gradviz.engine.sweeps import Step, Sweep
 from gradviz.engine.trace import Trace
-from gradviz.engine.tracer import Node, Primitive, Tape, unbox
+from gradviz.engine.tracer import Primitive, Tape, unbox
 from gradviz.engine.source import TextSite, describe_site, site_source
 from gradviz.errors import TraceFileError
 from gradviz.notation import partial_value
@@ -133,15 +133,15 @@ def _build(data: dict) -> Trace:
         value = decode_value(entry["value"])
         args = [decode_value(a) for a in entry["args"]]
         for argnum, parent in parents:
-            args[argnum] = tape.nodes[parent].value
+            args[argnum] = tape.records[parent][4]
         primitive = None
         if entry["op"] != "input":
             key = (entry["op"], entry["differentiable"], tuple(sorted(entry["partials"].items())),
                    entry.get("elementwise", False))
             primitive = primitives.get(key) or primitives.setdefault(key, _stand_in(*key))
         site = entry.get("site") or None
-        tape.nodes.append(Node(index, primitive, tuple(args), {}, parents, value,
-                               TextSite(site, entry.get("source", "")) if site else None))
+        tape.records.append((primitive, tuple(args), {}, parents, value,
+                             TextSite(site, entry.get("source", "")) if site else None))
     trace = Trace(tape, list(data["inputs"]), list(data["input_names"]), list(data["outputs"]),
                   list(data["output_names"]), data.get("name", "f"))
     # The loaded stand-ins have no rules, so the saved edge partials fill notation's cache.

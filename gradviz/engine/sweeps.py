@@ -154,11 +154,12 @@ def _allow_missing_rule(node: Node, kind: str, argnum: int) -> None:
         raise _missing_rule(node, kind, argnum)
 
 
-def _tangent_term(node: Node, argnum: int, rule: Callable, t: Any) -> Any:
-    """``∂wj/∂wi · ẇi`` by the node's rule for argument ``argnum``, broadcast to the node's
-    shape (``x + b`` with only the scalar ``b`` seeded); ``None`` is a zero the rule may
-    return (an integer output, a sign). A failure names the node."""
-    value, args, kwargs = node.value, node.args, node.kwargs
+def _tangent_term(tape: Tape, index: int, entry: tuple, argnum: int, rule: Callable, t: Any) -> Any:
+    """``∂wj/∂wi · ẇi`` by the rule for argument ``argnum`` of node ``index`` (its record
+    ``entry``), broadcast to the node's shape (``x + b`` with only the scalar ``b`` seeded);
+    ``None`` is a zero the rule may return (an integer output, a sign). A failure names the
+    node."""
+    _, args, kwargs, _, value, _ = entry
     try:
         term = rule(t, value, *args, **kwargs) if kwargs else rule(t, value, *args)
         if term is not None and getattr(term, "shape", ()) != getattr(value, "shape", ()):
@@ -167,7 +168,7 @@ def _tangent_term(node: Node, argnum: int, rule: Callable, t: Any) -> Any:
     except GradvizError:
         raise
     except Exception as exc:
-        raise _rule_failure(node, "JVP", argnum, exc) from exc
+        raise _rule_failure(tape.node(index), "JVP", argnum, exc) from exc
 
 
 def forward_sweep(
@@ -204,60 +205,63 @@ def forward_sweeps(
     fetches each node's rules and arguments once for all of them.
     """
     observe = _active_observer(observe)
-    nodes = tape.nodes
+    records = tape.records
     count = len(seed_sets)
     all_tangents: list[list[Any]] = []
     for seeds in seed_sets:
-        tangents: list[Any] = [None] * len(nodes)
+        tangents: list[Any] = [None] * len(records)
         for index, seed in seeds.items():
             tangents[index] = seed
         all_tangents.append(tangents)
     all_steps: list[list[Step]] = [[] for _ in range(count)]
     plain = not record and observe is None
-    for node in nodes:
-        if not node.parents:
+    for index, entry in enumerate(records):
+        parents = entry[3]
+        if not parents:
             continue
-        if plain and len(node.parents) == 1:
-            _forward_unary(node, all_tangents)
+        if plain and len(parents) == 1:
+            _forward_unary(tape, index, entry, all_tangents)
             continue
         for sweep_number in range(count):
-            _forward_node(node, all_tangents[sweep_number], record, all_steps[sweep_number], observe)
+            _forward_node(tape, index, entry, all_tangents[sweep_number], record,
+                          all_steps[sweep_number], observe)
     labels = labels or [""] * count
     return [Sweep("forward", seeds, tangents, steps, label)
             for seeds, tangents, steps, label in zip(seed_sets, all_tangents, all_steps, labels)]
 
 
-def _forward_unary(node: Node, all_tangents: list[list]) -> None:
+def _forward_unary(tape: Tape, index: int, entry: tuple, all_tangents: list[list]) -> None:
     """The common case, unrecorded: one traced argument, its rule applied for every sweep."""
-    ((argnum, parent),) = node.parents
-    rule = node.primitive.jvps.get(argnum)
+    ((argnum, parent),) = entry[3]
+    rule = entry[0].jvps.get(argnum)
     for tangents in all_tangents:
         t = tangents[parent]
         if t is None:
             continue
         if rule is None:
-            _allow_missing_rule(node, "JVP", argnum)
+            _allow_missing_rule(tape.node(index), "JVP", argnum)
             return
-        term = _tangent_term(node, argnum, rule, t)
+        term = _tangent_term(tape, index, entry, argnum, rule, t)
         if term is not None:
-            tangents[node.index] = term
+            tangents[index] = term
 
 
-def _forward_node(node: Node, tangents: list, record: bool, steps: list, observe) -> None:
-    """Set ``node``'s tangent from its parents' tangents: ``ẇj = Σ ∂wj/∂wi · ẇi``."""
+def _forward_node(tape: Tape, index: int, entry: tuple, tangents: list, record: bool,
+                  steps: list, observe) -> None:
+    """Set node ``index``'s tangent from its parents' tangents: ``ẇj = Σ ∂wj/∂wi · ẇi``."""
     total = None
-    jvps = node.primitive.jvps
+    jvps = entry[0].jvps
     keep_terms = record or observe is not None
     terms = []
-    for argnum, parent in node.parents:
+    for argnum, parent in entry[3]:
         t = tangents[parent]
         if t is None:
             continue
         rule = jvps.get(argnum)
         if rule is None:
-            _allow_missing_rule(node, "JVP", argnum)
+            _allow_missing_rule(tape.node(index), "JVP", argnum)
             continue
-        term = _tangent_term(node, argnum, rule, t)
+        term = _tangent_term(tape, index, entry, argnum, rule, t)
         if term is None:
             continue
         if keep_terms:
@@ -265,11 +269,11 @@ def _forward_node(node: Node, tangents: list, record: bool, steps: list, observe
         total = term if total is None else total + term
     if total is None:
         return
-    tangents[node.index] = total
+    tangents[index] = total
     if record:
-        steps.append(_new_step(Step, (node.index, total, tuple(terms))))
+        steps.append(_new_step(Step, (index, total, tuple(terms))))
     if observe is not None:
-        observe("forward", node, total, tuple(terms))
+        observe("forward", tape.node(index), total, tuple(terms))
 
 
 def reverse_sweep(
@@ -298,8 +302,8 @@ def reverse_sweep(
             done: for a tape that is swept once and thrown away (``grad``).
     """
     observe = _active_observer(observe)
-    nodes = tape.nodes
-    adjoints: list[Any] = [None] * len(nodes)
+    records = tape.records
+    adjoints: list[Any] = [None] * len(records)
     for index, seed in seeds.items():
         adjoints[index] = seed if adjoints[index] is None else adjoints[index] + seed
     # One flat list, appended to in the loop: (node, adjoint), then its (argnum, parent, term)s.
@@ -309,12 +313,10 @@ def reverse_sweep(
         g = adjoints[j]
         if g is None:
             continue
-        node = nodes[j]
-        parents = node.parents
+        primitive, args, kwargs, parents, value, _ = records[j]
         if not parents:
             continue
-        vjps = node.primitive.vjps
-        value, args, kwargs = node.value, node.args, node.kwargs
+        vjps = primitive.vjps
         if log is not None:
             log.append((j, g))
         if observe is not None:
@@ -322,21 +324,21 @@ def reverse_sweep(
         for argnum, parent in parents:
             rule = vjps.get(argnum)
             if rule is None:
-                _allow_missing_rule(node, "VJP", argnum)
+                _allow_missing_rule(tape.node(j), "VJP", argnum)
                 continue
-            parent_value = nodes[parent].value
+            parent_value = records[parent][4]
             try:
                 contribution = rule(g, value, *args, **kwargs) if kwargs else rule(g, value, *args)
             except GradvizError:
                 raise
             except Exception as exc:
-                raise _rule_failure(node, "VJP", argnum, exc) from exc
+                raise _rule_failure(tape.node(j), "VJP", argnum, exc) from exc
             # The usual case, an array of the parent's very shape and dtype, is checked in a
             # few attribute reads; anything else (a broadcast, a scalar, complex) is fitted.
             if (type(contribution) is not _ndarray or type(parent_value) is not _ndarray
                     or contribution.shape != parent_value.shape
                     or contribution.dtype is not parent_value.dtype):
-                contribution = _fit_contribution(node, argnum, contribution, parent_value)
+                contribution = _fit_contribution(tape, j, argnum, contribution, parent_value)
             previous = adjoints[parent]
             adjoints[parent] = contribution if previous is None else previous + contribution
             if log is not None:
@@ -344,15 +346,15 @@ def reverse_sweep(
             if observe is not None:
                 terms.append((argnum, parent, contribution))
         if observe is not None:
-            observe("reverse", node, g, tuple(terms))
+            observe("reverse", tape.node(j), g, tuple(terms))
         if not keep:
             adjoints[j] = None
             if release:
-                node.value = node.args = None  # the tape is used once: free its arrays early
+                records[j] = None  # the tape is used once: free its value and arguments early
     return Sweep("reverse", seeds, adjoints, [], label, log)
 
 
-def _fit_contribution(node: Node, argnum: int, contribution: Any, parent_value: Any) -> Any:
+def _fit_contribution(tape: Tape, index: int, argnum: int, contribution: Any, parent_value: Any) -> Any:
     """A contribution summed back over broadcast axes to its parent's shape, and made real
     for a real parent (as autograd: a real value's adjoint is real)."""
     try:
@@ -366,4 +368,4 @@ def _fit_contribution(node: Node, argnum: int, contribution: Any, parent_value: 
     except GradvizError:
         raise
     except Exception as exc:
-        raise _rule_failure(node, "VJP", argnum, exc) from exc
+        raise _rule_failure(tape.node(index), "VJP", argnum, exc) from exc

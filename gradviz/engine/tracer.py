@@ -100,16 +100,41 @@ class Tape:
     on boxes of several tapes records on the innermost (highest level) one.
     """
 
-    __slots__ = ("nodes", "level", "__weakref__")
+    __slots__ = ("records", "level", "_nodes", "__weakref__")
 
     def __init__(self, level: int):
-        self.nodes: list[Node] = []
+        #: One plain tuple per node, ``(primitive, args, kwargs, parents, value, site)``, as
+        #: the recorder appends them: a tuple costs a fifth of a :class:`Node` to make, and
+        #: the sweeps unpack it. :attr:`nodes` gives the same entries as Node objects.
+        self.records: list[tuple | None] = []
         self.level = level
+        self._nodes: list[Node] = []
+
+    @property
+    def nodes(self) -> list[Node]:
+        """The :class:`Node` list, built from :attr:`records` on first use (and extended when
+        more have been recorded since)."""
+        nodes, records = self._nodes, self.records
+        for index in range(len(nodes), len(records)):
+            nodes.append(Node(index, *records[index]))
+        return nodes
+
+    def node(self, index: int) -> Node:
+        """Node ``index`` alone, without building the others (error messages use this)."""
+        if index < len(self._nodes):
+            return self._nodes[index]
+        return Node(index, *self.records[index])
+
+    def set_site(self, index: int, site: Any) -> None:
+        """Give node ``index`` another source site (an expression's column, say)."""
+        self.records[index] = self.records[index][:5] + (site,)
+        if index < len(self._nodes):
+            self._nodes[index] = Node(index, *self.records[index])
 
     def new_input(self, value: Any) -> Box:
         """Append an input node holding ``value`` and return its box."""
-        index = len(self.nodes)
-        self.nodes.append(Node(index, None, (), {}, (), value, None))
+        index = len(self.records)
+        self.records.append((None, (), {}, (), value, None))
         return Box(value, self, index)
 
     def __enter__(self) -> Tape:
@@ -229,15 +254,21 @@ class Primitive:
         else:
             return self._record_nested(args, kwargs)
         ans = self.fun(*raw_args, **kwargs) if kwargs else self.fun(*raw_args)
-        nodes = tape.nodes
-        index = len(nodes)
-        # The caller's line, found in one dictionary look-up when the user called us directly.
+        records = tape.records
+        index = len(records)
+        # The caller's line, found in one dictionary look-up when the user called us directly,
+        # in two when the user wrote an operator (``x * y`` calls us from a one-line lambda).
         frame = _getframe(1)
-        if _is_internal_code.get(frame.f_code, True):
-            site = _user_site(frame)
-        else:
+        internal = _is_internal_code.get(frame.f_code)
+        if internal is False:
             site = (frame.f_code, frame.f_lasti)
-        nodes.append(Node(index, self, raw_args, kwargs, parents, ans, site))
+        else:
+            caller = frame.f_back
+            if internal and caller is not None and _is_internal_code.get(caller.f_code) is False:
+                site = (caller.f_code, caller.f_lasti)
+            else:
+                site = _user_site(frame)
+        records.append((self, raw_args, kwargs, parents, ans, site))
         if self.differentiable:
             return Box(ans, tape, index)
         return unbox(ans)
@@ -254,10 +285,10 @@ class Primitive:
             return self.fun(*args, **kwargs)
         raw_args, parents = _unbox_arguments(args, tape)
         ans = self(*raw_args, **kwargs)
-        nodes = tape.nodes
-        index = len(nodes)
+        records = tape.records
+        index = len(records)
         site = _user_site(_getframe(2))
-        nodes.append(Node(index, self, raw_args, kwargs, parents, ans, site))
+        records.append((self, raw_args, kwargs, parents, ans, site))
         if self.differentiable:
             return Box(ans, tape, index)
         return unbox(ans)

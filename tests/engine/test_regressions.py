@@ -215,3 +215,34 @@ def test_a_user_jvp_of_the_wrong_shape_names_the_node_instead_of_being_summed():
     defjvp(double, lambda t, ans, x: numpy.ones((4, 3)))  # wrong: x has shape (3,)
     with pytest.raises(RuleError, match=r"JVP rule of 'double'.*shape \(4, 3\) for a value of shape \(3,\)"):
         gradviz.jvp(lambda x: double(x), (numpy.ones(3),), (numpy.ones(3),))
+
+
+def test_nodes_are_built_from_the_tapes_records_and_follow_later_records():
+    from gradviz.engine.tracer import Tape
+
+    tape = Tape(1)
+    with tape:
+        x = tape.new_input(numpy.array([1.0, 2.0]))
+        y = np.sin(x)
+        first = [node.op for node in tape.nodes]
+        z = y * x
+    # the list grows with the records made after it was first asked for, and keeps its nodes
+    assert first == ["input", "sin"]
+    assert [node.op for node in tape.nodes] == ["input", "sin", "multiply"]
+    assert tape.nodes[1] is y.node
+    assert tape.nodes[2].parents == ((0, 1), (1, 0)) and tape.nodes[2].value is z._value
+    # one node alone (error messages) is the same node, built or not
+    assert tape.node(2) is tape.nodes[2]
+    tape.set_site(2, "column 1")
+    assert tape.nodes[2].site == "column 1" and tape.records[2][5] == "column 1"
+
+
+def test_a_recorded_reverse_sweep_groups_its_log_into_the_steps_it_took():
+    t = gradviz.trace(lambda x1, x2: x1 * x2 + np.sin(x1), 2.0, 5.0)
+    steps = t.reverse_sweeps[0].steps
+    # w5 = w3 + w4 sends w̄5 to both; w4 = sin w1 and w3 = w1·w2 send to their arguments
+    assert [step.node for step in steps] == [4, 3, 2]
+    assert [(argnum, parent) for argnum, parent, _ in steps[0].terms] == [(0, 2), (1, 3)]
+    assert float(steps[1].terms[0][2]) == pytest.approx(numpy.cos(2.0))
+    assert [(argnum, parent) for argnum, parent, _ in steps[2].terms] == [(0, 0), (1, 1)]
+    assert [float(term) for _, _, term in steps[2].terms] == [5.0, 2.0]
