@@ -406,8 +406,9 @@ def _stack(values: list, shape: tuple) -> Any:
 
     if any(type(v) is Box for v in values):
         return gnp.reshape(gnp.stack(values), shape)
-    return onp.reshape(onp.array(values) if not shape or onp.ndim(values[0]) == 0
-                       else onp.stack(values), shape)
+    first = values[0]
+    scalars = type(first) is onp.float64 or not shape or onp.ndim(first) == 0
+    return (onp.array(values) if scalars else onp.stack(values)).reshape(shape)
 
 
 def jacobian(fun: Callable, argnum: int = 0) -> Callable:
@@ -445,7 +446,7 @@ def _jvp(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int], seed_
             _zeros_like(leaf) if index is None or sweep.results[index] is None else sweep.results[index]
             for leaf, index in zip(out_leaves, out_indices)
         ]
-        results.append(unflatten(out_treedef, leaves))
+        results.append(leaves[0] if out_treedef[0] == "leaf" else unflatten(out_treedef, leaves))
     if recording is not None:
         outputs = [i for i in out_indices if i is not None]
         trace = _new_trace(fun, args, argnums, tape, inputs, treedefs, outputs, ["out"] * len(outputs))
@@ -520,8 +521,10 @@ def jacobian_forward(fun: Callable, argnum: int = 0) -> Callable:
     def jacobian_fun(*args, **kwargs):
         x_shape = shape_of(args[argnum])
         size = math.prod(x_shape)
-        basis = onp.eye(size, dtype=_float_dtype(unbox(args[argnum]))).reshape((size,) + x_shape)
-        out, columns = _jvp(fun, args, kwargs, (argnum,), [[row] for row in basis])
+        basis = onp.eye(size, dtype=_float_dtype(unbox(args[argnum])))
+        if x_shape != (size,):
+            basis = basis.reshape((size,) + x_shape)
+        out, columns = _jvp(fun, args, kwargs, (argnum,), [[basis[k]] for k in range(size)])
         out_shape = shape_of(out)
         stacked = _stack(columns, x_shape + out_shape)  # columns, one per input element
         return _move_input_axes_last(stacked, len(x_shape), len(out_shape))

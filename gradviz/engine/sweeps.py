@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple
 
+from numpy import float64 as _float64
 from numpy import ndarray as _ndarray
 
 from gradviz.engine.broadcast import fit_adjoint, fit_tangent, is_complex, real_part, shape_of
@@ -154,14 +155,23 @@ def _allow_missing_rule(node: Node, kind: str, argnum: int) -> None:
         raise _missing_rule(node, kind, argnum)
 
 
-def _tangent_term(tape: Tape, index: int, entry: tuple, argnum: int, rule: Callable, t: Any) -> Any:
-    """``∂wj/∂wi · ẇi`` by the rule for argument ``argnum`` of node ``index`` (its record
-    ``entry``), broadcast to the node's shape (``x + b`` with only the scalar ``b`` seeded);
-    ``None`` is a zero the rule may return (an integer output, a sign). A failure names the
-    node."""
+def _apply_rule(tape: Tape, index: int, kind: str, argnum: int, rule: Callable, seed: Any,
+                entry: tuple) -> Any:
+    """``rule(seed, value, *args, **kwargs)`` for node ``index``; a failure names the node.
+    (The unrecorded sweeps have this inline: it runs once per node there.)"""
     _, args, kwargs, _, value, _ = entry
     try:
-        term = rule(t, value, *args, **kwargs) if kwargs else rule(t, value, *args)
+        return rule(seed, value, *args, **kwargs)
+    except GradvizError:
+        raise
+    except Exception as exc:
+        raise _rule_failure(tape.node(index), kind, argnum, exc) from exc
+
+
+def _fit_term(tape: Tape, index: int, argnum: int, term: Any, value: Any) -> Any:
+    """A tangent term broadcast to its node's shape (``x + b`` with only the scalar ``b``
+    seeded); ``None`` is a zero the rule may return (an integer output, a sign)."""
+    try:
         if term is not None and getattr(term, "shape", ()) != getattr(value, "shape", ()):
             term = fit_tangent(term, shape_of(value))
         return term
@@ -214,58 +224,70 @@ def forward_sweeps(
             tangents[index] = seed
         all_tangents.append(tangents)
     all_steps: list[list[Step]] = [[] for _ in range(count)]
-    plain = not record and observe is None
-    for index, entry in enumerate(records):
-        parents = entry[3]
-        if not parents:
-            continue
-        if plain and len(parents) == 1:
-            _forward_unary(tape, index, entry, all_tangents)
-            continue
-        for sweep_number in range(count):
-            _forward_node(tape, index, entry, all_tangents[sweep_number], record,
-                          all_steps[sweep_number], observe)
+    if record or observe is not None:
+        for index, entry in enumerate(records):
+            if entry[3]:
+                for tangents, steps in zip(all_tangents, all_steps):
+                    _forward_recorded(tape, index, entry, tangents, record, steps, observe)
+    else:
+        # Unrecorded, the common case, in as few lines per node as can be: this loop runs
+        # once per node and sweep. Each node's rules and shape are fetched once for all sweeps.
+        for index, (primitive, args, kwargs, parents, value, _) in enumerate(records):
+            if not parents:
+                continue
+            jvps = primitive.jvps
+            value_shape = value.shape if type(value) is _ndarray else None
+            for tangents in all_tangents:
+                total = None
+                for argnum, parent in parents:
+                    t = tangents[parent]
+                    if t is None:
+                        continue
+                    try:
+                        rule = jvps[argnum]
+                    except KeyError:
+                        _allow_missing_rule(tape.node(index), "JVP", argnum)
+                        continue
+                    try:
+                        term = rule(t, value, *args, **kwargs) if kwargs else rule(t, value, *args)
+                    except GradvizError:
+                        raise
+                    except Exception as exc:
+                        raise _rule_failure(tape.node(index), "JVP", argnum, exc) from exc
+                    # The usual case, an array of the node's shape or a float64 for a float64,
+                    # is checked in a few attribute reads; anything else is fitted.
+                    if type(term) is not _ndarray or term.shape != value_shape:
+                        if type(term) is not _float64 or type(value) is not _float64:
+                            term = _fit_term(tape, index, argnum, term, value)
+                            if term is None:
+                                continue
+                    total = term if total is None else total + term
+                if total is not None:
+                    tangents[index] = total
     labels = labels or [""] * count
     return [Sweep("forward", seeds, tangents, steps, label)
             for seeds, tangents, steps, label in zip(seed_sets, all_tangents, all_steps, labels)]
 
 
-def _forward_unary(tape: Tape, index: int, entry: tuple, all_tangents: list[list]) -> None:
-    """The common case, unrecorded: one traced argument, its rule applied for every sweep."""
-    ((argnum, parent),) = entry[3]
-    rule = entry[0].jvps.get(argnum)
-    for tangents in all_tangents:
-        t = tangents[parent]
-        if t is None:
-            continue
-        if rule is None:
-            _allow_missing_rule(tape.node(index), "JVP", argnum)
-            return
-        term = _tangent_term(tape, index, entry, argnum, rule, t)
-        if term is not None:
-            tangents[index] = term
-
-
-def _forward_node(tape: Tape, index: int, entry: tuple, tangents: list, record: bool,
-                  steps: list, observe) -> None:
-    """Set node ``index``'s tangent from its parents' tangents: ``ẇj = Σ ∂wj/∂wi · ẇi``."""
+def _forward_recorded(tape: Tape, index: int, entry: tuple, tangents: list, record: bool,
+                      steps: list, observe) -> None:
+    """One node of a recorded or observed forward sweep: ``ẇj = Σ ∂wj/∂wi · ẇi``, its terms
+    kept as a :class:`Step` and shown to ``observe``."""
+    primitive, args, kwargs, parents, value, _ = entry
     total = None
-    jvps = entry[0].jvps
-    keep_terms = record or observe is not None
     terms = []
-    for argnum, parent in entry[3]:
+    for argnum, parent in parents:
         t = tangents[parent]
         if t is None:
             continue
-        rule = jvps.get(argnum)
+        rule = primitive.jvps.get(argnum)
         if rule is None:
             _allow_missing_rule(tape.node(index), "JVP", argnum)
             continue
-        term = _tangent_term(tape, index, entry, argnum, rule, t)
+        term = _fit_term(tape, index, argnum, _apply_rule(tape, index, "JVP", argnum, rule, t, entry), value)
         if term is None:
             continue
-        if keep_terms:
-            terms.append((argnum, parent, term))
+        terms.append((argnum, parent, term))
         total = term if total is None else total + term
     if total is None:
         return
@@ -322,8 +344,9 @@ def reverse_sweep(
         if observe is not None:
             terms = []
         for argnum, parent in parents:
-            rule = vjps.get(argnum)
-            if rule is None:
+            try:
+                rule = vjps[argnum]
+            except KeyError:
                 _allow_missing_rule(tape.node(j), "VJP", argnum)
                 continue
             parent_value = records[parent][4]
@@ -333,12 +356,13 @@ def reverse_sweep(
                 raise
             except Exception as exc:
                 raise _rule_failure(tape.node(j), "VJP", argnum, exc) from exc
-            # The usual case, an array of the parent's very shape and dtype, is checked in a
-            # few attribute reads; anything else (a broadcast, a scalar, complex) is fitted.
+            # As in the forward sweep, and the same dtype (a complex adjoint of a real value
+            # is made real).
             if (type(contribution) is not _ndarray or type(parent_value) is not _ndarray
                     or contribution.shape != parent_value.shape
                     or contribution.dtype is not parent_value.dtype):
-                contribution = _fit_contribution(tape, j, argnum, contribution, parent_value)
+                if type(contribution) is not _float64 or type(parent_value) is not _float64:
+                    contribution = _fit_contribution(tape, j, argnum, contribution, parent_value)
             previous = adjoints[parent]
             adjoints[parent] = contribution if previous is None else previous + contribution
             if log is not None:

@@ -308,7 +308,8 @@ def _unbox_arguments(args: tuple, tape: Tape) -> tuple[tuple, tuple]:
 class EveryArgument(dict):
     """A rule table for a primitive with any number of arguments (``stack``, ``concatenate``).
 
-    ``rules.get(argnum)`` returns ``rule_for(argnum)``: one rule maker serves every argument.
+    ``rules.get(argnum)`` and ``rules[argnum]`` return ``rule_for(argnum)``: one rule maker
+    serves every argument.
     """
 
     def __init__(self, rule_for: Callable[[int], Callable | None]):
@@ -318,3 +319,10 @@ class EveryArgument(dict):
     def get(self, argnum, default=None):  # type: ignore[override]
         rule = self.rule_for(argnum)
         return default if rule is None else rule
+
+    def __missing__(self, argnum):
+        # ``rules[argnum]``, as the sweeps look rules up: a KeyError means "no rule" there too.
+        rule = self.rule_for(argnum)
+        if rule is None:
+            raise KeyError(argnum)
+        return rule
