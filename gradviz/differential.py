@@ -51,6 +51,9 @@ class GradvizWarning(UserWarning):
 _NUMERIC = (int, float, complex, onp.ndarray, onp.number, onp.bool_)
 
 
+_LEAF = flatten(0.0)[1]
+
+
 def _unsupported(leaf: Any, where: str) -> UnsupportedTypeError:
     return UnsupportedTypeError(
         f"cannot differentiate with respect to {where} of type {type(leaf).__name__}: "
@@ -68,7 +71,13 @@ def _evaluate(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int]):
     args = list(args)
     inputs, treedefs = [], []
     for argnum in argnums:
-        leaves, treedef = flatten(args[argnum])
+        arg = args[argnum]
+        if type(arg) is onp.ndarray or type(arg) is float:  # the usual argument: one leaf
+            args[argnum] = tape.new_input(arg)
+            inputs.append(len(tape.records) - 1)
+            treedefs.append(_LEAF)
+            continue
+        leaves, treedef = flatten(arg)
         boxed = []
         for leaf in leaves:
             if type(leaf) is not Box and not isinstance(leaf, _NUMERIC):
@@ -132,10 +141,13 @@ def _float_dtype(raw: Any) -> onp.dtype:
     return dtype
 
 
+_ONE = onp.float64(1.0)  # numpy scalars are immutable: one seed serves every call
+
+
 def _ones_like(value: Any) -> Any:
     raw = unbox(value)
     if type(raw) is onp.float64 or type(raw) is float:
-        return onp.float64(1.0)
+        return _ONE
     dtype = _float_dtype(raw)
     if onp.ndim(raw) == 0:
         return dtype.type(1.0)
@@ -176,13 +188,41 @@ class Recording:
     """
 
     def __init__(self, keep: int | None = None):
-        self.traces: list[Trace] = []
         self.keep = keep
+        # Traces, and after them the parts of those not built yet: a training loop keeps a
+        # trace per step and looks at few of them, so the Trace objects are made on first use.
+        self._kept: list[Trace | tuple] = []
+        self._built = 0  # how many of the first entries of _kept are Trace objects
+
+    @property
+    def traces(self) -> list[Trace]:
+        """The traces kept, oldest first."""
+        kept = self._kept
+        for position in range(self._built, len(kept)):
+            parts = kept[position]
+            if type(parts) is tuple:
+                *arguments, sweeps = parts
+                kept[position] = _new_trace(*arguments)
+                kept[position].sweeps.extend(sweeps)
+        self._built = len(kept)
+        return kept  # type: ignore[return-value]
 
     def add(self, trace: Trace) -> None:
-        self.traces.append(trace)
-        if self.keep is not None and len(self.traces) > self.keep:
-            del self.traces[0]
+        """Keep ``trace`` (dropping the oldest when more than ``keep`` are kept)."""
+        all_built = self._built == len(self._kept)
+        self._keep(trace)
+        if all_built:
+            self._built = len(self._kept)
+
+    def add_parts(self, *parts) -> None:
+        """Keep a trace not built yet: :func:`_new_trace`'s arguments and the sweeps done."""
+        self._keep(parts)
+
+    def _keep(self, item: Trace | tuple) -> None:
+        self._kept.append(item)
+        if self.keep is not None and len(self._kept) > self.keep:
+            del self._kept[0]
+            self._built = max(self._built - 1, 0)
 
     def __enter__(self) -> Recording:
         _recordings.append(self)
@@ -192,7 +232,7 @@ class Recording:
         _recordings.remove(self)
 
     def __len__(self) -> int:
-        return len(self.traces)
+        return len(self._kept)
 
     def __getitem__(self, index: int) -> Trace:
         return self.traces[index]
@@ -333,27 +373,31 @@ def value_and_grad(fun: Callable, argnum: int = 0) -> Callable:
         (8.0, 12.0)
     """
 
+    argnums = (argnum,)
+
     @wraps(fun)
     def value_and_grad_fun(*args, **kwargs):
-        tape, inputs, treedefs, output = _evaluate(fun, args, kwargs, (argnum,))
-        _scalar_output_check(fun, output)
-        index = _output_index(output, tape)
+        tape, inputs, treedefs, output = _evaluate(fun, args, kwargs, argnums)
+        # The usual loss, a float64 on this tape, is checked and seeded in a few reads.
+        if type(output) is Box and output._tape is tape and type(output._value) is onp.float64:
+            index, seed = output._index, _ONE
+        else:
+            _scalar_output_check(fun, output)
+            index, seed = _output_index(output, tape), None
         recording = _active_recording(tape)
         if index is None:
             _warn_constant(fun)
             results = [None] * len(tape.records)
             sweep = None
         else:
-            sweep = reverse_sweep(tape, {index: _ones_like(output)}, record=recording is not None,
-                                  keep=recording is not None, release=recording is None,
-                                  label="seed output")
+            sweep = reverse_sweep(tape, {index: _ones_like(output) if seed is None else seed},
+                                  record=recording is not None, keep=recording is not None,
+                                  release=recording is None, label="seed output")
             results = sweep.results
         if recording is not None:
-            outputs = [] if index is None else [index]
-            trace = _new_trace(fun, args, (argnum,), tape, inputs, treedefs, outputs, ["out"])
-            if sweep is not None:
-                trace.sweeps.append(sweep)
-            recording.add(trace)
+            recording.add_parts(fun, args, argnums, tape, inputs, treedefs,
+                                [] if index is None else [index], ["out"],
+                                () if sweep is None else (sweep,))
         gradients = _input_results(tape, inputs, results)
         gradient = gradients[0] if treedefs[0][0] == "leaf" else unflatten(treedefs[0], gradients)
         return unbox_output(output, tape), gradient

@@ -211,6 +211,12 @@ class Primitive:
         self.__doc__ = getattr(fun, "__doc__", None)
         self.__wrapped__ = fun
 
+    @property
+    def __name__(self) -> str:  # type: ignore[override]
+        # A primitive passed where a function is expected (``gradviz.trace(np.sin, 1.0)``)
+        # is named as one.
+        return self.name
+
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
 

@@ -110,6 +110,10 @@ def _extremum_weights(ans, x, axis, keepdims):
 
 def _sum_vjp(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     """x̄ = ȳ at every element: broadcast back along the summed axes."""
+    if axis is None and type(g) is onp.float64 and type(x) is onp.ndarray and x.size <= 65536:
+        filled = onp.empty(x.shape)  # the usual end of a loss, in a few attribute reads
+        filled.fill(g)
+        return filled
     shape = _shape(x)
     if axis is None and type(g) is not Box and not getattr(g, "shape", ()) and math.prod(shape) <= 65536:
         # The usual end of a loss: numpy's broadcast_to costs more than filling a small array

@@ -246,3 +246,21 @@ def test_a_recorded_reverse_sweep_groups_its_log_into_the_steps_it_took():
     assert float(steps[1].terms[0][2]) == pytest.approx(numpy.cos(2.0))
     assert [(argnum, parent) for argnum, parent, _ in steps[2].terms] == [(0, 0), (1, 1)]
     assert [float(term) for _, _, term in steps[2].terms] == [5.0, 2.0]
+
+
+def test_a_recording_builds_its_traces_on_first_use_and_keeps_only_the_last_ones():
+    def loss(w):
+        return np.sum(np.tanh(w) ** 2)
+
+    f = gradviz.grad(loss)
+    with gradviz.record(keep=3) as run:
+        for step in range(5):
+            f(numpy.array([0.1 * step, 1.0]))
+            if step == 1:  # looked at mid-loop: both kept so far
+                assert [float(t.arguments()[0][0]) for t in run.traces] == [0.0, 0.1]
+        run.add(gradviz.trace(np.sin, 1.0))
+    assert len(run) == 3
+    assert [float(t.arguments()[0][0]) for t in run.traces[:2]] == pytest.approx([0.3, 0.4])
+    assert run.traces[-1].name == "sin" and run[-1] is run.traces[-1]
+    # a kept trace holds its sweep: the adjoint of its input is the gradient the loop got
+    assert numpy.allclose(run.traces[1].adjoint(0), f(numpy.array([0.4, 1.0])))
