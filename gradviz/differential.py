@@ -448,7 +448,7 @@ def elementwise_grad(fun: Callable, argnum: int = 0) -> Callable:
 def _stack(values: list, shape: tuple) -> Any:
     import gradviz.numpy as gnp
 
-    if any(type(v) is Box for v in values):
+    if Box in map(type, values):
         return gnp.reshape(gnp.stack(values), shape)
     first = values[0]
     scalars = type(first) is onp.float64 or not shape or onp.ndim(first) == 0
@@ -479,7 +479,7 @@ def jacobian(fun: Callable, argnum: int = 0) -> Callable:
 
 def _jvp(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int], seed_sets: list[list]):
     tape, inputs, treedefs, output = _evaluate(fun, args, kwargs, argnums)
-    out_leaves, out_treedef = flatten(output)
+    out_leaves, out_treedef = ([output], _LEAF) if type(output) is Box else flatten(output)
     out_indices = [_output_index(leaf, tape) for leaf in out_leaves]
     recording = _active_recording(tape)
     sweeps = forward_sweeps(tape, [dict(zip(inputs, seeds)) for seeds in seed_sets],
@@ -564,16 +564,30 @@ def jacobian_forward(fun: Callable, argnum: int = 0) -> Callable:
     @wraps(fun)
     def jacobian_fun(*args, **kwargs):
         x_shape = shape_of(args[argnum])
-        size = math.prod(x_shape)
-        basis = onp.eye(size, dtype=_float_dtype(unbox(args[argnum])))
-        if x_shape != (size,):
-            basis = basis.reshape((size,) + x_shape)
-        out, columns = _jvp(fun, args, kwargs, (argnum,), [[basis[k]] for k in range(size)])
+        out, columns = _jvp(fun, args, kwargs, (argnum,), _basis(x_shape, _float_dtype(unbox(args[argnum]))))
         out_shape = shape_of(out)
         stacked = _stack(columns, x_shape + out_shape)  # columns, one per input element
         return _move_input_axes_last(stacked, len(x_shape), len(out_shape))
 
     return jacobian_fun
+
+
+_BASES: dict[tuple, list] = {}
+
+
+def _basis(shape: tuple, dtype: onp.dtype) -> list[list[onp.ndarray]]:
+    """The one-hot seeds of an input of ``shape``, one seed list per element. Small bases are
+    made once and kept, read-only (a trace may hold them as its seeds)."""
+    key = (shape, dtype)
+    basis = _BASES.get(key)
+    if basis is None:
+        size = math.prod(shape)
+        rows = onp.eye(size, dtype=dtype).reshape((size,) + shape)
+        rows.flags.writeable = False
+        basis = [[rows[k]] for k in range(size)]
+        if size <= 256 and len(_BASES) < 64:
+            _BASES[key] = basis
+    return basis
 
 
 def _move_input_axes_last(array: Any, x_ndim: int, out_ndim: int) -> Any:
