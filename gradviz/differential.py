@@ -61,13 +61,13 @@ def _unsupported(leaf: Any, where: str) -> UnsupportedTypeError:
     )
 
 
-def _evaluate(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int]):
+def _evaluate(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int], lean: bool = False):
     """Run ``fun`` with the leaves of ``args[argnums]`` boxed on a new tape.
 
     Returns ``(tape, input indices, treedefs, output)``. Display names are not built here
     (see :func:`_input_names`): this runs on every ``grad`` call.
     """
-    tape = Tape(tracing_depth() + 1)
+    tape = Tape(tracing_depth() + 1, lean)
     args = list(args)
     inputs, treedefs = [], []
     for argnum in argnums:
@@ -377,7 +377,10 @@ def value_and_grad(fun: Callable, argnum: int = 0) -> Callable:
 
     @wraps(fun)
     def value_and_grad_fun(*args, **kwargs):
-        tape, inputs, treedefs, output = _evaluate(fun, args, kwargs, argnums)
+        # A first-order gradient nobody keeps a trace of is swept once and thrown away: its
+        # tape may let go of every value its rules will not read (see engine.liveness).
+        lean = not _recordings and not OBSERVERS and not tracing_depth()
+        tape, inputs, treedefs, output = _evaluate(fun, args, kwargs, argnums, lean)
         # The usual loss, a float64 on this tape, is checked and seeded in a few reads.
         if type(output) is Box and output._tape is tape and type(output._value) is onp.float64:
             index, seed = output._index, _ONE

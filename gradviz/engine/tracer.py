@@ -15,6 +15,8 @@ from __future__ import annotations
 from sys import _getframe
 from typing import Any, Callable
 
+from gradviz.engine.liveness import lean_record
+
 __all__ = ["Box", "Node", "Tape", "Primitive", "EveryArgument", "tracing_depth", "unbox"]
 
 # Number of tapes currently recording. While it is zero, a primitive is a plain function
@@ -100,14 +102,17 @@ class Tape:
     on boxes of several tapes records on the innermost (highest level) one.
     """
 
-    __slots__ = ("records", "level", "_nodes", "__weakref__")
+    __slots__ = ("records", "level", "lean", "_nodes", "__weakref__")
 
-    def __init__(self, level: int):
+    def __init__(self, level: int, lean: bool = False):
         #: One plain tuple per node, ``(primitive, args, kwargs, parents, value, site)``, as
         #: the recorder appends them: a tuple costs a fifth of a :class:`Node` to make, and
         #: the sweeps unpack it. :attr:`nodes` gives the same entries as Node objects.
         self.records: list[tuple | None] = []
         self.level = level
+        #: Swept once and thrown away (``grad``): keep only what the adjoint rules will read
+        #: (see :mod:`gradviz.engine.liveness`).
+        self.lean = lean
         self._nodes: list[Node] = []
 
     @property
@@ -274,7 +279,11 @@ class Primitive:
                 site = (caller.f_code, caller.f_lasti)
             else:
                 site = _user_site(frame)
-        records.append((self, raw_args, kwargs, parents, ans, site))
+        if tape.lean:
+            kept_args, kept_value = lean_record(self, raw_args, parents, ans)
+            records.append((self, kept_args, kwargs, parents, kept_value, site))
+        else:
+            records.append((self, raw_args, kwargs, parents, ans, site))
         if self.differentiable:
             return Box(ans, tape, index)
         return unbox(ans)
@@ -294,7 +303,8 @@ class Primitive:
         records = tape.records
         index = len(records)
         site = _user_site(_getframe(2))
-        records.append((self, raw_args, kwargs, parents, ans, site))
+        kept_args, kept_value = lean_record(self, raw_args, parents, ans) if tape.lean else (raw_args, ans)
+        records.append((self, kept_args, kwargs, parents, kept_value, site))
         if self.differentiable:
             return Box(ans, tape, index)
         return unbox(ans)

@@ -13,7 +13,9 @@ without conjugation.
 
 Row info read by the tests and the renderer: ``elementwise=True`` marks rules whose partials
 are elementwise numbers; ``smooth=False`` marks rules without a second derivative everywhere
-(``abs``, ``maximum``, ``clip``), which tests check at first order only.
+(``abs``, ``maximum``, ``clip``), which tests check at first order only;
+``shape_only_arguments`` names arguments the adjoint rule reads only for their shape and dtype
+(``sum``), which a tape swept once need not keep (see :mod:`gradviz.engine.liveness`).
 """
 
 from __future__ import annotations
@@ -927,10 +929,10 @@ def _sum_raw(x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
 
 sum = defrule(_sum_raw,            "1",                     REALS, name="sum",  # noqa: A001
               jvp=lambda t, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kw: sum(t, axis=axis, dtype=dtype, keepdims=keepdims),
-              vjp=_sum_vjp)
+              vjp=_sum_vjp, shape_only_arguments=(0,))
 mean = defrule(onp.mean,           "1/n",                   REALS,
               jvp=lambda t, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kw: mean(t, axis=axis, dtype=dtype, keepdims=keepdims),
-              vjp=_mean_vjp)
+              vjp=_mean_vjp, shape_only_arguments=(0,))
 prod = defrule(onp.prod,           "{ans}/{0}",             NONZERO,
               jvp=_prod_jvp,
               vjp=_prod_vjp)
