@@ -54,7 +54,7 @@ class Sweep:
     __slots__ = ("kind", "seeds", "results", "label", "_steps", "_log")
 
     def __init__(self, kind: str, seeds: dict[int, Any], results: list, steps: list, label: str,
-                 log: list | None = None):
+                 log: tuple | None = None):
         self.kind = kind
         self.seeds = seeds
         self.results = results
@@ -64,10 +64,11 @@ class Sweep:
 
     @property
     def steps(self) -> list[Step]:
-        # A recorded reverse sweep keeps a flat log of the very numbers it added; most
-        # training iterations are never looked at, so the Step rows are built on first use.
+        # A recorded reverse sweep logs the very numbers it added, as it goes, in two flat
+        # lists; most training iterations are never looked at, so the Step rows are built
+        # from them on first use.
         if self._log is not None:
-            self._steps = _steps_from_log(self._log)
+            self._steps = _steps_from_log(self.results, *self._log)
             self._log = None
         return self._steps
 
@@ -75,21 +76,21 @@ class Sweep:
         return f"<{self.kind} sweep {self.label!r}: {len(self.steps)} steps>"
 
 
-def _steps_from_log(log: list) -> list[Step]:
-    """Group a reverse sweep's log, ``(node, adjoint)`` followed by that node's
-    ``(argnum, parent, contribution)`` terms, into :class:`Step` rows."""
+_NO_RULE = object()  # logged for an argument without an adjoint rule (a constant)
+
+
+def _steps_from_log(adjoints: list, records: list, visited: list[int], sent: list) -> list[Step]:
+    """The Step rows of a reverse sweep from its log: the nodes it visited, in order, and the
+    contributions they sent, one per parent (``_NO_RULE`` where there was none)."""
     steps: list[Step] = []
-    node = adjoint = None
-    terms: list = []
-    for entry in log:
-        if len(entry) == 2:
-            if node is not None:
-                steps.append(Step(node, adjoint, tuple(terms)))
-            (node, adjoint), terms = entry, []
-        else:
-            terms.append(entry)
-    if node is not None:
-        steps.append(Step(node, adjoint, tuple(terms)))
+    contributions = iter(sent)
+    for j in visited:
+        terms = []
+        for argnum, parent in records[j][3]:
+            contribution = next(contributions)
+            if contribution is not _NO_RULE:
+                terms.append((argnum, parent, contribution))
+        steps.append(Step(j, adjoints[j], tuple(terms)))
     return steps
 
 
@@ -328,8 +329,11 @@ def reverse_sweep(
     adjoints: list[Any] = [None] * len(records)
     for index, seed in seeds.items():
         adjoints[index] = seed if adjoints[index] is None else adjoints[index] + seed
-    # One flat list, appended to in the loop: (node, adjoint), then its (argnum, parent, term)s.
-    log: list | None = [] if record else None
+    keep = keep or record  # a recorded step shows each node's adjoint
+    # Recording is one append per node and one per argument: the nodes visited, in order,
+    # and what each sent.
+    visited: list[int] | None = [] if record else None
+    sent: list = []
     terms: list = []
     for j in range(max(seeds, default=-1), -1, -1):
         g = adjoints[j]
@@ -339,8 +343,8 @@ def reverse_sweep(
         if not parents:
             continue
         vjps = primitive.vjps
-        if log is not None:
-            log.append((j, g))
+        if visited is not None:
+            visited.append(j)
         if observe is not None:
             terms = []
         for argnum, parent in parents:
@@ -348,6 +352,8 @@ def reverse_sweep(
                 rule = vjps[argnum]
             except KeyError:
                 _allow_missing_rule(tape.node(j), "VJP", argnum)
+                if visited is not None:
+                    sent.append(_NO_RULE)
                 continue
             parent_value = records[parent][4]
             try:
@@ -365,8 +371,8 @@ def reverse_sweep(
                     contribution = _fit_contribution(tape, j, argnum, contribution, parent_value)
             previous = adjoints[parent]
             adjoints[parent] = contribution if previous is None else previous + contribution
-            if log is not None:
-                log.append((argnum, parent, contribution))
+            if visited is not None:
+                sent.append(contribution)
             if observe is not None:
                 terms.append((argnum, parent, contribution))
         if observe is not None:
@@ -375,7 +381,8 @@ def reverse_sweep(
             adjoints[j] = None
             if release:
                 records[j] = None  # the tape is used once: free its value and arguments early
-    return Sweep("reverse", seeds, adjoints, [], label, log)
+    return Sweep("reverse", seeds, adjoints, [], label,
+                 None if visited is None else (records, visited, sent))
 
 
 def _fit_contribution(tape: Tape, index: int, argnum: int, contribution: Any, parent_value: Any) -> Any:

@@ -15,6 +15,9 @@ from __future__ import annotations
 from sys import _getframe
 from typing import Any, Callable
 
+from numpy import ndarray as _ndarray
+
+from gradviz.engine import liveness
 from gradviz.engine.liveness import lean_record
 
 __all__ = ["Box", "Node", "Tape", "Primitive", "EveryArgument", "tracing_depth", "unbox"]
@@ -279,7 +282,7 @@ class Primitive:
                 site = (caller.f_code, caller.f_lasti)
             else:
                 site = _user_site(frame)
-        if tape.lean:
+        if tape.lean and type(ans) is _ndarray and ans.size >= liveness.LARGE:
             kept_args, kept_value = lean_record(self, raw_args, parents, ans)
             records.append((self, kept_args, kwargs, parents, kept_value, site))
         else:
