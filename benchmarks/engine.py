@@ -1,7 +1,9 @@
 """Engine speed: gradviz against HIPS autograd and hand-written numpy, in the same run.
 
 Run: ``python benchmarks/engine.py`` (``pip install autograd`` adds its column). Prints the
-median of several repeats of each workload and the ratios the engine is held to:
+median of several rounds of each workload and the ratios the engine is held to. The things
+compared run in turn within each round, so that a busy moment on a shared machine slows them
+alike:
 
 W1  the lecture's loop: make_moons(500), loss + grad per step, the trace kept by
     ``gradviz.record()``: gradviz / hand numpy ≤ 3
@@ -36,16 +38,20 @@ except ImportError:  # the autograd column is optional
 REPEATS = int(os.environ.get("GRADVIZ_BENCH_REPEATS", "15"))
 
 
-def median_time(function, repeats: int = REPEATS, number: int = 1) -> float:
-    """Median over ``repeats`` of the mean time of ``number`` calls, in seconds."""
-    function()  # warm up caches and imports
-    samples = []
+def medians(functions: dict, repeats: int = REPEATS, number: int = 1) -> dict[str, float]:
+    """Median over ``repeats`` rounds of the mean time of ``number`` calls, in seconds, per
+    function. Each round times every function in turn, so that a busy moment on a shared
+    machine slows all of them alike instead of one: the ratios are what is compared."""
+    for function in functions.values():
+        function()  # warm up caches and imports
+    samples: dict[str, list[float]] = {name: [] for name in functions}
     for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(number):
-            function()
-        samples.append((time.perf_counter() - start) / number)
-    return statistics.median(samples)
+        for name, function in functions.items():
+            start = time.perf_counter()
+            for _ in range(number):
+                function()
+            samples[name].append((time.perf_counter() - start) / number)
+    return {name: statistics.median(times) for name, times in samples.items()}
 
 
 # --- the lecture's logistic regression ---------------------------------------------------------
@@ -86,36 +92,34 @@ def training_loop(loss, gradient, X, y, steps=100):
 
 def w1():
     X, y = sklearn.datasets.make_moons(500, noise=0.1, random_state=0)
-    results = {}
-    hand = training_loop(lambda w, X, y: None, lambda w, X, y: hand_loss_and_grad(w, X, y)[1], X, y)
-    results["hand numpy"] = median_time(hand) / 100
     g_loss = logistic_loss(gnp)
-    g_grad = gradviz.grad(g_loss)
-    plain = training_loop(g_loss, g_grad, X, y)
-    results["gradviz"] = median_time(plain) / 100
+    plain = training_loop(g_loss, gradviz.grad(g_loss), X, y)
 
     def recorded():
         with gradviz.record(keep=1):
             plain()
 
-    results["gradviz, traces kept"] = median_time(recorded) / 100
+    loops = {"hand numpy": training_loop(lambda w, X, y: None,
+                                         lambda w, X, y: hand_loss_and_grad(w, X, y)[1], X, y),
+             "gradviz": plain, "gradviz, traces kept": recorded}
     if autograd is not None:
         a_loss = logistic_loss(anp)
-        results["autograd"] = median_time(training_loop(a_loss, autograd.grad(a_loss), X, y)) / 100
+        loops["autograd"] = training_loop(a_loss, autograd.grad(a_loss), X, y)
+    results = {name: seconds / 100 for name, seconds in medians(loops).items()}  # per step
     return results, "gradviz, traces kept", "hand numpy", 3.0
 
 
 def w2():
     X, y = sklearn.datasets.make_moons(200_000, noise=0.1, random_state=0)
     w = numpy.array([1.0, 1.0])
-    results = {"hand forward": median_time(lambda: hand_forward(w, X, y), repeats=9)}
-    results["hand forward + gradient"] = median_time(lambda: hand_loss_and_grad(w, X, y), repeats=9)
     g = gradviz.grad(logistic_loss(gnp))
-    results["gradviz"] = median_time(lambda: g(w, X, y), repeats=9)
+    functions = {"hand forward": lambda: hand_forward(w, X, y),
+                 "hand forward + gradient": lambda: hand_loss_and_grad(w, X, y),
+                 "gradviz": lambda: g(w, X, y)}
     if autograd is not None:
         a = autograd.grad(logistic_loss(anp))
-        results["autograd"] = median_time(lambda: a(w, X, y), repeats=9)
-    return results, "gradviz", "hand forward", 1.5
+        functions["autograd"] = lambda: a(w, X, y)
+    return medians(functions, repeats=max(REPEATS, 21)), "gradviz", "hand forward", 1.5
 
 
 def mlp_loss(np):
@@ -145,13 +149,12 @@ def w3():
     rng = numpy.random.default_rng(0)
     params = (rng.normal(size=(2, 64)) * 0.5, numpy.zeros(64), rng.normal(size=(64, 64)) * 0.2,
               numpy.zeros(64), rng.normal(size=(64, 1)) * 0.2, numpy.zeros(1))
-    results = {"hand gradient": median_time(lambda: mlp_hand_grad(params, X, y))}
     g = gradviz.grad(mlp_loss(gnp))
-    results["gradviz"] = median_time(lambda: g(params, X, y))
+    functions = {"hand gradient": lambda: mlp_hand_grad(params, X, y), "gradviz": lambda: g(params, X, y)}
     if autograd is not None:
         a = autograd.grad(mlp_loss(anp))
-        results["autograd"] = median_time(lambda: a(params, X, y))
-    return results, "gradviz", "hand gradient", 1.1
+        functions["autograd"] = lambda: a(params, X, y)
+    return medians(functions), "gradviz", "hand gradient", 1.1
 
 
 def w4():
@@ -164,10 +167,11 @@ def w4():
         return f
 
     ops = 3000
-    results = {"gradviz": median_time(lambda: gradviz.grad(chain(gnp))(0.3), repeats=9) / ops}
+    functions = {"gradviz": lambda: gradviz.grad(chain(gnp))(0.3)}
     if autograd is not None:
-        results["autograd"] = median_time(lambda: autograd.grad(chain(anp))(0.3), repeats=9) / ops
-    results["plain numpy, no derivative"] = median_time(lambda: chain(numpy)(0.3), repeats=9) / ops
+        functions["autograd"] = lambda: autograd.grad(chain(anp))(0.3)
+    functions["plain numpy, no derivative"] = lambda: chain(numpy)(0.3)
+    results = {name: seconds / ops for name, seconds in medians(functions, repeats=9).items()}
     return results, "gradviz", None, 5e-6
 
 
@@ -175,9 +179,9 @@ def w5():
     X, y = sklearn.datasets.make_moons(500, noise=0.1, random_state=0)
     w = numpy.array([1.0, 1.0])
     loss = logistic_loss(gnp)
-    results = {"reverse: 1 sweep": median_time(lambda: gradviz.grad(loss)(w, X, y), number=20)}
-    results["forward: 2 sweeps"] = median_time(lambda: gradviz.jacobian_forward(loss)(w, X, y), number=20)
-    return results, "forward: 2 sweeps", "reverse: 1 sweep", 1.5
+    functions = {"reverse: 1 sweep": lambda: gradviz.grad(loss)(w, X, y),
+                 "forward: 2 sweeps": lambda: gradviz.jacobian_forward(loss)(w, X, y)}
+    return medians(functions, number=20), "forward: 2 sweeps", "reverse: 1 sweep", 1.5
 
 
 def main() -> int:
