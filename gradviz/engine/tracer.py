@@ -20,7 +20,8 @@ from numpy import ndarray as _ndarray
 from gradviz.engine import liveness
 from gradviz.engine.liveness import lean_record
 
-__all__ = ["Box", "Node", "Tape", "Primitive", "EveryArgument", "tracing_depth", "unbox"]
+__all__ = ["Box", "Node", "Tape", "Primitive", "EveryArgument", "tracing_depth", "unbox",
+           "operator_method"]
 
 # Number of tapes currently recording. While it is zero, a primitive is a plain function
 # call; this global read is the whole cost of gradviz on code that is not being traced.
@@ -231,65 +232,18 @@ class Primitive:
     def __call__(self, *args, **kwargs):
         if not _depth:
             return self.fun(*args, **kwargs)
-        # Recording, inlined: this is the hottest code in the project. The common calls (one
-        # or two arguments, boxes of one first-order tape) take the straight path below.
+        # Recording: this is the hottest code in the project. The common calls (one or two
+        # arguments, boxes of one first-order tape) take the straight paths.
         count = len(args)
         if count == 2:
-            first, second = args
-            if type(first) is Box:
-                tape = first._tape
-                if type(second) is Box:
-                    if second._tape is not tape or tape.level > 1:
-                        return self._record_nested(args, kwargs)
-                    raw_args = (first._value, second._value)
-                    parents = ((0, first._index), (1, second._index))
-                elif tape.level > 1:
-                    return self._record_nested(args, kwargs)
-                else:
-                    raw_args = (first._value, second)
-                    parents = ((0, first._index),)
-            elif type(second) is Box:
-                tape = second._tape
-                if tape.level > 1:
-                    return self._record_nested(args, kwargs)
-                raw_args = (first, second._value)
-                parents = ((1, second._index),)
-            else:
-                return self.fun(*args, **kwargs)
-        elif count == 1:
+            return _record_two(self, args[0], args[1], kwargs)
+        if count == 1:
             first = args[0]
             if type(first) is not Box:
-                return self.fun(*args, **kwargs)
-            tape = first._tape
-            if tape.level > 1:
-                return self._record_nested(args, kwargs)
-            raw_args = (first._value,)
-            parents = ((0, first._index),)
-        else:
-            return self._record_nested(args, kwargs)
-        ans = self.fun(*raw_args, **kwargs) if kwargs else self.fun(*raw_args)
-        records = tape.records
-        index = len(records)
-        # The caller's line, found in one dictionary look-up when the user called us directly,
-        # in two when the user wrote an operator (``x * y`` calls us from a one-line lambda).
-        frame = _getframe(1)
-        internal = _is_internal_code.get(frame.f_code)
-        if internal is False:
-            site = (frame.f_code, frame.f_lasti)
-        else:
-            caller = frame.f_back
-            if internal and caller is not None and _is_internal_code.get(caller.f_code) is False:
-                site = (caller.f_code, caller.f_lasti)
-            else:
-                site = _user_site(frame)
-        if tape.lean and type(ans) is _ndarray and ans.size >= liveness.LARGE:
-            kept_args, kept_value = lean_record(self, raw_args, parents, ans)
-            records.append((self, kept_args, kwargs, parents, kept_value, site))
-        else:
-            records.append((self, raw_args, kwargs, parents, ans, site))
-        if self.differentiable:
-            return Box(ans, tape, index)
-        return unbox(ans)
+                return self.fun(first, **kwargs)
+            if first._tape.level == 1:
+                return _append(self, first._tape, (first._value,), kwargs, ((0, first._index),), 2)
+        return self._record_nested(args, kwargs)
 
     def _record_nested(self, args: tuple, kwargs: dict):
         """Record a call with any number of arguments, boxes of several tapes among them
@@ -311,6 +265,70 @@ class Primitive:
         if self.differentiable:
             return Box(ans, tape, index)
         return unbox(ans)
+
+
+def operator_method(primitive: Primitive, reflected: bool = False) -> Callable:
+    """The method behind a binary operator of :class:`Box`: ``box * y`` is ``multiply(box, y)``
+    (reflected, ``y * box`` is ``multiply(y, box)``). It records without going through
+    :meth:`Primitive.__call__`, whose argument packing costs more than the rest."""
+    if reflected:
+        def method(self, other):
+            return _record_two(primitive, other, self, {}) if _depth else primitive.fun(other, self)
+    else:
+        def method(self, other):
+            return _record_two(primitive, self, other, {}) if _depth else primitive.fun(self, other)
+    return method
+
+
+def _record_two(primitive: Primitive, first: Any, second: Any, kwargs: dict) -> Any:
+    """``primitive(first, second)`` while recording, boxes of one first-order tape taking the
+    straight path: every binary operator (:func:`operator_method`) and ``np.dot(x, w)``."""
+    if type(first) is Box:
+        tape = first._tape
+        if type(second) is Box:
+            if second._tape is not tape or tape.level > 1:
+                return primitive._record_nested((first, second), kwargs)
+            raw_args = (first._value, second._value)
+            parents = ((0, first._index), (1, second._index))
+        elif tape.level > 1:
+            return primitive._record_nested((first, second), kwargs)
+        else:
+            raw_args = (first._value, second)
+            parents = ((0, first._index),)
+    elif type(second) is Box:
+        tape = second._tape
+        if tape.level > 1:
+            return primitive._record_nested((first, second), kwargs)
+        raw_args = (first, second._value)
+        parents = ((1, second._index),)
+    else:
+        return primitive.fun(first, second, **kwargs)
+    return _append(primitive, tape, raw_args, kwargs, parents, 3)
+
+
+def _append(primitive: Primitive, tape: Tape, raw_args: tuple, kwargs: dict, parents: tuple,
+            depth: int) -> Any:
+    """Run the primitive on the raw arguments and append its record to ``tape``; ``depth``
+    frames up is the line that called the primitive (or wrote the operator)."""
+    ans = primitive.fun(*raw_args, **kwargs) if kwargs else primitive.fun(*raw_args)
+    records = tape.records
+    index = len(records)
+    # The user's line in one dictionary look-up when they called us (or wrote the operator)
+    # directly; from inside gradviz's own functions (``np.mean`` calls ``sum``), a walk out.
+    frame = _getframe(depth)
+    internal = _is_internal_code.get(frame.f_code)
+    if internal is False:
+        site = (frame.f_code, frame.f_lasti)
+    else:
+        site = _user_site(frame)
+    if tape.lean and type(ans) is _ndarray and ans.size >= liveness.LARGE:
+        kept_args, kept_value = lean_record(primitive, raw_args, parents, ans)
+        records.append((primitive, kept_args, kwargs, parents, kept_value, site))
+    else:
+        records.append((primitive, raw_args, kwargs, parents, ans, site))
+    if primitive.differentiable:
+        return Box(ans, tape, index)
+    return unbox(ans)
 
 
 def _unbox_arguments(args: tuple, tape: Tape) -> tuple[tuple, tuple]:

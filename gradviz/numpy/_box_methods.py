@@ -7,22 +7,19 @@
 from __future__ import annotations
 
 from gradviz.engine.broadcast import shape_of
-from gradviz.engine.tracer import Box, unbox
+from gradviz.engine.tracer import Box, operator_method, unbox
 from gradviz.errors import UnsupportedTypeError
 from gradviz.rules import numpy_rules as r
 
 
 def _operator(primitive):
-    """``box ∘ other``: the primitive's bound ``__call__`` is looked up once, here, so an
-    operator costs one call less than going through the primitive object each time."""
-    call = primitive.__call__
-    return lambda self, other: call(self, other)
+    """``box ∘ other``."""
+    return operator_method(primitive)
 
 
 def _swap(primitive):
     """``other ∘ box``, the reflected operator."""
-    call = primitive.__call__
-    return lambda self, other: call(other, self)
+    return operator_method(primitive, reflected=True)
 
 
 def _unary(primitive):
