@@ -401,6 +401,8 @@ def value_and_grad(fun: Callable, argnum: int = 0) -> Callable:
             recording.add_parts(fun, args, argnums, tape, inputs, treedefs,
                                 [] if index is None else [index], ["out"],
                                 () if sweep is None else (sweep,))
+        if treedefs[0] is _LEAF and results[inputs[0]] is not None:  # one array: its adjoint
+            return unbox_output(output, tape), results[inputs[0]]
         gradients = _input_results(tape, inputs, results)
         gradient = gradients[0] if treedefs[0][0] == "leaf" else unflatten(treedefs[0], gradients)
         return unbox_output(output, tape), gradient

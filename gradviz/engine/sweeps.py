@@ -324,7 +324,8 @@ def reverse_sweep(
         release: with ``keep=False``, also free each node's value and arguments once it is
             done: for a tape that is swept once and thrown away (``grad``).
     """
-    observe = _active_observer(observe)
+    if OBSERVERS:
+        observe = _active_observer(observe)
     records = tape.records
     adjoints: list[Any] = [None] * len(records)
     for index, seed in seeds.items():
