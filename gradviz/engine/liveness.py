@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dis
 import inspect
-from types import CodeType
+from types import CodeType, FunctionType
 from typing import Any
 
 from numpy import ndarray
@@ -73,9 +73,9 @@ def positions_read(rule: Any) -> frozenset[int] | None:
         >>> sorted(positions_read(lambda g, ans, x, y: g * y))
         [0, 3]
     """
-    code = getattr(rule, "__code__", None)
-    if type(code) is not CodeType:
-        return None
+    if type(rule) is not FunctionType:
+        return None  # a bound method's positions are shifted by self; builtins have no code
+    code = rule.__code__
     try:
         return _READS[code]
     except KeyError:

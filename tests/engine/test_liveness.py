@@ -88,3 +88,26 @@ def test_rules_that_cannot_be_read_keep_everything():
     assert liveness.positions_read(numpy.multiply) is None  # a builtin
     assert liveness.positions_read(lambda g, ans, *args: g * args[0]) is None
     assert liveness.positions_read(lambda g, ans, x: g * ans) == frozenset({0, 1})
+
+    class Rules:
+        def vjp(self, g, ans, x):
+            return g * x
+
+    assert liveness.positions_read(Rules().vjp) is None  # self shifts every position
+
+
+def test_a_user_primitive_on_a_lean_tape_keeps_what_its_rule_needs():
+    from gradviz.extend import defvjp, primitive
+
+    @primitive
+    def soft(x):
+        return numpy.log1p(numpy.exp(x))
+
+    defvjp(soft, lambda ans, x: lambda g: g / (1 + numpy.exp(-x)))
+    x = numpy.linspace(-3, 3, 3 * liveness.LARGE)
+    loss = gradviz.grad(lambda x: np.sum(soft(x * 2.0) ** 2))
+    with gradviz.record():
+        expected = loss(x)
+    numpy.testing.assert_allclose(loss(x), expected, rtol=1e-13)
+    s = numpy.log1p(numpy.exp(2 * x))
+    numpy.testing.assert_allclose(expected, 2 * s * 2 / (1 + numpy.exp(-2 * x)), rtol=1e-12)
