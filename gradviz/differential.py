@@ -451,9 +451,9 @@ def elementwise_grad(fun: Callable, argnum: int = 0) -> Callable:
 
 
 def _stack(values: list, shape: tuple) -> Any:
-    import gradviz.numpy as gnp
-
     if Box in map(type, values):
+        import gradviz.numpy as gnp
+
         return gnp.reshape(gnp.stack(values), shape)
     first = values[0]
     scalars = type(first) is onp.float64 or not shape or onp.ndim(first) == 0
