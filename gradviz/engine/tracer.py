@@ -112,7 +112,7 @@ class Tape:
         #: One plain tuple per node, ``(primitive, args, kwargs, parents, value, site)``, as
         #: the recorder appends them: a tuple costs a fifth of a :class:`Node` to make, and
         #: the sweeps unpack it. :attr:`nodes` gives the same entries as Node objects.
-        self.records: list[tuple | None] = []
+        self.records: list[Any] = []  # a used-once tape sets an entry to None once swept
         self.level = level
         #: Swept once and thrown away (``grad``): keep only what the adjoint rules will read
         #: (see :mod:`gradviz.engine.liveness`).
@@ -211,7 +211,7 @@ class Primitive:
 
     def __init__(self, fun: Callable, name: str | None = None, *, differentiable: bool = True):
         self.fun = fun
-        self.name = name or getattr(fun, "__name__", "primitive")
+        self.name: str = name or str(getattr(fun, "__name__", "primitive"))
         self.jvps: dict[int, Callable] = {}
         self.vjps: dict[int, Callable] = {}
         self.partials: dict[int, str] = {}
@@ -283,6 +283,8 @@ def operator_method(primitive: Primitive, reflected: bool = False) -> Callable:
 def _record_two(primitive: Primitive, first: Any, second: Any, kwargs: dict) -> Any:
     """``primitive(first, second)`` while recording, boxes of one first-order tape taking the
     straight path: every binary operator (:func:`operator_method`) and ``np.dot(x, w)``."""
+    raw_args: tuple
+    parents: tuple
     if type(first) is Box:
         tape = first._tape
         if type(second) is Box:
@@ -317,6 +319,7 @@ def _append(primitive: Primitive, tape: Tape, raw_args: tuple, kwargs: dict, par
     # directly; from inside gradviz's own functions (``np.mean`` calls ``sum``), a walk out.
     frame = _getframe(depth)
     internal = _is_internal_code.get(frame.f_code)
+    site: tuple | None
     if internal is False:
         site = (frame.f_code, frame.f_lasti)
     else:
