@@ -73,8 +73,8 @@ def _evaluate(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int], 
     for argnum in argnums:
         arg = args[argnum]
         if type(arg) is onp.ndarray or type(arg) is float:  # the usual argument: one leaf
-            args[argnum] = tape.new_input(arg)
-            inputs.append(len(tape.records) - 1)
+            args[argnum] = box = tape.new_input(arg)
+            inputs.append(box._index)
             treedefs.append(_LEAF)
             continue
         leaves, treedef = flatten(arg)
@@ -189,40 +189,37 @@ class Recording:
 
     def __init__(self, keep: int | None = None):
         self.keep = keep
-        # Traces, and after them the parts of those not built yet: a training loop keeps a
-        # trace per step and looks at few of them, so the Trace objects are made on first use.
-        self._kept: list[Trace | tuple] = []
-        self._built = 0  # how many of the first entries of _kept are Trace objects
+        self._traces: list[Trace] = []
+        # The parts of the newest traces, not built yet: a training loop keeps a trace per
+        # step and looks at few of them, so their Trace objects are made on first use.
+        self._pending: list[tuple] = []
 
     @property
     def traces(self) -> list[Trace]:
         """The traces kept, oldest first."""
-        kept = self._kept
-        for position in range(self._built, len(kept)):
-            parts = kept[position]
-            if type(parts) is tuple:
-                *arguments, sweeps = parts
-                kept[position] = _new_trace(*arguments)
-                kept[position].sweeps.extend(sweeps)
-        self._built = len(kept)
-        return kept  # type: ignore[return-value]
+        for *arguments, sweeps in self._pending:
+            trace = _new_trace(*arguments)
+            trace.sweeps.extend(sweeps)
+            self._traces.append(trace)
+        self._pending.clear()
+        return self._traces
 
     def add(self, trace: Trace) -> None:
         """Keep ``trace`` (dropping the oldest when more than ``keep`` are kept)."""
-        all_built = self._built == len(self._kept)
-        self._keep(trace)
-        if all_built:
-            self._built = len(self._kept)
+        self.traces.append(trace)  # after the pending ones, which are older
+        self._drop_oldest()
 
     def add_parts(self, *parts) -> None:
         """Keep a trace not built yet: :func:`_new_trace`'s arguments and the sweeps done."""
-        self._keep(parts)
+        self._pending.append(parts)
+        self._drop_oldest()
 
-    def _keep(self, item: Trace | tuple) -> None:
-        self._kept.append(item)
-        if self.keep is not None and len(self._kept) > self.keep:
-            del self._kept[0]
-            self._built = max(self._built - 1, 0)
+    def _drop_oldest(self) -> None:
+        if self.keep is not None and len(self) > self.keep:
+            if self._traces:
+                del self._traces[0]
+            else:
+                del self._pending[0]
 
     def __enter__(self) -> Recording:
         _recordings.append(self)
@@ -232,7 +229,7 @@ class Recording:
         _recordings.remove(self)
 
     def __len__(self) -> int:
-        return len(self._kept)
+        return len(self._traces) + len(self._pending)
 
     def __getitem__(self, index: int) -> Trace:
         return self.traces[index]
@@ -386,14 +383,14 @@ def value_and_grad(fun: Callable, argnum: int = 0) -> Callable:
             index, seed = output._index, _ONE
         else:
             _scalar_output_check(fun, output)
-            index, seed = _output_index(output, tape), None
+            index, seed = _output_index(output, tape), _ones_like(output)
         recording = _active_recording(tape)
         if index is None:
             _warn_constant(fun)
             results = [None] * len(tape.records)
             sweep = None
         else:
-            sweep = reverse_sweep(tape, {index: _ones_like(output) if seed is None else seed},
+            sweep = reverse_sweep(tape, {index: seed},
                                   record=recording is not None, keep=recording is not None,
                                   release=recording is None, label="seed output")
             results = sweep.results

@@ -10,9 +10,9 @@ ten intermediate arrays.
 
 Which parameters a rule reads is found in its bytecode, once per code object: a parameter
 that is never loaded cannot be read. A rule that cannot be read that way (a builtin, a
-``functools.partial``) keeps everything. A primitive may also name arguments its rules read
-only for their shape and dtype (``sum`` reads ``x.shape``): those are replaced by a
-:class:`Released` stand-in that answers exactly that.
+``functools.partial``, a bound method, a ``*args`` wrapper) keeps everything. A released
+array is recorded as a :class:`Released` stand-in that still answers its shape and dtype,
+which the sweep reads to fit contributions.
 
 Traces that are kept (``gradviz.trace``, ``gradviz.record()``) are never lean: they show every
 value.
@@ -111,13 +111,12 @@ def lean_record(primitive: Any, raw_args: tuple, parents: tuple, ans: Any) -> tu
         if positions is None:
             return raw_args, ans
         read |= positions
-    shape_only = primitive.info.get("shape_only_arguments", ())
     if large_ans and _ANS not in read:
         ans = Released(ans)
     if large_args:
         kept = list(raw_args)
         for i in large_args:
-            if _FIRST_ARGUMENT + i not in read or i in shape_only:
+            if _FIRST_ARGUMENT + i not in read:
                 kept[i] = Released(raw_args[i])
         raw_args = tuple(kept)
     return raw_args, ans

@@ -1,10 +1,10 @@
 """Recording the evaluation trace: boxes, nodes and primitives.
 
 A function under differentiation runs on :class:`Box` values. Every call of a
-:class:`Primitive` on a box appends one :class:`Node` to the active :class:`Tape`, the
-lecture's Wengert list ``w1 … wn``: the node keeps references to the primitive, its raw
-arguments, its value and the user's source line. Nothing is formatted here: labels,
-formulas and strings are built later, only when something is shown.
+:class:`Primitive` on a box appends one record to the active :class:`Tape`, the lecture's
+Wengert list ``w1 … wn``: a tuple of references to the primitive, its raw arguments, its
+value and the user's source line, read as a :class:`Node`. Nothing is formatted here:
+labels, formulas and strings are built later, only when something is shown.
 
 Nesting gives higher order: ``grad(grad(f))`` runs ``f`` on boxes of boxes, each level
 recording on its own tape, so the inner reverse sweep is itself recorded by the outer tape.
@@ -18,7 +18,6 @@ from typing import Any, Callable
 from numpy import ndarray as _ndarray
 
 from gradviz.engine import liveness
-from gradviz.engine.liveness import lean_record
 
 __all__ = ["Box", "Node", "Tape", "Primitive", "EveryArgument", "tracing_depth", "unbox",
            "operator_method"]
@@ -242,7 +241,8 @@ class Primitive:
             if type(first) is not Box:
                 return self.fun(first, **kwargs)
             if first._tape.level == 1:
-                return _append(self, first._tape, (first._value,), kwargs, ((0, first._index),), 2)
+                return _append(self, self.fun, first._tape, (first._value,), kwargs,
+                               ((0, first._index),), 2)
         return self._record_nested(args, kwargs)
 
     def _record_nested(self, args: tuple, kwargs: dict):
@@ -256,15 +256,8 @@ class Primitive:
         if tape is None:
             return self.fun(*args, **kwargs)
         raw_args, parents = _unbox_arguments(args, tape)
-        ans = self(*raw_args, **kwargs)
-        records = tape.records
-        index = len(records)
-        site = _user_site(_getframe(2))
-        kept_args, kept_value = lean_record(self, raw_args, parents, ans) if tape.lean else (raw_args, ans)
-        records.append((self, kept_args, kwargs, parents, kept_value, site))
-        if self.differentiable:
-            return Box(ans, tape, index)
-        return unbox(ans)
+        # Called on the raw arguments, the primitive records any boxes of outer tapes there.
+        return _append(self, self, tape, raw_args, kwargs, parents, 2)
 
 
 def operator_method(primitive: Primitive, reflected: bool = False) -> Callable:
@@ -305,14 +298,16 @@ def _record_two(primitive: Primitive, first: Any, second: Any, kwargs: dict) -> 
         parents = ((1, second._index),)
     else:
         return primitive.fun(first, second, **kwargs)
-    return _append(primitive, tape, raw_args, kwargs, parents, 3)
+    return _append(primitive, primitive.fun, tape, raw_args, kwargs, parents, 3)
 
 
-def _append(primitive: Primitive, tape: Tape, raw_args: tuple, kwargs: dict, parents: tuple,
-            depth: int) -> Any:
-    """Run the primitive on the raw arguments and append its record to ``tape``; ``depth``
-    frames up is the line that called the primitive (or wrote the operator)."""
-    ans = primitive.fun(*raw_args, **kwargs) if kwargs else primitive.fun(*raw_args)
+def _append(primitive: Primitive, call: Callable, tape: Tape, raw_args: tuple, kwargs: dict,
+            parents: tuple, depth: int) -> Any:
+    """Compute the value by ``call`` (the raw function, or the primitive itself when boxes of
+    outer tapes remain) and append the node's record to ``tape``; ``depth`` frames up is the
+    line that called the primitive (or wrote the operator), or else a frame of gradviz's own
+    from which the user's line is found by walking out."""
+    ans = call(*raw_args, **kwargs) if kwargs else call(*raw_args)
     records = tape.records
     index = len(records)
     # The user's line in one dictionary look-up when they called us (or wrote the operator)
@@ -325,7 +320,7 @@ def _append(primitive: Primitive, tape: Tape, raw_args: tuple, kwargs: dict, par
     else:
         site = _user_site(frame)
     if tape.lean and type(ans) is _ndarray and ans.size >= liveness.LARGE:
-        kept_args, kept_value = lean_record(primitive, raw_args, parents, ans)
+        kept_args, kept_value = liveness.lean_record(primitive, raw_args, parents, ans)
         records.append((primitive, kept_args, kwargs, parents, kept_value, site))
     else:
         records.append((primitive, raw_args, kwargs, parents, ans, site))

@@ -13,9 +13,7 @@ without conjugation.
 
 Row info read by the tests and the renderer: ``elementwise=True`` marks rules whose partials
 are elementwise numbers; ``smooth=False`` marks rules without a second derivative everywhere
-(``abs``, ``maximum``, ``clip``), which tests check at first order only;
-``shape_only_arguments`` names arguments the adjoint rule reads only for their shape and dtype
-(``sum``), which a tape swept once need not keep (see :mod:`gradviz.engine.liveness`).
+(``abs``, ``maximum``, ``clip``), which tests check at first order only.
 """
 
 from __future__ import annotations
@@ -112,10 +110,6 @@ def _extremum_weights(ans, x, axis, keepdims):
 
 def _sum_vjp(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     """x̄ = ȳ at every element: broadcast back along the summed axes."""
-    if axis is None and type(g) is onp.float64 and type(x) is onp.ndarray and x.size <= 65536:
-        filled = onp.empty(x.shape)  # the usual end of a loss, in a few attribute reads
-        filled.fill(g)
-        return filled
     shape = _shape(x)
     if axis is None and type(g) is not Box and not getattr(g, "shape", ()) and math.prod(shape) <= 65536:
         # The usual end of a loss: numpy's broadcast_to costs more than filling a small array
@@ -929,10 +923,10 @@ def _sum_raw(x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
 
 sum = defrule(_sum_raw,            "1",                     REALS, name="sum",  # noqa: A001
               jvp=lambda t, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kw: sum(t, axis=axis, dtype=dtype, keepdims=keepdims),
-              vjp=_sum_vjp, shape_only_arguments=(0,))
+              vjp=_sum_vjp)
 mean = defrule(onp.mean,           "1/n",                   REALS,
               jvp=lambda t, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kw: mean(t, axis=axis, dtype=dtype, keepdims=keepdims),
-              vjp=_mean_vjp, shape_only_arguments=(0,))
+              vjp=_mean_vjp)
 prod = defrule(onp.prod,           "{ans}/{0}",             NONZERO,
               jvp=_prod_jvp,
               vjp=_prod_vjp)
