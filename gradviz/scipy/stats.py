@@ -150,13 +150,24 @@ class poisson:  # noqa: N801
         return _sp.gammaincc(np.floor(k - loc) + 1, mu)
 
 
+def _covariance_matrix(cov, k: int):
+    """``cov`` as a k×k matrix, as scipy reads it: a scalar is that times the identity, a
+    vector the diagonal."""
+    ndim = np.ndim(cov)
+    if ndim == 0:
+        return cov * np.eye(k)
+    return np.diag(cov) if ndim == 1 else cov
+
+
 class multivariate_normal:  # noqa: N801
-    """The multivariate normal; ``x`` holds one point per row (its last axis)."""
+    """The multivariate normal; ``x`` holds one point per row (its last axis). ``cov`` is a
+    matrix, a vector (its diagonal) or a scalar (times the identity), as in scipy."""
 
     @staticmethod
     def logpdf(x, mean=None, cov=1.0):
         d = x if mean is None else x - mean
         k = d.shape[-1]
+        cov = _covariance_matrix(cov, k)
         rows = np.reshape(d, (-1, k))
         solved = np.transpose(_linalg.solve(cov, np.transpose(rows)))
         quadratic = np.reshape(np.sum(rows * solved, axis=-1), d.shape[:-1])
@@ -168,7 +179,8 @@ class multivariate_normal:  # noqa: N801
 
     @staticmethod
     def entropy(mean=None, cov=1.0):
-        k = cov.shape[-1]
+        k = np.shape(cov)[-1] if np.ndim(cov) else (1 if mean is None else np.shape(mean)[-1])
+        cov = _covariance_matrix(cov, k)
         return 0.5 * (_linalg.slogdet(cov)[1] + k * (1 + _LOG_2PI))
 
 

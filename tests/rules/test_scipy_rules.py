@@ -161,6 +161,23 @@ def test_multivariate_normal():
     check_grads(lambda c: stats.multivariate_normal.entropy(mean, c), cov, order=2)
 
 
+@pytest.mark.parametrize("cov", [1.0, 2.5, onp.array([1.5, 0.7]), onp.array([[2.0, 0.3], [0.3, 1.0]])],
+                         ids=["default", "scalar", "diagonal", "matrix"])
+def test_multivariate_normal_reads_cov_as_scipy_does(cov):
+    x, mean = onp.array([[0.3, -0.2], [1.0, 0.5]]), onp.array([0.1, 0.2])
+    mvn = scipy.stats.multivariate_normal
+    onp.testing.assert_allclose(stats.multivariate_normal.logpdf(x, mean, cov), mvn.logpdf(x, mean, cov))
+    onp.testing.assert_allclose(stats.multivariate_normal.entropy(mean, cov), mvn.entropy(mean, cov))
+    check_grads(lambda c: stats.multivariate_normal.logpdf(x, mean, c), cov, order=1)
+
+
+def test_multivariate_normal_defaults():
+    x = onp.array([0.3, -0.2])
+    onp.testing.assert_allclose(stats.multivariate_normal.logpdf(x),
+                                scipy.stats.multivariate_normal.logpdf(x, onp.zeros(2)))
+    onp.testing.assert_allclose(stats.multivariate_normal.entropy(), scipy.stats.multivariate_normal.entropy())
+
+
 def test_dirichlet():
     x, alpha = onp.array([0.2, 0.3, 0.5]), onp.array([1.5, 2.0, 3.0])
     onp.testing.assert_allclose(stats.dirichlet.logpdf(x, alpha), scipy.stats.dirichlet.logpdf(x, alpha))
