@@ -225,8 +225,8 @@ def _seed_numbers(labels: list[str], seed: Any) -> list[int]:
         if 0 <= seed < len(labels):
             return [seed]
     else:
-        wanted = [str(s).strip() for s in ([seed] if isinstance(seed, str) else seed)]
-        wanted = [w for text in wanted for w in text.split(",") if w]
+        texts = [str(s) for s in ([seed] if isinstance(seed, str) else seed)]
+        wanted = [w.strip() for text in texts for w in text.split(",") if w.strip()]
         matches = [k for k, label in enumerate(labels)
                    if any(_seed_name(label) in (w, _seed_name(w)) or _seed_name(label).startswith(w + "[")
                           for w in wanted)]

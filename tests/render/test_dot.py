@@ -55,6 +55,8 @@ class TestLectureNumbers:
         assert source.count("(x1)") >= 5 and source.count("(x2)") >= 5
         only_x2 = to_dot(lecture, seed="x2").source
         assert "(x1)" not in only_x2 and "(x2)" in only_x2
+        both = to_dot(lecture, seed="x1, x2").source  # a space after the comma is fine
+        assert both.count("(x1)") >= 5 and both.count("(x2)") >= 5
 
 
 class TestOptions:
