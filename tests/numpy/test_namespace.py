@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import autograd
+import autograd.numpy as anp
 import numpy as onp
 import pytest
 
@@ -211,8 +213,6 @@ COMPOSITES = {
 
 @pytest.mark.parametrize("name", sorted(COMPOSITES))
 def test_gradient_matches_autograd(name):
-    autograd = pytest.importorskip("autograd")
-    anp = pytest.importorskip("autograd.numpy")
     x = RNG.standard_normal((2, 3))
     source = COMPOSITES[name]
     reference = autograd.grad(_with(anp, source))(x)
