@@ -75,13 +75,13 @@ def train(n: int = 100, sizes=(2, 16, 16, 2), steps: int = 200, seed: int = 0):
     """Returns the trained parameters and the loss after every step."""
     inputs, targets = make_moons(n, seed=seed)
     objective_grad = gradviz.grad(lambda flat: loss(_pair(flat), inputs, targets))
-    history = [float(loss(init_params(list(sizes), seed), inputs, targets))]
+    params = init_params(list(sizes), seed)
+    history = [float(loss(params, inputs, targets))]
 
     def record(flat, step):
         history.append(float(loss(_pair(flat), inputs, targets)))
 
-    flat = adam(lambda flat, step: objective_grad(flat), _flatten(init_params(list(sizes), seed)),
-                steps, callback=record)
+    flat = adam(lambda flat, step: objective_grad(flat), _flatten(params), steps, callback=record)
     return _pair(flat), history, (inputs, targets)
 
 

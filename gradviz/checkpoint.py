@@ -65,7 +65,6 @@ def checkpoint(fun: Callable) -> Callable:
 
     primitive.jvps = EveryArgument(tangent_rule)
     primitive.vjps = EveryArgument(adjoint_rule)
-    primitive.info["checkpoint"] = True
 
     @wraps(fun)
     def checkpointed(*args, **kwargs):

@@ -80,7 +80,6 @@ def defjvp(fun: Primitive, *jvpfuns, argnums=None) -> None:
 def def_linear(fun: Primitive) -> None:
     """Declare ``fun`` linear in each argument: its tangent rule is ``fun`` applied to ``t``."""
     fun.jvps = EveryArgument(lambda argnum: _linear_jvp(fun, argnum))
-    fun.info["linear"] = True
 
 
 def _linear_jvp(fun: Primitive, argnum: int) -> Callable:

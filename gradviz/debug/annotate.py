@@ -40,18 +40,26 @@ def annotate(graph, *, check=None, nans=None, health=None):
         (True, 'passed', ['w2'])
     """
     traced = {name: data["index"] for name, data in graph.nodes(data=True) if data.get("index") is not None}
+    # Each report indexed by node once, so that annotating stays linear in the graph's size.
+    checks = _by_index(check.checks) if check is not None else {}
+    births = _by_index(nans.births) if nans is not None else {}
+    born = nans.born if nans is not None else set()
+    entries = {}
+    for entry in health.nodes if health is not None else ():
+        entries.setdefault(entry.index, entry)
     for name, index in traced.items():
         data = graph.nodes[name]
         if check is not None:
-            data["check"] = check.status(index)
+            mine = checks.get(index, [])
+            data["check"] = check._status(index, mine)
             data["check_defect"] = check.defects.get(index)
-            data["check_rules"] = _failed_rules(check, index)
+            data["check_rules"] = _failed_rules(check, index, mine)
         if nans is not None:
-            data["nan_status"] = nans.status(index)
-            data["nan_birth"] = index in nans.born
-            data["nan_sweeps"] = sorted({b.sweep for b in nans.births if b.index == index}, key=_PASSES.index)
+            data["nan_status"] = nans._status(index, born)
+            data["nan_birth"] = index in born
+            data["nan_sweeps"] = sorted({b.sweep for b in births.get(index, ())}, key=_PASSES.index)
         if health is not None:
-            _health_attributes(data, health, index)
+            _health_attributes(data, entries.get(index))
     if check is not None:
         graph.graph["check_failed"] = sorted(check.marked, key=_order)
     if nans is not None:
@@ -61,13 +69,21 @@ def annotate(graph, *, check=None, nans=None, health=None):
     return graph
 
 
-def _failed_rules(check, index: int) -> list[str]:
-    rules = sorted({c.rule for c in check.failures if c.index == index})
+def _by_index(items) -> dict:
+    """``{node index: [items of that node]}``, each list in the reports' order."""
+    grouped: dict = {}
+    for item in items:
+        grouped.setdefault(item.index, []).append(item)
+    return grouped
+
+
+def _failed_rules(check, index: int, mine: list) -> list[str]:
+    rules = sorted({c.rule for c in mine if not c.ok})
     return rules + (["cut identity"] if index in check.cut_failures else [])
 
 
-def _health_attributes(data: dict, health, index: int) -> None:
-    entry = next((n for n in health.nodes if n.index == index), None)
+def _health_attributes(data: dict, entry) -> None:
+    """``entry`` is the node's health, or ``None`` when the sweep did not reach it."""
     data["health"] = "unreached" if entry is None else entry.status
     data["adjoint_norm"] = None if entry is None else entry.adjoint_norm
     data["adjoint_ratio"] = None if entry is None else entry.ratio

@@ -49,7 +49,7 @@ def run(arguments) -> int:
     births = nan_birth(trace)
     failed = _print_modes(console, expression.function, values, expression.variables, trace)
     if failed and not births:
-        failed = _print_blame(console, trace) or failed
+        _print_blame(console, trace)
     if arguments.nans or births:
         _print_births(console, births)
     if arguments.health:
@@ -74,13 +74,12 @@ def _print_modes(console, function, values, names, trace) -> bool:
     return not all(check.ok for check in checks)
 
 
-def _print_blame(console, trace) -> bool:
+def _print_blame(console, trace) -> None:
     report = check_trace(trace)
     if report.first is not None:
         console.print(f"[bold red]blamed:[/] {report.first.describe()}")
     else:
         console.print("every operation's own rules agree with finite differences")
-    return True
 
 
 def _print_births(console, births) -> None:

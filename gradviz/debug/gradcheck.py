@@ -249,7 +249,10 @@ def _derivatives(f: Callable, args: Sequence, kinds: Sequence[str], seed: int) -
     name = getattr(f, "__name__", "f")
     result = []
     if "fwd" in kinds:
-        v = [unflatten(flatten(a)[1], [_random_like(x, rng) for x in flatten(a)[0]]) for a in args]
+        v = []
+        for a in args:
+            leaves, treedef = flatten(a)
+            v.append(unflatten(treedef, [_random_like(x, rng) for x in leaves]))
 
         def forward_derivative(*xs):
             return jvp(f, xs, v)[1]

@@ -28,7 +28,7 @@ from gradviz.engine.source import describe_site
 from gradviz.engine.tracer import Node, unbox
 from gradviz.debug._values import brief, inner, is_finite
 from gradviz.debug.gradcheck import numerical_jvp
-from gradviz.debug.nans import formula
+from gradviz.debug.nans import args_finite, formula
 
 __all__ = ["RuleCheck", "CheckReport", "check_node", "check_trace", "localise", "cut_identity"]
 
@@ -89,7 +89,10 @@ class CheckReport:
 
     def status(self, index: int) -> str:
         """``"fail"``, ``"ok"`` or ``"unchecked"`` for node ``index``."""
-        mine = [c for c in self.checks if c.index == index]
+        return self._status(index, [c for c in self.checks if c.index == index])
+
+    def _status(self, index: int, mine: list[RuleCheck]) -> str:
+        """:meth:`status`, given ``mine``: the checks of node ``index``."""
         if index in self.cut_failures or any(not c.ok for c in mine):
             return "fail"
         return "ok" if mine or index in self.defects else "unchecked"
@@ -135,7 +138,7 @@ def check_node(node: Node, rng: onp.random.Generator) -> list[RuleCheck]:
     args = [_widen(arg, k in traced) for k, arg in enumerate(node.args)]
     with onp.errstate(all="ignore"):
         ans = node.primitive.fun(*args, **node.kwargs)
-    if not is_finite(ans) or not all(is_finite(a) for a in args if not isinstance(a, (tuple, list, slice))):
+    if not is_finite(ans) or not args_finite(args):
         return []  # a NaN or Inf here is nan_birth's business, not a rule's
     checks = []
     for argnum, _parent in node.parents:
@@ -178,7 +181,7 @@ def _verdict(node: Node, argnum: int, rule: str, ok: bool, expected, got, how: s
 # --- a whole trace ---------------------------------------------------------------------------------
 
 
-def check_trace(trace, *, seed: int = 0, stop_at_first: bool = False) -> CheckReport:
+def check_trace(trace, *, seed: int = 0) -> CheckReport:
     """Check every node's local rules, then the cut identity of the trace's first sweeps.
 
     Example:
@@ -191,8 +194,6 @@ def check_trace(trace, *, seed: int = 0, stop_at_first: bool = False) -> CheckRe
     report = CheckReport(names={node.index: node.name for node in trace.nodes})
     for node in trace.nodes:
         report.checks.extend(check_node(node, rng))
-        if stop_at_first and report.failures:
-            break
     if trace.forward_sweeps and trace.reverse_sweeps:
         report.defects, report.cut_failures = _cut_defects(trace)
     return report

@@ -112,7 +112,11 @@ class NanReport:
 
     def status(self, index: int) -> str:
         """``"born"``, ``"passed"`` or ``"finite"`` for node ``index``."""
-        if index in self.born:
+        return self._status(index, self.born)
+
+    def _status(self, index: int, born) -> str:
+        """:meth:`status`, given ``born``: the indices of the nodes where something was born."""
+        if index in born:
             return "born"
         return "passed" if index in self.passed else "finite"
 
@@ -156,20 +160,22 @@ def _birth(sweep: str, node: Node, bad: Any, named: list, argnum=None, sweep_ind
                  inputs, result, argnum, sweep_index)
 
 
-def _args_finite(node: Node) -> bool:
-    return all(is_finite(arg) for arg in node.args if not isinstance(arg, (tuple, list, slice)))
+def args_finite(args) -> bool:
+    """Whether every array or number among a node's arguments is finite (index tuples, lists
+    and slices are not checked)."""
+    return all(is_finite(arg) for arg in args if not isinstance(arg, (tuple, list, slice)))
 
 
 def primal_birth(node: Node) -> Birth | None:
     """The birth of a non-finite value at ``node``, or ``None``."""
-    if node.primitive is None or is_finite(node.value) or not _args_finite(node):
+    if node.primitive is None or is_finite(node.value) or not args_finite(node.args):
         return None
     return _birth("primal", node, node.value, list(zip(_labels(node), node.args)))
 
 
 def reverse_birth(node: Node, g: Any, terms: tuple, sweep_index=None) -> Birth | None:
     """The birth of a non-finite adjoint contribution sent by ``node``, or ``None``."""
-    if not is_finite(g) or not _args_finite(node):
+    if not is_finite(g) or not args_finite(node.args):
         return None
     for argnum, _parent, contribution in terms:
         if not is_finite(contribution):
@@ -180,7 +186,7 @@ def reverse_birth(node: Node, g: Any, terms: tuple, sweep_index=None) -> Birth |
 
 def forward_birth(node: Node, tangent: Any, parent_tangents: dict, sweep_index=None) -> Birth | None:
     """The birth of a non-finite tangent at ``node`` given ``{parent: tangent}``, or ``None``."""
-    if is_finite(tangent) or not _args_finite(node):
+    if is_finite(tangent) or not args_finite(node.args):
         return None
     if not all(is_finite(t) for t in parent_tangents.values()):
         return None

@@ -53,7 +53,8 @@ def defrule(
         jvp: the tangent rule(s), in argument order; ``None`` for an argument with none.
         vjp: the adjoint rule(s), in argument order.
         name: the name shown on the graph (``fun.__name__`` by default).
-        info: extra facts the tests and the debugger read (``smooth=False``, ``shapes=…``).
+        info: extra facts the tests and the debugger read (``smooth=False``,
+            ``elementwise=True``, ``matrices=…``).
     """
     primitive = Primitive(fun, name)
     for argnum, rule in enumerate(_as_tuple(jvp)):

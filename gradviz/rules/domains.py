@@ -12,7 +12,6 @@ __all__ = [
     "UNIT",
     "ABOVE_ONE",
     "NONZERO",
-    "SMALL",
     "DIVIDEND",
     "DIVISOR",
 ]
@@ -61,7 +60,6 @@ POSITIVE = Domain("positive", 0.2, 4.0)
 UNIT = Domain("unit interval (-1, 1)", -0.9, 0.9)
 ABOVE_ONE = Domain("above one", 1.2, 4.0)
 NONZERO = Domain("nonzero reals", -3.0, 3.0, avoid=(0.0,), margin=0.2)
-SMALL = Domain("small reals", -1.0, 1.0)
 # x mod y jumps where x/y is an integer: these keep x/y inside (2, 3).
 DIVIDEND = Domain("dividend in [2.2, 2.6]", 2.2, 2.6)
 DIVISOR = Domain("divisor in [0.9, 1]", 0.9, 1.0)

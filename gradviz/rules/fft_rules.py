@@ -30,7 +30,7 @@ import inspect
 
 import numpy as onp
 
-from gradviz.engine.broadcast import shape_of
+from gradviz.engine.broadcast import is_complex, shape_of
 from gradviz.engine.tracer import Primitive, unbox
 from gradviz.rules import defrule
 from gradviz.rules.domains import REALS
@@ -45,13 +45,9 @@ __all__ = [
 FFT_RULES: dict[str, Primitive] = {}
 
 
-def _is_complex(x) -> bool:
-    return onp.iscomplexobj(unbox(x))
-
-
 def _match_real(adjoint, x):
     """A real argument keeps the real part of its adjoint (its imaginary part pairs with 0)."""
-    return adjoint if _is_complex(x) else real(adjoint)
+    return adjoint if is_complex(x) else real(adjoint)
 
 
 def _resize(x, sizes, axes):
@@ -79,12 +75,12 @@ def _as_complex(x):
 def _adjoint_into(g, x):
     """A real adjoint ``g`` sent to a complex argument passes through :data:`as_complex`, so
     that differentiating the rule again sends a real adjoint back to ``g``."""
-    return as_complex(g) if _is_complex(x) else g
+    return as_complex(g) if is_complex(x) else g
 
 
 def _real_adjoint(g):
     """The adjoint of a real output: ``Re ȳ`` (an imaginary part pairs with no tangent)."""
-    return real(g) if _is_complex(g) else g
+    return real(g) if is_complex(g) else g
 
 
 def real_vjp(g, ans, x):
@@ -94,7 +90,7 @@ def real_vjp(g, ans, x):
 
 def imag_vjp(g, ans, x):
     """x̄ = −i·Re ȳ for a complex ``x``; zero for a real one, whose imaginary part is 0."""
-    if not _is_complex(x):
+    if not is_complex(x):
         return onp.zeros(shape_of(x), onp.result_type(unbox(x), 0.0))
     return as_complex(_real_adjoint(g)) * -1j
 
@@ -153,8 +149,8 @@ def _half(size: int) -> int:
 # === transposes ===============================================================================
 
 
-def _fftn_transpose(g, x, sizes, axes, norm, inverse):
-    """The transpose of ``fftn(·, s=sizes, axes)``: the same transform, then undo the resizing."""
+def _fftn_transpose(g, x, axes, norm, inverse):
+    """The transpose of ``fftn(·, s=…, axes)``: the same transform, then undo the resizing."""
     transform = ifftn if inverse else fftn
     return resize(transform(g, None, axes, norm), _sizes(x, axes), axes)
 
@@ -192,8 +188,8 @@ def _irfftn_transpose(g, x, sizes, axes, norm):
 
 def _complex_vjp(fun, inverse):
     def vjp(g, ans, a, *args, **kwargs):
-        sizes, axes, norm = _plan(fun, a, args, kwargs)
-        return _match_real(_fftn_transpose(g, a, sizes, axes, norm, inverse), a)
+        _, axes, norm = _plan(fun, a, args, kwargs)
+        return _match_real(_fftn_transpose(g, a, axes, norm, inverse), a)
 
     vjp.__doc__ = f"The transpose of {fun.__name__}: {'ifftn' if inverse else 'fftn'} of ȳ, resized back."
     return vjp
@@ -223,7 +219,7 @@ def _linear_jvp(name):
 
 def _transform(fun, vjp_maker, partial):
     return defrule(fun, partial, REALS, table=FFT_RULES,
-                   jvp=_linear_jvp(fun.__name__), vjp=vjp_maker(fun), linear=True)
+                   jvp=_linear_jvp(fun.__name__), vjp=vjp_maker(fun))
 
 
 _ffts = onp.fft
@@ -242,10 +238,10 @@ rfftn = _transform(_ffts.rfftn,       _rfft_vjp,                        "F")
 irfft = _transform(_ffts.irfft,       _irfft_vjp,                       "F⁻¹")
 irfft2 = _transform(_ffts.irfft2,     _irfft_vjp,                       "F⁻¹")
 irfftn = _transform(_ffts.irfftn,     _irfft_vjp,                       "F⁻¹")
-fftshift = defrule(_ffts.fftshift,    "1",  REALS, table=FFT_RULES, linear=True,
+fftshift = defrule(_ffts.fftshift,    "1",  REALS, table=FFT_RULES,
               jvp=lambda t, ans, x, axes=None: fftshift(t, axes),
               vjp=lambda g, ans, x, axes=None: ifftshift(g, axes))
-ifftshift = defrule(_ffts.ifftshift,  "1",  REALS, table=FFT_RULES, linear=True,
+ifftshift = defrule(_ffts.ifftshift,  "1",  REALS, table=FFT_RULES,
               jvp=lambda t, ans, x, axes=None: ifftshift(t, axes),
               vjp=lambda g, ans, x, axes=None: fftshift(g, axes))
 # fmt: on

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import numpy as onp
 
-from gradviz.engine.broadcast import shape_of
+from gradviz.engine.broadcast import is_complex, shape_of
 from gradviz.engine.tracer import Primitive, unbox
 from gradviz.errors import RuleError
 from gradviz.rules import defrule
 from gradviz.rules.domains import REALS
 from gradviz.rules.fft_rules import conj, real
-from gradviz.rules.numpy_rules import matmul, reshape, sign, sum, swapaxes, transpose
+from gradviz.rules.numpy_rules import _restore_axes, matmul, reshape, sign, sum, swapaxes, transpose
 
 __all__ = [
     "LINALG_RULES", "Parts", "unpack",
@@ -77,7 +77,14 @@ def _as_matrix(x):
 
 
 def _column(x):
+    """``[..., n] → [..., n, 1]``."""
     return reshape(x, shape_of(x) + (1,))
+
+
+def _row(x):
+    """``[..., n] → [..., 1, n]``."""
+    shape = shape_of(x)
+    return reshape(x, shape[:-1] + (1, shape[-1]))
 
 
 def _uncolumn(x):
@@ -86,8 +93,7 @@ def _uncolumn(x):
 
 def _diag_embed(v):
     """``diag(v)`` for every vector of a stack: ``[..., n] → [..., n, n]``."""
-    n = shape_of(v)[-1]
-    return reshape(v, shape_of(v)[:-1] + (1, n)) * onp.eye(n)
+    return _row(v) * onp.eye(shape_of(v)[-1])
 
 
 def _trace(m):
@@ -96,9 +102,8 @@ def _trace(m):
 
 def _gap_inverse(w):
     """``F[i, j] = 1 / (w[j] − w[i])`` off the diagonal, 0 on it (eigenvalue gaps)."""
-    n = shape_of(w)[-1]
-    eye = onp.eye(n)
-    gaps = reshape(w, shape_of(w)[:-1] + (1, n)) - reshape(w, shape_of(w) + (1,))
+    eye = onp.eye(shape_of(w)[-1])
+    gaps = _row(w) - _column(w)
     return (1.0 - eye) / (gaps + eye)
 
 
@@ -106,10 +111,15 @@ def _parts(ans, count):
     return tuple(unpack(ans, k) for k in range(count))
 
 
+def _triangle_mask(n, lower=True):
+    """Ones on and below (``lower``) or on and above the diagonal of an ``n×n`` matrix."""
+    return onp.tril(onp.ones((n, n))) if lower else onp.triu(onp.ones((n, n)))
+
+
 def _sym_from_triangle(t, lower=True):
     """The symmetric matrix numpy reads from one triangle of ``t``."""
     n = shape_of(t)[-1]
-    keep = onp.tril(onp.ones((n, n))) if lower else onp.triu(onp.ones((n, n)))
+    keep = _triangle_mask(n, lower)
     strict = keep - onp.eye(n)
     return t * keep + T(t * strict)
 
@@ -117,7 +127,7 @@ def _sym_from_triangle(t, lower=True):
 def _sym_from_triangle_adjoint(c, lower=True):
     """The transpose of :func:`_sym_from_triangle`: ``tril(c) + tril(cᵀ, −1)`` for ``lower``."""
     n = shape_of(c)[-1]
-    keep = onp.tril(onp.ones((n, n))) if lower else onp.triu(onp.ones((n, n)))
+    keep = _triangle_mask(n, lower)
     return c * keep + T(c) * (keep - onp.eye(n))
 
 
@@ -212,17 +222,6 @@ def _norm_kind(x, ord, axis) -> str:
     )
 
 
-def _norm_expand(value, x, axis, keepdims):
-    """Give a norm's per-vector value back the reduced axes, so it broadcasts against x."""
-    if keepdims or axis is None:
-        return value if keepdims else reshape(value, (1,) * len(shape_of(x)))
-    ndim = len(shape_of(x))
-    shape = list(shape_of(value))
-    for a in sorted(a % ndim for a in ((axis,) if isinstance(axis, int) else axis)):
-        shape.insert(a, 1)
-    return reshape(value, tuple(shape))
-
-
 def _nuclear_direction(x, axis):
     """U·Vᵀ of the matrices in ``x``: the derivative of the nuclear norm."""
     if axis is None:
@@ -238,12 +237,12 @@ def _nuclear_direction(x, axis):
 def _norm_partial(ans, x, ord, axis, keepdims):
     """∂‖x‖/∂x (autograd's convention for complex x: conj(x) / ‖x‖)."""
     kind = _norm_kind(x, ord, axis)
-    scale = _norm_expand(ans, x, axis, keepdims)
+    scale = _restore_axes(ans, x, axis, keepdims)
     if kind == "two":
-        return conj(x) / scale if onp.iscomplexobj(unbox(x)) else x / scale
+        return conj(x) / scale if is_complex(x) else x / scale
     if kind == "nuc":
         return _nuclear_direction(x, axis)
-    if onp.iscomplexobj(unbox(x)):  # |x|^(p−2) as (x·conj x)^((p−2)/2): sign(x) is x/|x| here
+    if is_complex(x):  # |x|^(p−2) as (x·conj x)^((p−2)/2): sign(x) is x/|x| here
         return conj(x) * real(x * conj(x)) ** ((ord - 2) / 2) / scale ** (ord - 1)
     return x * (x * sign(x)) ** (ord - 2) / scale ** (ord - 1)
 
@@ -251,7 +250,7 @@ def _norm_partial(ans, x, ord, axis, keepdims):
 def _norm_jvp(t, ans, x, ord=None, axis=None, keepdims=False):
     """‖x‖˙ = Re Σ ∂‖x‖/∂x · ẋ over the reduced axes."""
     term = _norm_partial(ans, x, ord, axis, keepdims) * t
-    if onp.iscomplexobj(unbox(x)):
+    if is_complex(x):
         term = real(term)
     if axis is None and not keepdims:
         return sum(term)
@@ -260,9 +259,9 @@ def _norm_jvp(t, ans, x, ord=None, axis=None, keepdims=False):
 
 def _norm_vjp(g, ans, x, ord=None, axis=None, keepdims=False):
     """x̄ = Re ḡ · ∂‖x‖/∂x (the norm is real: an imaginary part of ḡ pairs with no tangent)."""
-    if onp.iscomplexobj(unbox(g)):
+    if is_complex(g):
         g = real(g)
-    return _norm_expand(g, x, axis, keepdims) * _norm_partial(ans, x, ord, axis, keepdims)
+    return _restore_axes(g, x, axis, keepdims) * _norm_partial(ans, x, ord, axis, keepdims)
 
 
 # fmt: off
@@ -308,22 +307,21 @@ def _eig_jvp(t, ans, a):
     n = shape_of(w)[-1]
     dv = matmul(v, _gap_inverse(w) * inner)
     stretch = real(sum(conj(v) * dv, axis=-2))
-    return Parts((sum(inner * onp.eye(n), axis=-1), dv - v * reshape(stretch, shape_of(stretch)[:-1] + (1, n))))
+    return Parts((sum(inner * onp.eye(n), axis=-1), dv - v * _row(stretch)))
 
 
 def _eig_vjp(g, ans, a):
     """Ā = Re V⁻ᵀ(diag(w̄) + F ∘ VᵀV̄′)Vᵀ, with V̄′ = V̄ − conj(V)·Re diag(VᵀV̄) (unit norm)."""
     w, v = _parts(ans, 2)
-    n = shape_of(w)[-1]
     middle = 0.0
     if g[0] is not None:
         middle = _diag_embed(g[0])
     if g[1] is not None:
         stretch = real(sum(g[1] * v, axis=-2))
-        gv = g[1] - conj(v) * reshape(stretch, shape_of(stretch)[:-1] + (1, n))
+        gv = g[1] - conj(v) * _row(stretch)
         middle = middle + _gap_inverse(w) * matmul(T(v), gv)
     result = matmul(solve(T(v), middle), T(v))
-    return result if onp.iscomplexobj(unbox(a)) else real(result)
+    return result if is_complex(a) else real(result)
 
 
 def _cholesky(a, upper=False):
@@ -382,7 +380,7 @@ def _svd_check(a, full_matrices, compute_uv):
             f"svd of a {m}×{n} matrix has no derivative with full_matrices=True (the extra "
             "columns of u or vh are not unique): call svd(a, full_matrices=False)"
         )
-    if onp.iscomplexobj(unbox(a)):
+    if is_complex(a):
         raise RuleError("svd has derivatives for real matrices only: got a complex matrix")
 
 
@@ -402,7 +400,7 @@ def _svd_jvp(t, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     p = matmul(matmul(T(u), t), v)
     k = shape_of(s)[-1]
     diag_s = _diag_embed(s)
-    inv_s = reshape(1.0 / s, shape_of(s)[:-1] + (1, k))
+    inv_s = _row(1.0 / s)
     f = _svd_gaps(s)
     du = matmul(u, f * (matmul(p, diag_s) + matmul(diag_s, T(p))))
     du = du + matmul(onp.eye(m) - matmul(u, T(u)), matmul(t, v)) * inv_s
@@ -416,12 +414,11 @@ def _svd_vjp(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     _svd_check(a, full_matrices, compute_uv)
     if not compute_uv:
         u, s, vh = _parts(svd(a, full_matrices=False), 3)
-        return matmul(u * reshape(g, shape_of(g)[:-1] + (1, shape_of(g)[-1])), vh)
+        return matmul(u * _row(g), vh)
     u, s, vh = _parts(ans, 3)
     v, m, n = T(vh), *shape_of(a)[-2:]
-    k = shape_of(s)[-1]
     diag_s = _diag_embed(s)
-    inv_s = reshape(1.0 / s, shape_of(s)[:-1] + (1, k))
+    inv_s = _row(1.0 / s)
     middle = 0.0 if g[1] is None else _diag_embed(g[1])
     outer = 0.0
     if g[0] is not None:

@@ -101,6 +101,14 @@ def _expand_reduced(g, x, axis, keepdims):
     return reshape(g, tuple(shape))
 
 
+def _restore_axes(v, x, axis, keepdims):
+    """Give a reduction's output back every reduced axis (as ones), so it broadcasts against
+    ``x``; unlike :func:`_expand_reduced`, a full reduction becomes ``(1,) * x.ndim`` too."""
+    if axis is None and not keepdims:
+        return reshape(v, (1,) * _ndim(x))
+    return _expand_reduced(v, x, axis, keepdims)
+
+
 def _extremum_weights(ans, x, axis, keepdims):
     """1/k on each of the k elements equal to the max (or min), 0 elsewhere: a plain array."""
     hits = equal(x, _expand_reduced(ans, x, axis, keepdims))

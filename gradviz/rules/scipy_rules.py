@@ -26,7 +26,18 @@ from gradviz.engine.tracer import Box, EveryArgument, Primitive
 from gradviz.errors import RuleError
 from gradviz.rules import defrule
 from gradviz.rules.domains import POSITIVE, REALS, UNIT, Domain
-from gradviz.rules.numpy_rules import exp, getitem, log, log1p, matmul, reshape, sign, sum, swapaxes
+from gradviz.rules.linalg_rules import T, _column, _triangle_mask
+from gradviz.rules.numpy_rules import (
+    _restore_axes,
+    exp,
+    getitem,
+    log,
+    log1p,
+    matmul,
+    reshape,
+    sign,
+    sum,
+)
 
 __all__ = ["SCIPY_RULES", "PROBABILITIES"]
 
@@ -116,19 +127,6 @@ ive = _row(sp.ive,                 (None, "(Iᵥ₋₁+Iᵥ₊₁)e^(−|x|)/2 �
 # === logsumexp ================================================================================
 
 
-def _restore_axes(value, x, axis, keepdims):
-    """Give a reduction's result back its reduced axes, so it broadcasts against ``x``."""
-    ndim = len(shape_of(x))
-    if keepdims:
-        return value
-    if axis is None:
-        return reshape(value, (1,) * ndim)
-    shape = list(shape_of(value))
-    for a in sorted(a % ndim for a in ((axis,) if isinstance(axis, int) else axis)):
-        shape.insert(a, 1)
-    return reshape(value, tuple(shape))
-
-
 def _softmax_weights(ans, a, axis, b, keepdims):
     """``b·exp(a − logsumexp(a))``: the partial of logsumexp with respect to each entry."""
     weights = exp(a - _restore_axes(ans, a, axis, keepdims))
@@ -161,13 +159,9 @@ logsumexp = defrule(_logsumexp,    "softmax({0})",                  REALS, table
 # === scipy.linalg ==============================================================================
 
 
-def T(x):
-    return swapaxes(x, -1, -2)
-
-
 def _triangle(a, lower, unit_diagonal):
     n = shape_of(a)[-1]
-    mask = onp.tril(onp.ones((n, n))) if lower else onp.triu(onp.ones((n, n)))
+    mask = _triangle_mask(n, lower)
     return mask - onp.eye(n) if unit_diagonal else mask
 
 
@@ -184,7 +178,7 @@ def _op(m, trans):
 
 
 def _as_columns(x, b):
-    return reshape(x, shape_of(x) + (1,)) if len(shape_of(b)) == 1 else x
+    return _column(x) if len(shape_of(b)) == 1 else x
 
 
 def _tri_jvp_a(t, ans, a, b, trans=0, lower=False, unit_diagonal=False):
@@ -259,10 +253,10 @@ def _embed(x, start, shape):
 
 
 # fmt: off
-crop = defrule(_crop,              "1", REALS, table=SCIPY_RULES, name="crop", linear=True,
+crop = defrule(_crop,              "1", REALS, table=SCIPY_RULES, name="crop",
               jvp=lambda t, ans, x, start, shape: crop(t, start, shape),
               vjp=lambda g, ans, x, start, shape: embed(g, start, shape_of(x)))
-embed = defrule(_embed,            "1", REALS, table=SCIPY_RULES, name="embed", linear=True,
+embed = defrule(_embed,            "1", REALS, table=SCIPY_RULES, name="embed",
               jvp=lambda t, ans, x, start, shape: embed(t, start, shape),
               vjp=lambda g, ans, x, start, shape: crop(g, start, shape_of(x)))
 # fmt: on
@@ -352,10 +346,11 @@ def _odeint_vjp(argnum):
         ys = onp.reshape(onp.asarray(ans), (len(t), n))
         adjoint = g[-1].copy()
         theta_bar = onp.zeros(int(onp.sum(sizes)))
+        dynamics = _adjoint_dynamics(func, y0.shape, args)
         for i in range(len(t) - 1, 0, -1):
             state = onp.concatenate([ys[i], adjoint, theta_bar])
-            back = scipy.integrate.odeint(_adjoint_dynamics(func, y0.shape, args, sizes), state,
-                                          onp.array([t[i], t[i - 1]]), rtol=rtol, atol=atol)[-1]
+            back = scipy.integrate.odeint(dynamics, state, onp.array([t[i], t[i - 1]]),
+                                          rtol=rtol, atol=atol)[-1]
             adjoint, theta_bar = back[n:2 * n] + g[i - 1], back[2 * n:]
         if argnum == 1:
             return adjoint.reshape(y0.shape)
@@ -365,7 +360,7 @@ def _odeint_vjp(argnum):
     return vjp
 
 
-def _adjoint_dynamics(func, y_shape, args, sizes):
+def _adjoint_dynamics(func, y_shape, args):
     from gradviz.differential import vjp as reverse
 
     n = int(onp.prod(y_shape))
@@ -388,5 +383,5 @@ odeint_primitive = Primitive(_odeint, "odeint")
 odeint_primitive.jvps = _odeint_rules(_odeint_jvp)
 odeint_primitive.vjps = _odeint_rules(_odeint_vjp)
 odeint_primitive.partials[1] = "∂y(t)/∂y₀"
-odeint_primitive.info.update(domain=REALS, smooth=True, first_order_only=True)
+odeint_primitive.info["domain"] = REALS
 SCIPY_RULES["odeint"] = odeint_primitive

@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import pathlib
 
 import autograd
 import autograd.numpy as anp
 import autograd.scipy.linalg as asl
 import numpy as onp
+from _example_loader import load
 
 import gradviz
 import gradviz.numpy as np
 from gradviz.checkpoint import checkpoint
 from gradviz.debug.gradcheck import check_grads
 
-EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
-
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-gp = _load("gaussian_process")
-nn = _load("neural_net_adam")
+gp = load("gaussian_process")
+nn = load("neural_net_adam")
 
 
 def test_gaussian_process_log_likelihood_rises():
@@ -63,7 +52,7 @@ def test_neural_net_loss_falls_and_classifies():
 def test_neural_net_gradient_matches_autograd():
     inputs, targets = nn.make_moons(10)
     params = nn.init_params([2, 4, 2])
-    flat = [a for pair in params for a in pair]
+    flat = nn._flatten(params)
 
     def autograd_loss(flat):
         hidden = anp.tanh(inputs @ flat[0] + flat[1])

@@ -1,22 +1,12 @@
 """The engine's examples run, at a small size, and print numbers a person can check."""
 
-import importlib.util
 import io
 import math
-import pathlib
 
 import numpy
 import pytest
+from _example_loader import load
 from rich.console import Console
-
-EXAMPLES = pathlib.Path(__file__).parents[2] / "examples"
-
-
-def load(name):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_lecture_trace_prints_the_three_tables_with_the_lecture_numbers():
