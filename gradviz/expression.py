@@ -34,6 +34,8 @@ MAX_ARRAY = 10_000
 #: is kept (with its tangents and adjoints), so this bounds the memory an expression can use.
 MAX_ELEMENTS = 2_000_000
 MAX_BINDINGS_LENGTH = 200_000
+# A variable name: a letter, then letters and digits, at most 16 characters.
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,15}")
 
 #: The functions an expression may call, each a function of :mod:`gradviz.numpy`.
 FUNCTIONS = (
@@ -155,7 +157,7 @@ def _check_name(node: ast.Name, text: str, variables: list[str]) -> None:
         raise _fail(text, node, f"{name} is a function: call it, e.g. {name}(x)")
     if name in CONSTANTS:
         return
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,15}", name):
+    if not _NAME.fullmatch(name):
         raise _fail(text, node, f"variable name {name!r} is not allowed: use letters and digits, at most 16")
     if name not in variables:
         variables.append(name)
@@ -282,7 +284,7 @@ def parse_bindings(text: str) -> dict[str, Any]:
         raise ExpressionError(f"--at is {len(text):,} characters long; the limit is {MAX_BINDINGS_LENGTH:,}")
     bindings: dict[str, Any] = {}
     for name, value in _split_bindings(text):
-        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,15}", name):
+        if not _NAME.fullmatch(name):
             raise ExpressionError(f"bad variable name {name!r} in --at: use letters and digits, e.g. x1=2")
         if name in bindings:
             raise ExpressionError(f"variable {name!r} is given twice in --at")
@@ -335,8 +337,7 @@ def _literal(node: ast.AST) -> Any:
     raise ValueError("not a literal")
 
 
-def trace_expression(text: str, at: str | dict[str, Any], *, wrt: list[str] | None = None,
-                     max_sweeps: int = 32):
+def trace_expression(text: str, at: str | dict[str, Any], *, wrt: list[str] | None = None):
     """Parse ``text``, bind ``at`` and return the :class:`~gradviz.Trace` of both sweeps.
 
     ``wrt`` picks the variables that are inputs (the others are constants); by default all.
@@ -366,10 +367,10 @@ def trace_expression(text: str, at: str | dict[str, Any], *, wrt: list[str] | No
         return expression.function(*[values[name] for name in expression.variables])
 
     f.__name__ = "f"
-    return _traced(f, expression, [bindings[name] for name in wrt], wrt, max_sweeps)
+    return _traced(f, expression, [bindings[name] for name in wrt], wrt)
 
 
-def _traced(f: Callable, expression: Expression, args: list, wrt: list[str], max_sweeps: int):
+def _traced(f: Callable, expression: Expression, args: list, wrt: list[str]):
     """Trace ``f``; numpy's own failures (mismatched shapes, wrong arguments) become one-line
     errors, because the expression came from a user, not from a program."""
     from gradviz.differential import trace
@@ -377,7 +378,7 @@ def _traced(f: Callable, expression: Expression, args: list, wrt: list[str], max
 
     try:
         with onp.errstate(all="ignore"):
-            result = trace(f, *args, names=wrt, output_names=["f"], max_sweeps=max_sweeps)
+            result = trace(f, *args, names=wrt, output_names=["f"])
     except GradvizError:
         raise
     except (RecursionError, MemoryError):

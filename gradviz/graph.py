@@ -22,20 +22,14 @@ from __future__ import annotations
 from typing import Any
 
 import networkx as nx
-import numpy as onp
 
 from gradviz.engine.source import describe_site, site_location, site_source
 from gradviz.engine.tracer import unbox
 from gradviz.notation import is_numeric, partial_formula, partial_value, value_formula
 
-__all__ = ["to_networkx", "add_detail", "add_constants", "node_kind", "SCHEMA_VERSION"]
+__all__ = ["to_networkx", "add_detail", "add_constants", "SCHEMA_VERSION"]
 
 SCHEMA_VERSION = 1
-
-
-def node_kind(trace, index: int) -> str:
-    """``"input"``, ``"output"``, ``"nondifferentiable"`` or ``"intermediate"``."""
-    return _kind(trace.tape.nodes[index], set(trace.inputs), set(trace.outputs))
 
 
 def _kind(node, inputs: set[int], outputs: set[int]) -> str:
@@ -97,9 +91,7 @@ def to_networkx(trace, *, constants: bool = True, detail: bool = True) -> nx.DiG
                 edge["argnums"].append(argnum)
     graph.add_edges_from((tail, head, data) for (tail, head), data in edges.items())
     if constants:
-        for node in nodes:
-            if node.primitive is not None:
-                _add_constants(graph, node)
+        add_constants(graph, trace)
     if detail:
         add_detail(graph, trace)
     return graph

@@ -158,14 +158,14 @@ def value_formula(trace, index: int, *, numbers: bool = True) -> str:
     if node.primitive is None:
         name = trace.input_names[trace.inputs.index(index)] if index in trace.inputs else "input"
         return f"{node.name} = {name}" + (f" = {format_value(node.value)}" if numbers else "")
-    symbolic = _expression(trace, node, [argument_label(trace, node, k) for k in range(len(node.args))])
+    symbolic = _expression(node, [argument_label(trace, node, k) for k in range(len(node.args))])
     text = f"{node.name} = {symbolic}"
     if numbers:
         text += f" = {format_value(node.value)}"
     return text
 
 
-def _expression(trace, node, labels: list[str]) -> str:
+def _expression(node, labels: list[str]) -> str:
     op = node.op
     if op == "getitem" and len(labels) == 2:
         return f"{labels[0]}[{labels[1]}]"
@@ -266,7 +266,9 @@ def tangent_formula(trace, sweep: Sweep, step: Step, *, numbers: bool = True) ->
     for argnum, parent, term in step.terms:
         partial = partial_formula(trace, step.node, argnum)
         symbols.append(_product(partial, dot_name(trace.tape.nodes[parent].name), partial_first=True))
-        values.append(_product_numbers(trace, step.node, argnum, sweep.results[parent], partial_first=True) or format_value(term))
+        numeric = _product_numbers(trace, step.node, argnum, sweep.results[parent], partial,
+                                   partial_first=True)
+        values.append(numeric or format_value(term))
     text = f"{dot_name(node.name)} = " + _join(symbols)
     if numbers:
         if len(values) > 1 or values[0] != format_value(step.value):
@@ -275,12 +277,15 @@ def tangent_formula(trace, sweep: Sweep, step: Step, *, numbers: bool = True) ->
     return text
 
 
-def _product_numbers(trace, index: int, argnum: int, other: Any, *, partial_first: bool) -> str:
-    """``5·1`` for a term ``partial·other`` with scalar numbers; ``""`` when not scalar."""
+def _product_numbers(trace, index: int, argnum: int, other: Any, symbol: str, *,
+                     partial_first: bool) -> str:
+    """``5·1`` for a term ``partial·other`` with scalar numbers; ``""`` when not scalar.
+
+    ``symbol`` is the partial in symbols, :func:`partial_formula` of ``index`` and ``argnum``.
+    """
     partial = partial_value(trace, index, argnum)
     if partial is None or onp.size(partial) != 1 or onp.size(unbox(other)) != 1:
         return ""
-    symbol = partial_formula(trace, index, argnum)
     if symbol in ("1", "-1"):
         return ("-" if symbol == "-1" else "") + _factor(other)
     pair = (_factor(partial), _factor(other)) if partial_first else (_factor(other), _factor(partial))
@@ -305,7 +310,8 @@ def contribution_formula(trace, sweep: Sweep, step: Step, argnum: int, parent: i
     symbolic = _product(partial, bar_name(source), partial_first=False)
     text = f"{bar_name(trace.tape.nodes[parent].name)} += {symbolic}"
     if numbers:
-        numeric = _product_numbers(trace, step.node, argnum, step.value, partial_first=False)
+        numeric = _product_numbers(trace, step.node, argnum, step.value, partial,
+                                   partial_first=False)
         total = format_value(term)
         text += (f" = {numeric}" if numeric and numeric != total else "") + f" = {total}"
     return text
@@ -334,7 +340,8 @@ def adjoint_formula(trace, sweep: Sweep, index: int, *, numbers: bool = True) ->
     for step, argnum, term in received(trace, sweep).get(index, ()):
         partial = partial_formula(trace, step.node, argnum)
         symbols.append(_product(partial, bar_name(trace.tape.nodes[step.node].name), partial_first=False))
-        numeric = _product_numbers(trace, step.node, argnum, step.value, partial_first=False)
+        numeric = _product_numbers(trace, step.node, argnum, step.value, partial,
+                                   partial_first=False)
         numbers_text.append(numeric or format_value(term))
     if not symbols:
         return f"{name} = 0"

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from typing import Any
 
 import numpy as onp
 
+from gradviz._files import write_atomic
 from gradviz.engine.sweeps import Step, Sweep
 from gradviz.engine.trace import Trace
 from gradviz.engine.tracer import Primitive, Tape, unbox
@@ -170,16 +169,7 @@ def _stand_in(op: str, differentiable: bool, partials: tuple, elementwise: bool)
 def save_trace(trace: Trace, path) -> None:
     """Write ``trace`` to ``path`` as JSON, atomically (a failure leaves no partial file)."""
     text = json.dumps(trace_to_dict(trace), allow_nan=False)
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".gradviz-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    write_atomic(path, text.encode("utf-8"))
 
 
 def load_trace(path) -> Trace:

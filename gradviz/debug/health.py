@@ -17,8 +17,8 @@ import numpy as onp
 
 from gradviz.debug._values import as_array, is_finite, norm, rms
 
-__all__ = ["NodeHealth", "HealthReport", "health", "training_summary", "IterationHealth",
-           "SATURATION_BOUNDS"]
+__all__ = ["NodeHealth", "HealthReport", "health", "gradient_norm", "training_summary",
+           "IterationHealth", "SATURATION_BOUNDS"]
 
 #: ``|x|`` beyond which the slope of each squashing function is below 1e-3.
 SATURATION_BOUNDS = {
@@ -109,6 +109,19 @@ def health(trace, *, sweep: int = 0, vanishing: float = 1e-6, exploding: float =
     return HealthReport(report)
 
 
+def gradient_norm(trace, *, sweep: int = 0) -> float:
+    """The Euclidean norm of the gradient of reverse sweep ``sweep``: of every input's adjoint
+    together (an input that received nothing counts as 0).
+
+    Example:
+        >>> import gradviz
+        >>> float(gradient_norm(gradviz.trace(lambda x1, x2: 3.0 * x1 + 4.0 * x2, 1.0, 1.0)))
+        5.0
+    """
+    adjoints = trace.reverse_sweeps[sweep].results
+    return float(onp.sqrt(sum(norm(adjoints[i]) ** 2 for i in trace.inputs if adjoints[i] is not None)))
+
+
 @dataclass
 class IterationHealth:
     """One training iteration: its loss, gradient norm and counts of flagged nodes."""
@@ -146,11 +159,10 @@ def training_summary(traces: Sequence, **thresholds) -> list[IterationHealth]:
         if not trace.reverse_sweeps:
             continue
         report = health(trace, **thresholds)
-        adjoints = trace.reverse_sweeps[0].results
-        gradient = onp.sqrt(sum(norm(adjoints[i]) ** 2 for i in trace.inputs if adjoints[i] is not None))
+        gradient = gradient_norm(trace)
         loss = float(onp.sum(as_array(trace.nodes[trace.outputs[0]].value))) if trace.outputs else float("nan")
         counts = {flag: sum(flag in n.flags for n in report.nodes)
                   for flag in ("vanishing", "exploding", "saturated", "nonfinite")}
         worst = max([n.saturation for n in report.nodes if n.saturation is not None] or [0.0])
-        rows.append(IterationHealth(iteration, loss, float(gradient), worst_saturation=worst, **counts))
+        rows.append(IterationHealth(iteration, loss, gradient, worst_saturation=worst, **counts))
     return rows

@@ -54,8 +54,6 @@ def inspect(source: Any, *, breakpoints: Sequence[Any] = (), plain: bool | None 
         inputs, labels, predict: a classifier's data and ``predict(params, X)``, to draw its
             decision boundary for each iteration.
     """
-    import sys
-
     state = make_state(source, breakpoints=breakpoints, inputs=inputs, labels=labels, predict=predict)
     if plain is None:
         plain = not sys.stdout.isatty()

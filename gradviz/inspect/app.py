@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
 from gradviz.inspect import views
-from gradviz.inspect.state import InspectorState, Position  # noqa: F401
+from gradviz.inspect.state import InspectorState
 
 __all__ = ["InspectorApp", "HELP"]
 

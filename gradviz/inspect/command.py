@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 
 import numpy as onp
 
@@ -92,10 +91,6 @@ def breakpoints_from(arguments) -> list:
     return found
 
 
-def _plain(arguments) -> bool:
-    return arguments.plain or not sys.stdout.isatty()
-
-
 def run_inspect(arguments) -> int:
     """``gradviz inspect EXPRESSION --at …``."""
     from gradviz.inspect import inspect
@@ -112,7 +107,7 @@ def run_inspect(arguments) -> int:
             raise GradvizError("give the point with --at, e.g. --at x1=2,x2=5")
         wrt = None if arguments.wrt is None else [name.strip() for name in arguments.wrt.split(",")]
         trace = trace_expression(text, arguments.at, wrt=wrt)
-    return inspect(trace, breakpoints=breakpoints_from(arguments), plain=_plain(arguments))
+    return inspect(trace, breakpoints=breakpoints_from(arguments), plain=arguments.plain or None)
 
 
 def _model(arguments):
@@ -150,7 +145,7 @@ def run_train(arguments) -> int:
     with onp.errstate(all="ignore"):
         final_loss = float(model.loss(result.params, inputs, labels))
     if arguments.health:
-        _print_health(arguments, watch.rows)
+        _print_health(watch.rows)
     _print_summary(arguments, result, accuracy(model, result.params, inputs, labels), final_loss)
     if watch.births is not None:
         _print_first_nonfinite(arguments, watch)
@@ -163,22 +158,15 @@ def run_train(arguments) -> int:
 
 
 def _train_in_inspector(arguments, model, inputs, labels) -> int:
-    from gradviz.inspect.state import InspectorState, Run
+    from gradviz.inspect import inspect
+    from gradviz.inspect.state import Run
     from gradviz.train.moons import iterate_training
 
     iterations = iterate_training(model, inputs, labels, steps=arguments.steps,
                                   learning_rate=arguments.lr, keep_traces=True)
     run = Run((iteration.trace for iteration in iterations), total=arguments.steps, inputs=inputs,
-              labels=labels, predict=model.predict, training=True, title=f"moons · {model.name}")
-    state = InspectorState(run, breakpoints_from(arguments))
-    if _plain(arguments):
-        from gradviz.inspect.plain import print_run
-
-        return print_run(state)
-    from gradviz.inspect.app import InspectorApp
-
-    InspectorApp(state).run()
-    return 0
+              labels=labels, predict=model.predict, training=True)
+    return inspect(run, breakpoints=breakpoints_from(arguments), plain=arguments.plain or None)
 
 
 class _Watch:
@@ -221,7 +209,7 @@ def _train_with_progress(arguments, model, inputs, labels, watch):
                      on_step=on_step, record=True)
 
 
-def _print_health(arguments, rows) -> None:
+def _print_health(rows) -> None:
     """One row per iteration (every k-th of a long run, and the first non-finite one)."""
     from rich.console import Console
     from rich.table import Table

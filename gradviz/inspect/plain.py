@@ -7,12 +7,11 @@ full detail of the iteration where a breakpoint stops it.
 
 from __future__ import annotations
 
-import numpy as onp
 from rich.console import Console
 from rich.rule import Rule
 from rich.text import Text
 
-from gradviz.engine.tracer import unbox
+from gradviz.debug.health import gradient_norm
 from gradviz.inspect import views
 from gradviz.inspect.state import InspectorState
 
@@ -72,12 +71,9 @@ def _iteration_line(state: InspectorState, iteration: int) -> Text:
         weights = f"{named[0][0]} = {views.compact(named[0][1])}"
     else:
         weights = f"{len(named)} parameter arrays"
-    reverse = state.run.trace(iteration).reverse_sweeps
-    if reverse:
-        trace = state.run.trace(iteration)
-        squares = sum(float(onp.sum(onp.square(unbox(reverse[0].results[i]) if reverse[0].results[i] is not None else 0.0)))
-                      for i in trace.inputs)
-        weights += f"  |gradient| = {views.format_value(onp.sqrt(squares), 4)}"
+    trace = run.trace(iteration)
+    if trace.reverse_sweeps:
+        weights += f"  |gradient| = {views.format_value(gradient_norm(trace), 4)}"
     return Text(f"iteration {iteration:>4}  loss {views.format_value(loss, 6) if loss is not None else '?'}"
                 f"  {weights}")
 

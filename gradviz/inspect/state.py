@@ -77,8 +77,7 @@ class Run:
     """
 
     def __init__(self, traces: Iterable[Trace], *, total: int | None = None, inputs=None,
-                 labels=None, predict: Callable | None = None, training: bool | None = None,
-                 title: str = ""):
+                 labels=None, predict: Callable | None = None, training: bool | None = None):
         self._source: Iterator[Trace] | None = None
         if isinstance(traces, Sequence):
             self.traces: list[Trace] = list(traces)
@@ -92,7 +91,6 @@ class Run:
         self.total = total
         self.inputs, self.labels, self.predict = inputs, labels, predict
         self.training = (total is None or total > 1) if training is None else training
-        self.title = title
         self._phases: dict[int, list[Phase]] = {}
 
     def trace(self, iteration: int) -> Trace | None:
@@ -122,7 +120,7 @@ class Run:
         trace = self.trace(iteration)
         if trace is None or not trace.outputs:
             return None
-        value = unbox(trace.nodes[trace.outputs[0]].value)
+        value = unbox(trace.tape.node(trace.outputs[0]).value)
         return float(value) if onp.size(value) == 1 else None
 
     def weights(self, iteration: int) -> list[tuple[str, Any]]:
@@ -130,7 +128,8 @@ class Run:
         trace = self.trace(iteration)
         if trace is None:
             return []
-        return [(name, unbox(trace.nodes[i].value)) for name, i in zip(trace.input_names, trace.inputs)]
+        return [(name, unbox(trace.tape.node(i).value))
+                for name, i in zip(trace.input_names, trace.inputs)]
 
     def params(self, iteration: int):
         """The parameters as ``predict`` takes them (rebuilt from the trace's inputs)."""
@@ -187,7 +186,8 @@ def _seed_name(trace: Trace, sweep: Sweep) -> str:
 
 def _forward_phase(trace: Trace, sweep: Sweep, number: int, count: int) -> Phase:
     by_node = {step.node: step for step in sweep.steps}
-    order = list(trace.inputs) + [n.index for n in trace.nodes if n.index not in set(trace.inputs)]
+    inputs = set(trace.inputs)
+    order = list(trace.inputs) + [n.index for n in trace.nodes if n.index not in inputs]
     steps = [StepInfo(index, by_node.get(index)) for index in order]
     title = f"forward sweep {number + 1} of {count}, seeded on {_seed_name(trace, sweep)}"
     return Phase("forward", number, count, sweep, steps, title)
@@ -224,6 +224,16 @@ def _magnitude(value: Any) -> float:
     return float(onp.max(onp.abs(value)))
 
 
+def _received(phase: Phase, number: int) -> Any:
+    """What step ``number`` of a reverse phase adds to its node's adjoint: a seed or a term."""
+    info = phase.steps[number]
+    return phase.sweep.seeds[info.node] if info.source is None else info.term
+
+
+def _add(total: Any, term: Any) -> Any:
+    return term if total is None else total + term
+
+
 def running_adjoint(phase: Phase, node: int, upto: int) -> Any:
     """``w̄node`` after the steps ``0 … upto`` of a reverse phase: its recorded contributions
     added in the order the sweep added them (``None``: nothing received yet)."""
@@ -231,9 +241,7 @@ def running_adjoint(phase: Phase, node: int, upto: int) -> Any:
     for number in (phase.received or {}).get(node, ()):
         if number > upto:
             break
-        info = phase.steps[number]
-        term = phase.sweep.seeds[node] if info.source is None else info.term
-        total = term if total is None else total + term
+        total = _add(total, _received(phase, number))
     return total
 
 
@@ -270,9 +278,13 @@ class Findings:
             self._checks = check_trace(self.trace)
         return self._checks
 
+    def _sweep_number(self, sweep: Sweep | None) -> int | None:
+        """Where ``sweep`` is in the trace's sweeps (a birth's ``sweep_index``); ``None``: not there."""
+        return next((k for k, s in enumerate(self.trace.sweeps) if s is sweep), None)
+
     def birth(self, sweep: str, node: int, of: Sweep | None = None):
         """The birth at ``node`` in pass ``sweep`` (of the sweep ``of``), or ``None``."""
-        number = None if of is None else next(k for k, s in enumerate(self.trace.sweeps) if s is of)
+        number = None if of is None else self._sweep_number(of)
         for birth in self.nans.births:
             if birth.sweep == sweep and birth.index == node and (of is None or birth.sweep_index == number):
                 return birth
@@ -292,7 +304,7 @@ class Findings:
         """One line per finding at ``node`` that belongs to ``phase``, for the step panel."""
         passes = {"evaluate": ("primal",), "forward": ("primal", "forward") if phase.number == 0
                   else ("forward",), "reverse": ("reverse",)}[phase.kind]
-        number = next((k for k, s in enumerate(self.trace.sweeps) if s is phase.sweep), None)
+        number = self._sweep_number(phase.sweep)
         lines = [(f"⚠ {born_reason(birth)}", "bold red") for birth in self.nans.births
                  if birth.index == node and birth.sweep in passes
                  and (birth.sweep == "primal" or birth.sweep_index == number)]
@@ -332,7 +344,7 @@ class NonFinite(Breakpoint):
     def check(self, state: InspectorState) -> str | None:
         findings, phase, info = state.findings(), state.phase, state.current
         birth = None
-        if phase.kind == "evaluate" or (phase.kind == "forward" and phase.number == 0):
+        if state.position.phase == 0:  # the evaluation, or forward sweep 1: values are computed
             birth = findings.birth("primal", info.node)
         if birth is None and phase.kind == "forward":
             birth = findings.birth("forward", info.node, phase.sweep)
@@ -399,9 +411,12 @@ class AdjointAbove(Breakpoint):
         phase, info = state.phase, state.current
         if phase.kind != "reverse":
             return None
+        # step is the last contribution to info.node so far: add it to the sum of the earlier
+        # ones, as running_adjoint would
         step = state.position.step
-        after = _magnitude(running_adjoint(phase, info.node, step))
-        before = _magnitude(running_adjoint(phase, info.node, step - 1))
+        earlier = running_adjoint(phase, info.node, step - 1)
+        before = _magnitude(earlier)
+        after = _magnitude(_add(earlier, _received(phase, step)))
         if after > self.bound >= before:
             name = state.trace.nodes[info.node].name
             return f"|w̄{name[1:]}| = {after:.4g} rose above {self.bound:g}"
@@ -638,9 +653,8 @@ class InspectorState:
 
     def value_known(self, node: int) -> bool:
         """Whether ``w_node``'s value has been computed by now."""
-        phase = self.phase
-        first_value_phase = phase.kind == "evaluate" or (phase.kind == "forward" and phase.number == 0)
-        return not (first_value_phase and self.position.phase == 0) or self.rank(node) <= self.position.step
+        # phase 0 (the evaluation, or forward sweep 1) computes the values; later ones know them all
+        return self.position.phase != 0 or self.rank(node) <= self.position.step
 
     def tangent(self, node: int) -> tuple[bool, Any]:
         """``(known, ẇ_node)`` in the current forward sweep, or in the last one once reversing."""

@@ -23,6 +23,7 @@ import tempfile
 import warnings
 from typing import Iterator
 
+from gradviz import _files
 from gradviz.errors import GradvizError
 
 __all__ = ["RenderError", "FORMATS", "render_bytes", "write_atomic", "dot_program"]
@@ -129,35 +130,13 @@ def _last_line(message: bytes) -> str:
 
 
 def write_atomic(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same directory.
-
-    ``os.replace`` makes the switch atomic: a reader sees the old file or the new one, and a
+    """Write ``data`` to ``path`` atomically (see :func:`gradviz._files.write_atomic`): a
     failure leaves no partial file and an existing file untouched.
+
+    Raises:
+        RenderError: the file could not be written.
     """
-    target = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(target))
     try:
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".gradviz-", suffix=".tmp")
+        _files.write_atomic(path, data)
     except OSError as exc:
-        raise RenderError(f"cannot write {target}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.chmod(temporary, _file_mode(target))
-        os.replace(temporary, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        if isinstance(exc, OSError):
-            raise RenderError(f"cannot write {target}: {exc.strerror or exc}") from None
-        raise
-
-
-def _file_mode(target: str) -> int:
-    """The mode a plain ``open(target, "w")`` would give: mkstemp's is owner-only."""
-    try:
-        return os.stat(target).st_mode & 0o777
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+        raise RenderError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from None

@@ -12,7 +12,7 @@ import sys
 
 from gradviz.errors import GradvizError
 from gradviz.expression import FUNCTIONS
-from gradviz.render.dot import DIRECTIONS, FIELDS, MODES
+from gradviz.render.dot import DIRECTIONS, FIELDS, MODES, _seed_numbers
 from gradviz.render.summarize import DEFAULT_MAX_NODES
 
 __all__ = ["register", "run_render", "run_trace"]
@@ -96,10 +96,15 @@ def register(subparsers) -> None:
     trace.set_defaults(run=run_trace)
 
 
+def _is_trace_file(text: str) -> bool:
+    """Whether the EXPRESSION argument names a saved trace file rather than an expression."""
+    return text.strip().lower().endswith(".json")
+
+
 def _load(arguments: argparse.Namespace):
     """The trace an invocation names: a saved file, or the expression traced at ``--at``."""
     text = arguments.expression
-    if text.strip().lower().endswith(".json"):
+    if _is_trace_file(text):
         if arguments.at is not None:
             raise GradvizError("--at is not used with a saved trace: its values are in the file")
         from gradviz.serialize import load_trace
@@ -117,7 +122,7 @@ def _seed(arguments: argparse.Namespace):
 
 
 def _title(arguments: argparse.Namespace) -> str | None:
-    if arguments.expression.strip().lower().endswith(".json"):
+    if _is_trace_file(arguments.expression):
         return None
     point = arguments.at.replace(",", ", ").replace("=", " = ")
     point = point if len(point) <= 60 else point[:57] + "…"
@@ -153,13 +158,7 @@ def run_trace(arguments: argparse.Namespace) -> int:
     from gradviz.tables import forward_table, reverse_table
 
     trace = _load(arguments)
-    seeds = _seed(arguments)
-    if seeds is not None:
-        from gradviz.render.dot import _seed_numbers
-
-        forward = _seed_numbers([s.label for s in trace.forward_sweeps], seeds)
-    else:
-        forward = range(len(trace.forward_sweeps))
+    forward = _seed_numbers([s.label for s in trace.forward_sweeps], _seed(arguments))
     if arguments.output:
         if not arguments.output.lower().endswith(".json"):
             raise GradvizError(f"a trace is saved as JSON: name the file {arguments.output}.json")

@@ -16,7 +16,6 @@ Example:
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -26,6 +25,7 @@ import numpy as onp
 
 from gradviz.errors import GradvizError
 from gradviz.notation import bar_name, dot_name, format_value
+from gradviz.render.marks import _escape
 from gradviz.render.summarize import DEFAULT_MAX_NODES, summarize
 
 __all__ = ["to_dot", "Graph", "FIELDS", "MODES", "DIRECTIONS", "as_graph"]
@@ -139,10 +139,10 @@ def to_dot(trace_or_graph: Any, *, fields: Any = None, seed: Any = None, mode: s
     # From a trace, the structure is built first and the text and numbers only for what is
     # shown: a 100 000-node trace is summarised in seconds, not drawn attribute by attribute.
     graph = as_graph(trace_or_graph, constants=constants, detail=not is_trace)
-    source = graph if isinstance(trace_or_graph, nx.DiGraph) else trace_or_graph
     # debug=True, as debug_graph, leaves health out when there is no reverse sweep
     health = health or (debug and bool(graph.graph.get("reverse_sweeps")))
-    graph = annotated(source, graph, nans=nans or debug, check=check or debug, health=health)
+    graph = annotated(trace_or_graph, graph, nans=nans or debug, check=check or debug,
+                      health=health)
     options = _options(graph, fields, seed, mode, digits)
     if direction not in DIRECTIONS:
         raise GradvizError(f"unknown direction {direction!r}: use TB (top to bottom) or LR "
@@ -165,12 +165,13 @@ def to_dot(trace_or_graph: Any, *, fields: Any = None, seed: Any = None, mode: s
     dot.attr("node", fontname=FONT, fontsize="11", shape="box", style="rounded,filled", margin="0.06,0.04")
     dot.attr("edge", fontname=FONT, fontsize="9", color="#555555", arrowsize="0.7")
     dot.attr(label=_title(graph, shown, title, marks.notes() if marks else []))
-    for name in sorted(shown, key=lambda n: _node_order(shown, n)):
+    order = {name: _node_order(shown, name) for name in shown}
+    for name in sorted(shown, key=order.__getitem__):
         dot.node(name, **_node_attributes(name, shown.nodes[name], options))
-    for tail, head in sorted(shown.edges, key=lambda e: (_node_order(shown, e[1]), _node_order(shown, e[0]))):
+    for tail, head in sorted(shown.edges, key=lambda e: (order[e[1]], order[e[0]])):
         dot.edge(tail, head, **_edge_attributes(tail, head, shown.edges[tail, head], options))
     if legend:
-        last = max(shown, key=lambda n: _node_order(shown, n), default=None)
+        last = max(shown, key=order.__getitem__, default=None)
         _add_legend(dot, shown, options, below=last)
     return dot
 
@@ -237,10 +238,6 @@ def _seed_numbers(labels: list[str], seed: Any) -> list[int]:
 
 
 # --- nodes ---------------------------------------------------------------------------------
-
-
-def _escape(text: Any) -> str:
-    return html.escape(str(text), quote=False)
 
 
 def _nonfinite(value: Any) -> bool:

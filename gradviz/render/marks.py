@@ -118,7 +118,7 @@ class Marks:
     """What of the debugger's findings a (shown) graph carries, and how to draw it."""
 
     def __init__(self, graph: nx.DiGraph, shown: nx.DiGraph):
-        self.graph, self.shown = graph, shown
+        self.graph = graph
         self.nans = _carries(shown, "nan_status")
         self.check = _carries(shown, "check")
         self.health = _carries(shown, "health")

@@ -48,7 +48,6 @@ DEFAULT_MAX_NODES = 80
 _MIN_CHAIN = 3
 # Longest repeated block looked for in a folded chain (an MLP layer is 3 to 6 ops).
 _MAX_PERIOD = 12
-_KEEP_KINDS = ("input", "output")
 
 
 def summarize(graph: nx.DiGraph, *, max_nodes: int | None = DEFAULT_MAX_NODES,
@@ -213,8 +212,6 @@ def _merge(graph: nx.DiGraph, name: str, run: list[str], absorbed: list[str]) ->
     graph.remove_nodes_from(everything)
     graph.add_node(name, **data)
     for tail, head, edge in edges:
-        if tail in everything and head in everything:
-            continue
         pair = (name if tail in everything else tail, name if head in everything else head)
         if not graph.has_edge(*pair):
             graph.add_edge(*pair, **dict(edge, tail=edge.get("tail", tail), head=edge.get("head", head)))
@@ -251,7 +248,8 @@ def group_blocks(graph: nx.DiGraph, max_nodes: int, notes: list[str],
     """
     fixed = [n for n in graph if graph.nodes[n].get("kind") == "output" or n == keep]
     level = _levels(graph)
-    rest = sorted((n for n in graph if n not in set(fixed)), key=lambda n: (level[n], _order(graph, n)))
+    kept = set(fixed)
+    rest = sorted((n for n in graph if n not in kept), key=lambda n: (level[n], _order(graph, n)))
     depth = 1 + max((level[n] for n in rest), default=0)
     width = max(1, math.ceil(depth / max(1, max_nodes - len(fixed))))
     bands: dict[int, list[str]] = {}

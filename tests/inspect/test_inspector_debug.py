@@ -11,7 +11,6 @@ import gradviz.numpy as np
 from gradviz.cli import main
 from gradviz.debug import check_trace, nan_birth
 from gradviz.expression import trace_expression
-from gradviz.extend import defjvp, defvjp, primitive
 from gradviz.inspect import make_state
 from gradviz.inspect.app import InspectorApp
 from gradviz.inspect.state import NonFinite, RuleCheckFails, born_reason
@@ -21,16 +20,6 @@ from gradviz.inspect.views import graph_view, step_text
 def _masked_log():
     with onp.errstate(all="ignore"):
         return gradviz.trace(lambda x: np.sum(np.where(x > 0, np.log(x), 0.0)), onp.array([0.0, 2.0]))
-
-
-def _wrong_cube_trace():
-    @primitive
-    def cube(x):
-        return x ** 3
-
-    defjvp(cube, lambda t, ans, x: 3 * x ** 2 * t)
-    defvjp(cube, lambda ans, x: lambda g: -3 * x ** 2 * g)  # the seeded sign error
-    return gradviz.trace(lambda x: np.sum(np.exp(cube(np.sin(x)) * 0.1)), onp.array([0.3, -0.7]))
 
 
 def test_a_seeded_nan_stops_on_the_birth_that_nan_birth_names():
@@ -68,8 +57,8 @@ def test_the_graph_and_step_panel_mark_the_birth():
     assert "⚠ w3 = -inf: a non-finite value is born at 'log'" in step_text(state).plain
 
 
-def test_a_wrong_user_vjp_is_a_breakpoint_and_a_mark():
-    trace = _wrong_cube_trace()
+def test_a_wrong_user_vjp_is_a_breakpoint_and_a_mark(wrong_cube_trace):
+    trace = wrong_cube_trace
     state = make_state(trace, breakpoints=[RuleCheckFails()])
     assert "rule ✗" not in graph_view(make_state(trace)).plain  # checks run only when asked
     assert "[rule ✗ VJP]" in graph_view(state).plain

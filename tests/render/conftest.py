@@ -1,10 +1,16 @@
-"""Fixtures of the renderer tests: the lecture's trace and an isolated command line."""
+"""Fixtures of the renderer tests: the lecture's trace, an isolated command line and the
+golden DOT files."""
+
+import os
+from pathlib import Path
 
 import pytest
 
 import gradviz
 import gradviz.cli
 import gradviz.numpy as np
+
+GOLDEN = Path(__file__).parent / "golden"
 
 
 @pytest.fixture
@@ -26,3 +32,17 @@ def cli(monkeypatch, capsys):
         return code, out, err
 
     return run
+
+
+@pytest.fixture
+def golden():
+    """``golden(name, source)`` compares ``source`` with ``golden/NAME``;
+    ``GRADVIZ_UPDATE_GOLDEN=1`` rewrites the file instead."""
+
+    def compare(name: str, source: str) -> None:
+        path = GOLDEN / name
+        if os.environ.get("GRADVIZ_UPDATE_GOLDEN"):
+            path.write_text(source, encoding="utf-8")
+        assert source == path.read_text(encoding="utf-8"), f"rendered DOT differs from {path}"
+
+    return compare

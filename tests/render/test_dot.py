@@ -1,8 +1,6 @@
 """to_dot: the lecture's graph against golden DOT files, its numbers, and every option."""
 
 import math
-import os
-from pathlib import Path
 
 import numpy
 import pytest
@@ -12,24 +10,14 @@ import gradviz.numpy as np
 from gradviz.errors import GradvizError
 from gradviz.render import Graph, to_dot
 
-GOLDEN = Path(__file__).parent / "golden"
-
-
-def _golden(name: str, source: str) -> None:
-    """Compare with ``golden/NAME``; ``GRADVIZ_UPDATE_GOLDEN=1`` rewrites the file instead."""
-    path = GOLDEN / name
-    if os.environ.get("GRADVIZ_UPDATE_GOLDEN"):
-        path.write_text(source, encoding="utf-8")
-    assert source == path.read_text(encoding="utf-8"), f"rendered DOT differs from {path}"
-
 
 class TestGolden:
-    def test_lecture_graph(self, lecture):
-        _golden("lecture.dot", to_dot(lecture).source)
+    def test_lecture_graph(self, lecture, golden):
+        golden("lecture.dot", to_dot(lecture).source)
 
-    def test_lecture_forward_seed_x1_left_to_right(self, lecture):
-        _golden("lecture_forward_x1_lr.dot",
-                to_dot(lecture, mode="forward", seed="x1", direction="LR", legend=False).source)
+    def test_lecture_forward_seed_x1_left_to_right(self, lecture, golden):
+        golden("lecture_forward_x1_lr.dot",
+               to_dot(lecture, mode="forward", seed="x1", direction="LR", legend=False).source)
 
     def test_source_is_stable_across_traces(self, lecture):
         again = gradviz.trace(lambda x1, x2: x1 * x2 + np.sin(x1), 2.0, 5.0)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy
 import pytest
 
@@ -13,19 +10,8 @@ import gradviz.numpy as np
 from gradviz.debug import annotate, debug_graph, nan_birth
 from gradviz.errors import GradvizError
 from gradviz.expression import trace_expression
-from gradviz.extend import defjvp, defvjp, primitive
 from gradviz.render import to_dot
 from gradviz.render.marks import BORN_FILL, CHECK
-
-GOLDEN = Path(__file__).parent / "golden"
-
-
-def _golden(name: str, source: str) -> None:
-    """Compare with ``golden/NAME``; ``GRADVIZ_UPDATE_GOLDEN=1`` rewrites the file instead."""
-    path = GOLDEN / name
-    if os.environ.get("GRADVIZ_UPDATE_GOLDEN"):
-        path.write_text(source, encoding="utf-8")
-    assert source == path.read_text(encoding="utf-8"), f"rendered DOT differs from {path}"
 
 
 @pytest.fixture
@@ -33,16 +19,6 @@ def sqrt_of_negative():
     """``sqrt(x - 3)`` at ``x = 2``: a NaN born at sqrt in every pass, passed on to the output."""
     with numpy.errstate(all="ignore"):
         return trace_expression("log(x)*y + sqrt(x - 3)", "x=2,y=3")
-
-
-def _wrong_cube_trace():
-    @primitive
-    def cube(x):
-        return x ** 3
-
-    defjvp(cube, lambda t, ans, x: 3 * x ** 2 * t)
-    defvjp(cube, lambda ans, x: lambda g: -3 * x ** 2 * g)  # the seeded sign error
-    return gradviz.trace(lambda x: np.sum(np.exp(cube(np.sin(x)) * 0.1)), numpy.array([0.3, -0.7]))
 
 
 def _tanh_network():
@@ -53,14 +29,14 @@ def _tanh_network():
 
 
 class TestGolden:
-    def test_nan_birth_check_and_health(self, sqrt_of_negative):
-        _golden("debug_sqrt_of_negative.dot", to_dot(sqrt_of_negative, debug=True).source)
+    def test_nan_birth_check_and_health(self, sqrt_of_negative, golden):
+        golden("debug_sqrt_of_negative.dot", to_dot(sqrt_of_negative, debug=True).source)
 
-    def test_a_wrong_vjp(self):
-        _golden("check_wrong_vjp.dot", to_dot(_wrong_cube_trace(), check=True).source)
+    def test_a_wrong_vjp(self, golden, wrong_cube_trace):
+        golden("check_wrong_vjp.dot", to_dot(wrong_cube_trace, check=True).source)
 
-    def test_health_of_a_tanh_network(self):
-        _golden("health_tanh.dot", to_dot(_tanh_network(), health=True, mode="reverse").source)
+    def test_health_of_a_tanh_network(self, golden):
+        golden("health_tanh.dot", to_dot(_tanh_network(), health=True, mode="reverse").source)
 
 
 def test_the_default_picture_has_no_marks(sqrt_of_negative):
@@ -88,8 +64,8 @@ def test_a_masked_log_is_born_at_log_not_at_where():
     assert "Inf born here" in source  # log(0) = -inf going forward (a NaN going backward)
 
 
-def test_a_wrong_vjp_is_marked_on_its_node():
-    graph = debug_graph(_wrong_cube_trace())
+def test_a_wrong_vjp_is_marked_on_its_node(wrong_cube_trace):
+    graph = debug_graph(wrong_cube_trace)
     assert graph.graph["check_failed"] == ["w3"]
     assert graph.nodes["w3"]["check_rules"] == ["VJP", "cut identity"]
     source = to_dot(graph).source
