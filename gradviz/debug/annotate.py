@@ -7,8 +7,9 @@ Attributes set on each node (absent analyses leave theirs out):
                           identity (:func:`~gradviz.debug.localise.check_trace`)
 ``check_defect``          the cut identity's defect ``⟨w̄,ẇ⟩ − Σ⟨contribution, ẇ_parent⟩``
 ``check_rules``           what failed there: ``["VJP"]``, ``["JVP", "cut identity"]`` (or ``[]``)
-``nan_status``            ``"born"``, ``"passed"`` or ``"finite"``
-``nan_birth``             ``True`` where a NaN/Inf was born
+``nan_status``            ``"born"``, ``"arrived"`` (from an input, the data or a seed),
+                          ``"passed"`` or ``"finite"``
+``nan_birth``             ``True`` where a NaN/Inf was born or arrived
 ``nan_sweeps``            the passes of those births: ``["primal", "reverse"]``
 ``health``                ``"ok"``, ``"vanishing"``, ``"exploding"``, ``"saturated"``,
                           ``"nonfinite"`` or ``"unreached"``
@@ -44,6 +45,7 @@ def annotate(graph, *, check=None, nans=None, health=None):
     checks = _by_index(check.checks) if check is not None else {}
     births = _by_index(nans.births) if nans is not None else {}
     born = nans.born if nans is not None else set()
+    arrived = nans.arrived if nans is not None else set()
     entries = {}
     for entry in health.nodes if health is not None else ():
         entries.setdefault(entry.index, entry)
@@ -55,7 +57,7 @@ def annotate(graph, *, check=None, nans=None, health=None):
             data["check_defect"] = check.defects.get(index)
             data["check_rules"] = _failed_rules(check, index, mine)
         if nans is not None:
-            data["nan_status"] = nans._status(index, born)
+            data["nan_status"] = nans._status(index, born, arrived)
             data["nan_birth"] = index in born
             data["nan_sweeps"] = sorted({b.sweep for b in births.get(index, ())}, key=_PASSES.index)
         if health is not None:

@@ -10,6 +10,7 @@ import argparse
 
 import numpy as onp
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from gradviz.debug.attribution import paths
@@ -44,9 +45,10 @@ def run(arguments) -> int:
     console = Console(width=arguments.width, highlight=False)
     expression = parse(arguments.expression)
     bindings = parse_bindings(arguments.at)
-    trace = trace_expression(arguments.expression, bindings)
+    with onp.errstate(all="ignore"):  # a NaN is reported below, once, not as a warning
+        trace = trace_expression(arguments.expression, bindings)
+        births = nan_birth(trace)
     values = [bindings[name] for name in expression.variables]
-    births = nan_birth(trace)
     failed = _print_modes(console, expression.function, values, expression.variables, trace)
     if failed and not births:
         _print_blame(console, trace)
@@ -87,7 +89,7 @@ def _print_births(console, births) -> None:
         console.print("[green]no NaN or Inf anywhere[/]")
         return
     for birth in births.births:
-        console.print(f"[bold red]born:[/] {birth.describe()}")
+        console.print(f"[bold red]{birth.kind}:[/] {escape(birth.describe())}")
     passed = ", ".join(f"w{i + 1}" for i in sorted(births.passed))
     if passed:
         console.print(f"passed on (not born) at: {passed}")

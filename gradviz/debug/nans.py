@@ -9,8 +9,15 @@ was computed from is finite:
   parents' values finite (``np.where(x > 0, np.log(x), 0.0)`` at ``x = 0``: the ``where``
   sends ``0``, the ``log`` turns it into ``0/0``).
 
+A non-finite number can also *arrive* from outside, never born at all: an input that is NaN
+or Inf, a constant or a data array the function reads (a NaN in the training data), or a seed
+tangent or adjoint. Each arrival is reported as its own kind of origin (``kind ==
+"arrived"``), at the input or at the node that first computes something non-finite from the
+data, naming the data's variable where it can be found (``Y[1] is nan``).
+
 Every other node that holds a non-finite number has it *passed on*. :func:`nan_birth`
-analyses a finished trace; :func:`debug_nans` raises at the first birth while code runs.
+analyses a finished trace; :func:`debug_nans` raises at the first birth or arrival while
+code runs.
 
 Example:
     >>> import gradviz, gradviz.numpy as np
@@ -27,19 +34,24 @@ Example:
 
 from __future__ import annotations
 
+import gc
+import linecache
+import os
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 import numpy as onp
 
-from gradviz.engine.source import describe_site
+from gradviz.engine.source import describe_site, site_location
 from gradviz.engine.sweeps import OBSERVERS, reverse_sweep
 from gradviz.engine.tracer import Node
 from gradviz.errors import NonFiniteError
 from gradviz.debug._values import as_array, brief, is_finite
 
-__all__ = ["Birth", "NanReport", "nan_birth", "first_nonfinite", "debug_nans", "NanDetector"]
+__all__ = ["Birth", "NanReport", "nan_birth", "first_nonfinite", "debug_nans", "NanDetector",
+           "data_arrival", "input_arrival"]
 
 
 @dataclass
@@ -57,6 +69,9 @@ class Birth:
         result: the non-finite result at those elements.
         argnum: for the reverse sweep, the argument whose contribution is non-finite.
         sweep_index: position of the sweep in ``trace.sweeps`` (``None`` for primal).
+        kind: ``"born"``, or ``"arrived"`` for a non-finite number that came from outside.
+        origin: for an arrival, what it came with: ``"input"``, ``"data"`` (a constant or
+            an array the function reads) or ``"seed"``.
     """
 
     sweep: str
@@ -69,13 +84,21 @@ class Birth:
     result: str
     argnum: int | None = None
     sweep_index: int | None = None
+    kind: str = "born"
+    origin: str = ""
 
     def describe(self) -> str:
-        """One line: what was born, where, from which values."""
+        """One line: what was born (or arrived), where, from which values."""
         what = {"primal": "value", "forward": "tangent", "reverse": "adjoint contribution"}
         where = f" at {self.site}" if self.site else ""
-        inputs = ", ".join(f"{label} = {value}" for label, value in self.inputs)
         target = f" to argument {self.argnum}" if self.argnum is not None else ""
+        if self.kind == "arrived":
+            details = ", ".join(f"{label} is {value}" for label, value in self.inputs)
+            result = f" -> {self.result}" if self.result else ""
+            return (f"non-finite {what[self.sweep]}{target} arrived with the {self.origin} in the "
+                    f"{self.sweep} pass at {self.name} = {self.formula} ('{self.op}'){where}: "
+                    f"{details}{result}")
+        inputs = ", ".join(f"{label} = {value}" for label, value in self.inputs)
         return (f"non-finite {what[self.sweep]}{target} born in the {self.sweep} pass at "
                 f"{self.name} = {self.formula} ('{self.op}'){where}: {inputs} -> {self.result}")
 
@@ -102,8 +125,14 @@ class NanReport:
 
     @property
     def born(self) -> set[int]:
-        """Indices of the nodes where something was born."""
+        """Indices of the nodes where something was born or arrived from outside."""
         return {birth.index for birth in self.births}
+
+    @property
+    def arrived(self) -> set[int]:
+        """Indices of the nodes where a non-finite number only arrived (nothing was born)."""
+        made = {birth.index for birth in self.births if birth.kind == "born"}
+        return {birth.index for birth in self.births if birth.kind == "arrived"} - made
 
     @property
     def marked(self) -> set[str]:
@@ -111,13 +140,13 @@ class NanReport:
         return {birth.name for birth in self.births}
 
     def status(self, index: int) -> str:
-        """``"born"``, ``"passed"`` or ``"finite"`` for node ``index``."""
-        return self._status(index, self.born)
+        """``"born"``, ``"arrived"``, ``"passed"`` or ``"finite"`` for node ``index``."""
+        return self._status(index, self.born, self.arrived)
 
-    def _status(self, index: int, born) -> str:
-        """:meth:`status`, given ``born``: the indices of the nodes where something was born."""
+    def _status(self, index: int, born, arrived=frozenset()) -> str:
+        """:meth:`status`, given ``born`` (:attr:`born`) and ``arrived`` (:attr:`arrived`)."""
         if index in born:
-            return "born"
+            return "arrived" if index in arrived else "born"
         return "passed" if index in self.passed else "finite"
 
     def __bool__(self) -> bool:
@@ -167,18 +196,27 @@ def args_finite(args) -> bool:
 
 
 def primal_birth(node: Node) -> Birth | None:
-    """The birth of a non-finite value at ``node``, or ``None``."""
-    if node.primitive is None or is_finite(node.value) or not args_finite(node.args):
+    """The birth of a non-finite value at ``node``, or its arrival with the data, or ``None``."""
+    if node.primitive is None or is_finite(node.value):
         return None
+    if not args_finite(node.args):
+        return data_arrival("primal", node, node.value)
     return _birth("primal", node, node.value, list(zip(_labels(node), node.args)))
 
 
 def reverse_birth(node: Node, g: Any, terms: tuple, sweep_index=None) -> Birth | None:
-    """The birth of a non-finite adjoint contribution sent by ``node``, or ``None``."""
-    if not is_finite(g) or not args_finite(node.args):
+    """The birth of a non-finite adjoint contribution sent by ``node``, or its arrival with
+    the data, or ``None``."""
+    if not is_finite(g):
         return None
+    finite = args_finite(node.args)
     for argnum, _parent, contribution in terms:
-        if not is_finite(contribution):
+        if not finite and not is_finite(contribution):
+            arrival = data_arrival("reverse", node, contribution, at_argnum=argnum,
+                                   sweep_index=sweep_index)
+            if arrival is not None:
+                return arrival
+        elif not is_finite(contribution):
             named = list(zip(_labels(node), node.args)) + [(f"adjoint w̄{node.index + 1}", g)]
             return _birth("reverse", node, contribution, named, argnum, sweep_index)
     return None
@@ -186,13 +224,107 @@ def reverse_birth(node: Node, g: Any, terms: tuple, sweep_index=None) -> Birth |
 
 def forward_birth(node: Node, tangent: Any, parent_tangents: dict, sweep_index=None) -> Birth | None:
     """The birth of a non-finite tangent at ``node`` given ``{parent: tangent}``, or ``None``."""
-    if is_finite(tangent) or not args_finite(node.args):
+    if is_finite(tangent) or not all(is_finite(t) for t in parent_tangents.values()):
         return None
-    if not all(is_finite(t) for t in parent_tangents.values()):
-        return None
+    if not args_finite(node.args):
+        return data_arrival("forward", node, tangent, sweep_index=sweep_index)
     named = list(zip(_labels(node), node.args))
     named += [(f"tangent ẇ{parent + 1}", t) for parent, t in parent_tangents.items()]
     return _birth("forward", node, tangent, named, None, sweep_index)
+
+
+# --- non-finite numbers from outside -------------------------------------------------------------
+
+
+def _elements(label: str, value: Any, limit: int = 3, *, named: bool = True) -> list[tuple[str, str]]:
+    """``[("Y[1]", "nan")]``: the first non-finite elements of ``value``, named by index
+    (``argument 1 at [1]`` when ``label`` is not a variable's name)."""
+    array = as_array(value)
+    if array.ndim == 0:
+        return [(label, brief(array))]
+    positions = [tuple(int(i) for i in p) for p in onp.argwhere(~onp.isfinite(array))[:limit]]
+    joint = "" if named else " at "
+    return [(f"{label}{joint}[{', '.join(map(str, p))}]", brief(array[p])) for p in positions]
+
+
+def _data_name(node: Node, value: Any) -> tuple[str, str]:
+    """The variable that holds the data ``value`` read at ``node`` and where it is assigned,
+    ``("Y", "train.py:3")``, or ``("", "")``.
+
+    Looked up only when an arrival is reported: among the functions whose code made the node,
+    a closure cell or a global bound to this very object.
+    """
+    location = site_location(node.site)
+    if location is None:
+        return "", ""
+    code = node.site[0]
+    for function in gc.get_referrers(code):
+        if getattr(function, "__code__", None) is not code:
+            continue
+        cells = zip(code.co_freevars, function.__closure__ or ())
+        bound = [(name, _cell_contents(cell)) for name, cell in cells]
+        bound += [(name, function.__globals__.get(name, None)) for name in code.co_names]
+        for name, held in bound:
+            if held is value:
+                return name, _assignment(location[0], name)
+    return "", ""
+
+
+def _cell_contents(cell) -> Any:
+    try:
+        return cell.cell_contents
+    except ValueError:  # a cell not yet filled
+        return None
+
+
+def _assignment(file_name: str, name: str) -> str:
+    """``"train.py:3"``: the first line of ``file_name`` that assigns ``name``, or ``""``."""
+    pattern = re.compile(rf"^\s*(?:[\w, ]+,\s*)?{re.escape(name)}\s*(?:,[\w, ]+)?(?::[^=]+)?=(?!=)")
+    for number, line in enumerate(linecache.getlines(file_name), start=1):
+        if pattern.match(line):
+            return f"{os.path.basename(file_name)}:{number}"
+    return ""
+
+
+def _arrival(sweep: str, node: Node, argnum: int, value: Any, result: Any, *, at_argnum=None,
+             sweep_index=None) -> Birth:
+    """The arrival of the non-finite data ``value`` (argument ``argnum``) at ``node``."""
+    name, defined = _data_name(node, value)
+    shown = _elements(name or f"argument {argnum}", value, named=bool(name))
+    if defined:
+        shown.append((name, f"assigned at {defined}"))
+    result_text = _offending(result, [])[1]
+    return Birth(sweep, node.index, node.name, node.op, formula(node), describe_site(node.site),
+                 shown, result_text, at_argnum, sweep_index, kind="arrived", origin="data")
+
+
+def data_arrival(sweep: str, node: Node, result: Any, *, at_argnum=None,
+                 sweep_index=None) -> Birth | None:
+    """A non-finite ``result`` at ``node`` made from a non-finite constant or data argument
+    (one that is not a node of the trace), or ``None``."""
+    if node.primitive is None or is_finite(result):
+        return None
+    parents = dict(node.parents)
+    for argnum, arg in enumerate(node.args):
+        if argnum in parents or isinstance(arg, (tuple, list, slice)) or is_finite(arg):
+            continue
+        return _arrival(sweep, node, argnum, arg, result, at_argnum=at_argnum,
+                        sweep_index=sweep_index)
+    return None
+
+
+def input_arrival(node: Node, name: str = "", sweep: str = "primal", value: Any = None,
+                  sweep_index=None) -> Birth | None:
+    """A non-finite value (or, in a sweep, seed ``value``) at the input ``node``, or ``None``."""
+    value = node.value if sweep == "primal" else value
+    if is_finite(value):
+        return None
+    label = name or node.name
+    origin = "input" if sweep == "primal" else "seed"
+    shown = _elements(label if sweep == "primal" else f"the seed of {label}", value,
+                      named=sweep == "primal")
+    return Birth(sweep, node.index, node.name, node.op, label, "", shown, "", None,
+                 sweep_index, kind="arrived", origin=origin)
 
 
 # --- a finished trace ----------------------------------------------------------------------------
@@ -210,8 +342,11 @@ def nan_birth(trace) -> NanReport:
         False
     """
     report = NanReport()
+    names = dict(zip(trace.inputs, trace.input_names))
     for node in trace.nodes:
-        _note(report, primal_birth(node), node.index, "primal", is_finite(node.value))
+        birth = input_arrival(node, names.get(node.index, "")) if node.primitive is None else \
+            primal_birth(node)
+        _note(report, birth, node.index, "primal", is_finite(node.value))
     for sweep_index, sweep in enumerate(trace.sweeps):
         if sweep.kind == "forward":
             _forward_births(report, trace, sweep, sweep_index)
@@ -227,7 +362,19 @@ def _note(report: NanReport, birth: Birth | None, index: int, kind: str, finite:
         report.passed.setdefault(index, set()).add(kind)
 
 
+def _seed_arrivals(report: NanReport, trace, sweep, sweep_index: int) -> None:
+    """A non-finite seed tangent or adjoint arrived from outside."""
+    names = dict(zip(trace.inputs, trace.input_names))
+    names.update(zip(trace.outputs, trace.output_names))
+    for index, seed in sweep.seeds.items():
+        node = trace.nodes[index]
+        arrival = input_arrival(node, names.get(index, ""), sweep.kind, seed, sweep_index)
+        if arrival is not None:
+            report.births.append(arrival)
+
+
 def _forward_births(report: NanReport, trace, sweep, sweep_index: int) -> None:
+    _seed_arrivals(report, trace, sweep, sweep_index)
     tangents = sweep.results
     for node in trace.nodes:
         if not node.parents or tangents[node.index] is None:
@@ -241,6 +388,7 @@ def _reverse_births(report: NanReport, trace, sweep, sweep_index: int) -> None:
     steps = sweep.steps
     if not steps and sweep.seeds:
         steps = reverse_sweep(trace.tape, sweep.seeds, record=True).steps
+    _seed_arrivals(report, trace, sweep, sweep_index)
     adjoints = sweep.results
     for index, g in enumerate(adjoints):
         if g is not None and not is_finite(g):
@@ -291,7 +439,9 @@ class NanDetector:
         self._bad_tangents: dict[int, tuple[Any, Any]] = {}
 
     def __call__(self, kind: str, node: Node, value: Any, terms: tuple) -> None:
-        if kind == "primal":
+        if kind == "primal" and node.primitive is None:
+            birth = input_arrival(node) if self.primal else None
+        elif kind == "primal":
             birth = primal_birth(node) if self.primal else None
         elif kind == "reverse":
             birth = reverse_birth(node, value, terms)

@@ -125,9 +125,8 @@ def observe_primal(tape: Tape) -> None:
     not empty: primal values are computed by the primitives, not by a sweep.
     """
     for observe in list(OBSERVERS):
-        for node in tape.nodes:
-            if node.parents:
-                observe("primal", node, node.value, ())
+        for node in tape.nodes:  # inputs too: a NaN can arrive with one
+            observe("primal", node, node.value, ())
 
 
 def _rule_failure(node: Node, kind: str, argnum: int, exc: Exception) -> GradvizError:

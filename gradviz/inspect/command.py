@@ -235,6 +235,7 @@ def _print_health(rows) -> None:
 def _print_first_nonfinite(arguments, watch) -> None:
     """The lecture's "what is ln(0)?": the iteration, then each pass's first birth."""
     from rich.console import Console
+    from rich.markup import escape
 
     console, row = Console(highlight=False), watch.first
     console.print(f"[bold red]first non-finite at iteration {row.iteration}:[/] loss = "
@@ -243,7 +244,7 @@ def _print_first_nonfinite(arguments, watch) -> None:
     for birth in watch.births.births:
         if birth.sweep not in shown:
             shown.add(birth.sweep)
-            console.print(f"  [red]born:[/] {birth.describe()}")
+            console.print(f"  [red]{birth.kind}:[/] {escape(birth.describe())}")
     if row.worst_saturation > 0:
         console.print(f"  a tanh is saturated on {row.worst_saturation:.0%} of its inputs (slope "
                       "below 1e-3): predictions of exactly 0 or 1 make ln(0) = -inf")

@@ -294,7 +294,8 @@ class Findings:
         """Short tags for the graph: ``("NaN born", "bold red")``, ``("rule ✗ VJP", …)``."""
         tags = []
         if node in self.nans.born:
-            tags.append(("NaN/Inf born", "bold white on red"))
+            verb = "arrived" if node in self.nans.arrived else "born"
+            tags.append((f"NaN/Inf {verb}", "bold white on red"))
         if self.checked and self.checks.status(node) == "fail":
             rules = sorted({c.rule for c in self.checks.failures if c.index == node})
             tags.append((f"rule ✗ {'/'.join(rules) or 'cut identity'}", "bold white on magenta"))
@@ -359,8 +360,12 @@ _BORN = {"primal": "a non-finite value", "forward": "a non-finite tangent",
 
 
 def born_reason(birth) -> str:
-    """``w4 = -inf: a non-finite value is born at 'log' (log(w3) with w3 = 0)``."""
+    """``w4 = -inf: a non-finite value is born at 'log' (log(w3) with w3 = 0)``; an arrival
+    from outside is described as such."""
     from gradviz.notation import bar_name, dot_name
+
+    if birth.kind == "arrived":
+        return birth.describe()
 
     if birth.sweep == "primal":
         target = f"{birth.name} ="

@@ -3,7 +3,8 @@
 The renderer draws whatever :func:`gradviz.debug.annotate` put on the graph's nodes, so the
 picture, ``gradviz check`` and the inspector's breakpoints share one implementation:
 
-- ``nan_status == "born"``: filled red, with a badge ``NaN born here`` naming the passes;
+- ``nan_status == "born"`` (or ``"arrived"``, from an input, the data or a seed): filled red,
+  with a badge ``NaN born here`` (``NaN arrived here``) naming the passes;
   ``"passed"``: a red outline and ``passes it on``;
 - ``check == "fail"``: a thick magenta dashed border and ``rule check failed: VJP``;
 - ``health``: the fill goes from pale to deep with ``log ‖w̄‖`` relative to the graph's
@@ -140,7 +141,7 @@ class Marks:
         """Restyle a node's ``attributes`` and return its rows with the findings added."""
         if self.health and data.get("health") is not None:
             rows = rows + self._health(data, attributes)
-        if self.nans and data.get("nan_status") in ("born", "passed"):
+        if self.nans and data.get("nan_status") in ("born", "arrived", "passed"):
             rows = self._nans(name, data, attributes, rows)
         if self.check and data.get("check") == "fail":
             rows = rows + self._check(data, attributes)
@@ -153,10 +154,11 @@ class Marks:
         sweeps = list(data.get("nan_sweeps") or [])
         what = _kind_of_nonfinite(self._born_values(name, data, sweeps))
         attributes.update(fillcolor=BORN_FILL, color=BORN_BORDER, penwidth="3")
-        badge = _wide(f'<font color="white"><b>{_escape(what)} born here</b></font>',
+        verb = data["nan_status"]  # "born", or "arrived" from an input, the data or a seed
+        badge = _wide(f'<font color="white"><b>{_escape(what)} {verb} here</b></font>',
                       bgcolor=BORN_BORDER, align="center")
         passes = "pass" if len(sweeps) == 1 else "passes"
-        return [badge] + rows + [_wide(_small(f"born in the {', '.join(sweeps)} {passes}", BORN_BORDER))]
+        return [badge] + rows + [_wide(_small(f"{verb} in the {', '.join(sweeps)} {passes}", BORN_BORDER))]
 
     def _born_values(self, name: str, data: dict, sweeps: list[str]) -> list:
         values = []
@@ -220,7 +222,10 @@ class Marks:
         notes = []
         if self.nans:
             born = self.graph.graph.get("nan_births") or []
-            notes.append(f"NaN/Inf born at {self._names(born)}" if born else "no NaN or Inf is born")
+            arrived = any(self.graph.nodes[n].get("nan_status") == "arrived" for n in born
+                          if n in self.graph)
+            verb = "born or arrived" if arrived else "born"
+            notes.append(f"NaN/Inf {verb} at {self._names(born)}" if born else "no NaN or Inf is born")
         if self.check:
             failed = self.graph.graph.get("check_failed") or []
             notes.append(f"rule check failed at {self._names(failed)}" if failed
