@@ -134,8 +134,11 @@ def _output_index(output: Any, tape: Tape) -> int | None:
 
 
 def _float_dtype(raw: Any) -> onp.dtype:
-    """The value's dtype if it is inexact, else float64 (integers get float derivatives)."""
+    """The value's dtype if it is inexact, else float64 (integers get float derivatives); a
+    Python complex number is complex128, as numpy reads it."""
     dtype = getattr(raw, "dtype", None)
+    if dtype is None and type(raw) is complex:
+        return onp.dtype(onp.complex128)
     if dtype is None or dtype.kind not in "fc":
         return onp.dtype(onp.float64)
     return dtype

@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import builtins as _builtins
 import functools as _functools
 
 import numpy as _onp
@@ -23,6 +24,7 @@ from gradviz.engine.tracer import Box as _Box
 from gradviz.errors import RuleError as _RuleError
 from gradviz.numpy import _box_methods  # noqa: F401  (attaches operators to boxes)
 from gradviz.numpy import random  # noqa: F401
+from gradviz.numpy._index_tricks import c_, r_  # noqa: F401
 from gradviz.rules import numpy_rules as _rules
 
 #: Every function of ``gradviz.numpy`` that has tangent and adjoint rules.
@@ -87,7 +89,8 @@ def _holds_box(value) -> bool:
     if type(value) is _Box:
         return True
     if isinstance(value, (list, tuple)):
-        return any(_holds_box(item) for item in value)
+        # The builtin: this module's own ``any`` is numpy's, recorded on the trace.
+        return _builtins.any(_holds_box(item) for item in value)
     return False
 
 

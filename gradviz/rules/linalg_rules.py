@@ -117,18 +117,30 @@ def _triangle_mask(n, lower=True):
 
 
 def _sym_from_triangle(t, lower=True):
-    """The symmetric matrix numpy reads from one triangle of ``t``."""
+    """The symmetric (for complex ``t`` Hermitian) matrix numpy reads from one triangle of
+    ``t``; a complex diagonal counts by its real part only, as LAPACK reads it."""
     n = shape_of(t)[-1]
     keep = _triangle_mask(n, lower)
     strict = keep - onp.eye(n)
-    return t * keep + T(t * strict)
+    if not is_complex(t):
+        return t * keep + T(t * strict)
+    part = t * strict
+    return part + conj(T(part)) + real(t) * onp.eye(n)
 
 
 def _sym_from_triangle_adjoint(c, lower=True):
-    """The transpose of :func:`_sym_from_triangle`: ``tril(c) + tril(cᵀ, −1)`` for ``lower``."""
+    """The transpose of :func:`_sym_from_triangle`: ``tril(c) + tril(cᵀ, −1)`` for ``lower``
+    (``tril(c + cᴴ, −1) + Re diag c`` for complex c)."""
     n = shape_of(c)[-1]
     keep = _triangle_mask(n, lower)
-    return c * keep + T(c) * (keep - onp.eye(n))
+    if not is_complex(c):
+        return c * keep + T(c) * (keep - onp.eye(n))
+    return (c + conj(T(c))) * (keep - onp.eye(n)) + real(c) * onp.eye(n)
+
+
+def _H(x):
+    """The conjugate transpose of every matrix in a stack (the transpose, for real ones)."""
+    return conj(T(x)) if is_complex(x) else T(x)
 
 
 # === determinants and inverses ================================================================
@@ -223,15 +235,20 @@ def _norm_kind(x, ord, axis) -> str:
 
 
 def _nuclear_direction(x, axis):
-    """U·Vᵀ of the matrices in ``x``: the derivative of the nuclear norm."""
+    """U·Vᴴ of the matrices in ``x``, conjugated for complex x (autograd's convention, as for
+    the other norms): the derivative of the nuclear norm."""
     if axis is None:
         u, s, vh = _parts(svd(x, full_matrices=False), 3)
-        return matmul(u, vh)
+        return _conj_if_complex(matmul(u, vh))
     ndim = len(shape_of(x))
     rows, cols = (a % ndim for a in axis)
     order = tuple(a for a in range(ndim) if a not in (rows, cols)) + (rows, cols)
     u, s, vh = _parts(svd(transpose(x, order), full_matrices=False), 3)
-    return transpose(matmul(u, vh), tuple(int(a) for a in onp.argsort(order)))
+    return _conj_if_complex(transpose(matmul(u, vh), tuple(int(a) for a in onp.argsort(order))))
+
+
+def _conj_if_complex(x):
+    return conj(x) if is_complex(x) else x
 
 
 def _norm_partial(ans, x, ord, axis, keepdims):
@@ -279,21 +296,25 @@ def _eigh(a, UPLO="L"):  # noqa: N803 - numpy's name
 
 
 def _eigh_jvp(t, ans, a, UPLO="L"):  # noqa: N803
-    """ẇ = diag(VᵀṠV), V̇ = V(F ∘ VᵀṠV), Ṡ the symmetric matrix read from Ȧ's triangle."""
+    """ẇ = Re diag(VᴴṠV), V̇ = V(F ∘ VᴴṠV), Ṡ the symmetric (Hermitian) matrix read from Ȧ's
+    triangle."""
     w, v = _parts(ans, 2)
-    inner = matmul(T(v), matmul(_sym_from_triangle(t, UPLO == "L"), v))
-    return Parts((sum(inner * onp.eye(shape_of(w)[-1]), axis=-1), matmul(v, _gap_inverse(w) * inner)))
+    inner = matmul(_H(v), matmul(_sym_from_triangle(t, UPLO == "L"), v))
+    dw = sum(inner * onp.eye(shape_of(w)[-1]), axis=-1)
+    return Parts((real(dw) if is_complex(dw) else dw, matmul(v, _gap_inverse(w) * inner)))
 
 
 def _eigh_vjp(g, ans, a, UPLO="L"):  # noqa: N803
-    """Ā = tri(V(diag(w̄) + F ∘ VᵀV̄)Vᵀ), folded onto the triangle numpy reads."""
+    """Ā = tri(conj(V)(diag(w̄) + F ∘ VᵀV̄)Vᵀ), folded onto the triangle numpy reads."""
     w, v = _parts(ans, 2)
     middle = 0.0
     if g[0] is not None:
         middle = _diag_embed(g[0])
     if g[1] is not None:
         middle = middle + _gap_inverse(w) * matmul(T(v), g[1])
-    return _sym_from_triangle_adjoint(matmul(matmul(v, middle), T(v)), UPLO == "L")
+    # conj(V) on the left: the adjoint of VᴴṠV's entries (it is V for real matrices).
+    left = conj(v) if is_complex(v) else v
+    return _sym_from_triangle_adjoint(matmul(matmul(left, middle), T(v)), UPLO == "L")
 
 
 def _eig(a):

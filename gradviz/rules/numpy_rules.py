@@ -162,29 +162,36 @@ def _extremum_vjp(g, ans, x, axis=None, out=None, keepdims=False, **kwargs):
 
 
 def _deviation(x, axis):
-    return x - mean(x, axis=axis, keepdims=True)
+    """``conj(x − x̄)``: the direction in which the variance grows (conjugated for complex x,
+    whose variance is the mean of ``|x − x̄|²``)."""
+    deviation = x - mean(x, axis=axis, keepdims=True)
+    return conjugate(deviation) if onp.iscomplexobj(unbox(x)) else deviation
+
+
+def _spread(t, x, axis, keepdims):
+    """``Re Σ conj(xᵢ − x̄)·ṫᵢ`` over ``axis`` (the variance is real, complex x or not)."""
+    spread = sum(t * _deviation(x, axis), axis=axis, keepdims=keepdims)
+    return real(spread) if onp.iscomplexobj(unbox(spread)) else spread
 
 
 def _var_jvp(t, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
-    """ẏ = Σ 2(xᵢ − x̄)·ṫᵢ / (n − ddof)."""
-    scale = 2.0 / (_count(x, axis) - ddof)
-    return sum(t * _deviation(x, axis), axis=axis, keepdims=keepdims) * scale
+    """ẏ = Σ 2 Re(conj(xᵢ − x̄)·ṫᵢ) / (n − ddof)."""
+    return _spread(t, x, axis, keepdims) * (2.0 / (_count(x, axis) - ddof))
 
 
 def _var_vjp(g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
-    """x̄ᵢ = ȳ·2(xᵢ − x̄) / (n − ddof)."""
+    """x̄ᵢ = ȳ·2 conj(xᵢ − x̄) / (n − ddof)."""
     scale = 2.0 / (_count(x, axis) - ddof)
     return _expand_reduced(g, x, axis, keepdims) * _deviation(x, axis) * scale
 
 
 def _std_jvp(t, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
-    """ẏ = Σ (xᵢ − x̄)·ṫᵢ / ((n − ddof)·σ)."""
-    scale = 1.0 / (_count(x, axis) - ddof)
-    return sum(t * _deviation(x, axis), axis=axis, keepdims=keepdims) * scale / ans
+    """ẏ = Σ Re(conj(xᵢ − x̄)·ṫᵢ) / ((n − ddof)·σ)."""
+    return _spread(t, x, axis, keepdims) * (1.0 / (_count(x, axis) - ddof)) / ans
 
 
 def _std_vjp(g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
-    """x̄ᵢ = ȳ·(xᵢ − x̄) / ((n − ddof)·σ)."""
+    """x̄ᵢ = ȳ·conj(xᵢ − x̄) / ((n − ddof)·σ)."""
     scale = 1.0 / (_count(x, axis) - ddof)
     return _expand_reduced(g / ans, x, axis, keepdims) * _deviation(x, axis) * scale
 
@@ -900,9 +907,10 @@ fmin = defrule(onp.fmin,           ("[{0} ≤ {1}]", "[{1} < {0}]"), REALS,
 
 
 def _inside(x, low=None, high=None, out=None, **kwargs):
-    """Where ``low ≤ x ≤ high`` (either bound may be None): a plain mask."""
-    low = kwargs.get("min", low)
-    high = kwargs.get("max", high)
+    """Where ``low ≤ x ≤ high`` (either bound may be None): a plain mask. The bounds may come
+    by keyword under numpy's either names, ``a_min``/``a_max`` or ``min``/``max``."""
+    low = kwargs.get("a_min", kwargs.get("min", low))
+    high = kwargs.get("a_max", kwargs.get("max", high))
     raw = unbox(x)
     inside = onp.ones(onp.shape(raw), dtype=bool)
     if low is not None:
@@ -1139,17 +1147,23 @@ _split_piece = defrule(_take,      "1",                     REALS, name="split",
 @_built_on(_concatenate)
 def concatenate(arrays, axis=0):
     """numpy's ``concatenate``, recorded as one node whose arguments are the arrays."""
-    return _concatenate(axis, *arrays)
+    return _concatenate(axis, *_arrays(arrays))
 
 
 @_built_on(_stack)
 def stack(arrays, axis=0):
     """numpy's ``stack``, recorded as one node whose arguments are the arrays."""
-    return _stack(axis, *arrays)
+    return _stack(axis, *_arrays(arrays))
+
+
+def _arrays(pieces):
+    """The pieces of a join, a (nested) list among them made one array: numpy would make an
+    array of boxes of a list holding traced values, and lose their derivatives."""
+    return [array(a) if isinstance(a, (list, tuple)) else a for a in pieces]
 
 
 def _at_least(arrays, ndim, promote):
-    return [a if _ndim(a) >= ndim else promote(a) for a in arrays]
+    return [a if _ndim(a) >= ndim else promote(a) for a in _arrays(arrays)]
 
 
 @_built_on(_concatenate)
@@ -1180,6 +1194,7 @@ def dstack(tup):
 @_built_on(_concatenate)
 def append(arr, values, axis=None):
     """numpy's ``append``: ``values`` joined after ``arr`` (both flattened if axis is None)."""
+    arr, values = _arrays((arr, values))
     if axis is None:
         return _concatenate(0, ravel(arr), ravel(values))
     return _concatenate(axis, arr, values)
