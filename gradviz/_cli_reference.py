@@ -14,7 +14,21 @@ INTRO = """# The command line
 Every `gradviz` command and option, as `--help` prints them (this page is generated from
 the parser, and a test checks that every option is on it). Exit codes: 0 success, 1 a check or a breakpoint
 that failed (`check`, `train` on a non-finite loss, `inspect --plain` stopped at a
-breakpoint), 2 bad input, with a one-line message; `--traceback` shows the whole error.
+breakpoint), 2 bad input, with a one-line message; `--traceback`, anywhere on the line,
+shows the whole error.
+
+- An expression that starts with a minus is read as one (`gradviz trace "-log(p)*t" --at
+  p=0.5,t=1`); one that looks like an option (`-x`) goes after `--`:
+  `gradviz trace --at x=1 -- -x`.
+- Repeated `--at` options are merged: `--at x=3 --at y=5` is `--at x=3,y=5`; values may use
+  the constants `pi` and `e`.
+- Every output (`-o`, `--plot`) is checked before any work is done: an empty name, a
+  directory or a missing folder is refused at once.
+- Breakpoints that could never fire are refused: `--break-op` names one of the trace's
+  operations, `--break-iteration` (counted from 1, as the inspector shows iterations) is
+  for training runs and at most `--steps`.
+- `gradviz train` stops at the first iteration whose loss or gradient is not finite, and
+  shows the weights that produced it; `--keep-going` trains on.
 """
 
 

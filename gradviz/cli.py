@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from typing import Sequence
 
@@ -35,7 +36,47 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are a GradvizError (one line, exit 2)."""
 
     def error(self, message: str):  # type: ignore[override]
-        raise GradvizError(f"{self.prog}: {message} (see '{self.prog} --help')")
+        raise GradvizError(f"{message}{_dash_hint(message, self.prog)} (see '{self.prog} --help')")
+
+
+#: an argument that starts with "-" and holds an operator or a parenthesis, e.g. "-log(p)*t";
+#: no option looks like that
+_EXPRESSION_WITH_MINUS = re.compile(r"-[^-].*[-()*+/@\[\] ^,].*")
+
+
+def _dash_hint(message: str, prog: str) -> str:
+    """argparse read an expression such as ``-x`` as an option: say how to pass it."""
+    if "required: EXPRESSION" in message or "unrecognized arguments: -" in message:
+        return ("; an expression that starts with '-' goes after the options and '--', "
+                f"e.g. {prog} --at x=1 -- -x")
+    return ""
+
+
+def _prepare(argv: list[str]) -> tuple[list[str], bool, dict[str, str]]:
+    """``--traceback`` taken out wherever it stands, and expressions that start with ``-``
+    protected from argparse, which would read them as options (a leading space makes
+    argparse take them as positional; :func:`_restore` takes it off again)."""
+    show_traceback, prepared, protected = False, [], {}
+    for position, argument in enumerate(argv):
+        if argument == "--":
+            return prepared + argv[position:], show_traceback, protected
+        if argument == "--traceback":
+            show_traceback = True
+        elif _EXPRESSION_WITH_MINUS.fullmatch(argument):
+            protected[" " + argument] = argument
+            prepared.append(" " + argument)
+        else:
+            prepared.append(argument)
+    return prepared, show_traceback, protected
+
+
+def _restore(arguments: argparse.Namespace, protected: dict[str, str]) -> None:
+    """Undo :func:`_prepare`'s protection; repeated ``--at`` options are merged into one."""
+    for name, value in vars(arguments).items():
+        if isinstance(value, str) and value in protected:
+            setattr(arguments, name, protected[value])
+    if isinstance(getattr(arguments, "at", None), list):
+        arguments.at = ",".join(arguments.at)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,11 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 check failed, 2 bad input)."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    show_traceback = "--traceback" in argv
+    argv, show_traceback, protected = _prepare(list(sys.argv[1:] if argv is None else argv))
     try:
         parser = build_parser()
         arguments = parser.parse_args(argv)
+        _restore(arguments, protected)
         if arguments.command is None:
             parser.print_help()
             return EXIT_BAD_INPUT

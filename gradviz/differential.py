@@ -61,6 +61,14 @@ def _unsupported(leaf: Any, where: str) -> UnsupportedTypeError:
     )
 
 
+def _missing_argument(fun: Callable, argnum: int, count: int) -> GradvizError:
+    name = getattr(fun, "__name__", "the function")
+    return GradvizError(
+        f"argnum={argnum} differentiates {name}'s argument {argnum} (counting from 0), but it "
+        f"was called with {count} argument{'s' if count != 1 else ''}: pass the point to the "
+        f"call, e.g. grad(f)(3.0), or an argnum below {count}")
+
+
 def _evaluate(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int], lean: bool = False):
     """Run ``fun`` with the leaves of ``args[argnums]`` boxed on a new tape.
 
@@ -71,7 +79,10 @@ def _evaluate(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int], 
     args = list(args)
     inputs, treedefs = [], []
     for argnum in argnums:
-        arg = args[argnum]
+        try:
+            arg = args[argnum]
+        except IndexError:
+            raise _missing_argument(fun, argnum, len(args)) from None
         if type(arg) is onp.ndarray or type(arg) is float:  # the usual argument: one leaf
             args[argnum] = box = tape.new_input(arg)
             inputs.append(box._index)

@@ -314,7 +314,7 @@ def _parse_number_or_array(name: str, text: str) -> Any:
         value = _literal(node)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise ExpressionError(f"cannot read the value of {name}: {text!r} is not a number or a "
-                              "list of numbers, e.g. 2.5 or [1, 2, 3]") from None
+                              "list of numbers, e.g. 2.5, pi or [1, 2, 3]") from None
     array = onp.asarray(value, dtype=float)
     if array.size > MAX_ARRAY:
         raise ExpressionError(f"the value of {name} has {array.size} elements; the limit is {MAX_ARRAY}")
@@ -334,6 +334,8 @@ def _literal(node: ast.AST) -> Any:
         return items
     if isinstance(node, ast.Name) and node.id in ("nan", "inf"):
         return float(node.id)
+    if isinstance(node, ast.Name) and node.id in CONSTANTS:  # --at x=pi, as in expressions
+        return CONSTANTS[node.id]
     raise ValueError("not a literal")
 
 

@@ -240,7 +240,7 @@ def export_graph(state: InspectorState, directory: Path) -> str:
     except ImportError:
         return "export needs the renderer (gradviz.render), which this installation does not have"
     name = state.trace.name.strip("<>") or "trace"
-    suffix = f"-iteration{state.position.iteration}" if state.run.training else ""
+    suffix = f"-iteration{state.position.iteration + 1}" if state.run.training else ""
     path = directory / f"{name}{suffix}.svg"
     try:
         render(state.trace, path)

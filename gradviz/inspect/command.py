@@ -13,6 +13,7 @@ import math
 
 import numpy as onp
 
+from gradviz._cli_checks import check_output, count
 from gradviz.errors import GradvizError
 
 __all__ = ["register", "run_inspect", "run_train", "breakpoints_from"]
@@ -32,8 +33,8 @@ def _add_display_options(parser: argparse.ArgumentParser) -> None:
                        help="stop where an adjoint's magnitude rises above BOUND")
     group.add_argument("--break-op", action="append", default=[], metavar="NAME",
                        help="stop at every node of operation NAME (log, divide …); repeatable")
-    group.add_argument("--break-iteration", action="append", type=int, default=[], metavar="N",
-                       help="stop at the start of training iteration N (from 0); repeatable")
+    group.add_argument("--break-iteration", action="append", type=count(1), default=[], metavar="N",
+                       help="stop at the start of training iteration N (from 1); repeatable")
 
 
 def register(subparsers) -> None:
@@ -42,7 +43,9 @@ def register(subparsers) -> None:
         "inspect", help="step through the forward and reverse sweeps of an expression",
         description="Open the terminal inspector on an expression (or a saved trace .json).")
     inspect.add_argument("expression", help="e.g. \"x1*x2 + sin(x1)\", or a trace saved as .json")
-    inspect.add_argument("--at", default="", help="the point, e.g. x1=2,x2=5")
+    inspect.add_argument("--at", default=None, action="append",
+                         help="the point, e.g. x1=2,x2=5 (constants pi, e); repeated --at "
+                         "options are merged")
     inspect.add_argument("--wrt", help="the variables that are inputs, e.g. x1 (default: all)")
     _add_display_options(inspect)
     inspect.set_defaults(run=run_inspect)
@@ -53,10 +56,10 @@ def register(subparsers) -> None:
     train.add_argument("dataset", choices=["moons"], help="the data set (the lecture's moons)")
     train.add_argument("--model", choices=["logistic", "mlp"], default="logistic",
                        help="logistic: the lecture's perceptron; mlp: a small tanh MLP")
-    train.add_argument("--hidden", type=int, default=8, help="hidden units of the MLP (8)")
-    train.add_argument("--steps", type=int, default=100, help="steps of gradient descent (100)")
+    train.add_argument("--hidden", type=count(1), default=8, help="hidden units of the MLP (8)")
+    train.add_argument("--steps", type=count(1), default=100, help="steps of gradient descent (100)")
     train.add_argument("--lr", type=float, default=0.001, help="learning rate (0.001)")
-    train.add_argument("--samples", type=int, default=500, help="make_moons samples (500)")
+    train.add_argument("--samples", type=count(2), default=500, help="make_moons samples (500)")
     train.add_argument("--noise", type=float, default=0.1, help="make_moons noise (0.1)")
     train.add_argument("--seed", type=int, default=0, help="random seed of data and MLP (0)")
     train.add_argument("--inspect", action="store_true", help="open the inspector on the run")
@@ -65,6 +68,9 @@ def register(subparsers) -> None:
                        "vanishing, exploding, saturated and non-finite nodes")
     train.add_argument("--plot", metavar="FILE.png",
                        help="write the lecture's figures: decision boundary and loss per step")
+    train.add_argument("--keep-going", action="store_true",
+                       help="go on training after a non-finite loss or gradient (by default "
+                       "training stops at the first one)")
     _add_display_options(train)
     train.set_defaults(run=run_train)
 
@@ -96,10 +102,12 @@ def run_inspect(arguments) -> int:
     from gradviz.inspect import inspect
 
     text = arguments.expression
-    if text.endswith(".json"):
-        from gradviz.engine.trace import Trace
+    if text.strip().lower().endswith(".json"):
+        from gradviz.serialize import load_trace
 
-        trace = Trace.load(text)
+        if arguments.at is not None:
+            raise GradvizError("--at is not used with a saved trace: its values are in the file")
+        trace = load_trace(text.strip())
     else:
         from gradviz.expression import trace_expression
 
@@ -107,7 +115,20 @@ def run_inspect(arguments) -> int:
             raise GradvizError("give the point with --at, e.g. --at x1=2,x2=5")
         wrt = None if arguments.wrt is None else [name.strip() for name in arguments.wrt.split(",")]
         trace = trace_expression(text, arguments.at, wrt=wrt)
+    _check_breakpoints_fit(arguments, trace)
     return inspect(trace, breakpoints=breakpoints_from(arguments), plain=arguments.plain or None)
+
+
+def _check_breakpoints_fit(arguments, trace) -> None:
+    """Refuse breakpoints that could never fire on this one trace."""
+    if arguments.break_iteration:
+        raise GradvizError("--break-iteration is for training runs (gradviz train moons "
+                           "--inspect); an expression is a single iteration")
+    operations = sorted({node.op for node in trace.nodes if node.op != "input"})
+    unknown = [name for name in arguments.break_op if name not in operations]
+    if unknown:
+        raise GradvizError(f"--break-op {', '.join(unknown)} would never stop: this trace's "
+                           f"operations are {', '.join(operations)}")
 
 
 def _model(arguments):
@@ -119,6 +140,7 @@ def _model(arguments):
 def _check_plot_option(path: str | None) -> None:
     if path is None:
         return
+    check_output(path, "--plot", "moons.png")
     if not path.lower().endswith(".png"):
         raise GradvizError(f"--plot writes a PNG file: give a name ending in .png, got {path!r}")
     try:
@@ -134,6 +156,10 @@ def run_train(arguments) -> int:
     _check_plot_option(arguments.plot)
     if arguments.lr <= 0 or not math.isfinite(arguments.lr):
         raise GradvizError(f"--lr must be a positive number, got {arguments.lr}")
+    late = [n for n in arguments.break_iteration if n > arguments.steps]
+    if late:
+        raise GradvizError(f"--break-iteration {late[0]} would never stop: training runs "
+                           f"iterations 1 to {arguments.steps} (--steps)")
     inputs, labels = moons_data(arguments.samples, arguments.noise, arguments.seed)
     model = _model(arguments)
     if arguments.inspect:
@@ -144,9 +170,10 @@ def run_train(arguments) -> int:
     result = _train_with_progress(arguments, model, inputs, labels, watch)
     with onp.errstate(all="ignore"):
         final_loss = float(model.loss(result.params, inputs, labels))
+        correct = accuracy(model, result.params, inputs, labels) if _finite(result.params) else None
     if arguments.health:
         _print_health(watch.rows)
-    _print_summary(arguments, result, accuracy(model, result.params, inputs, labels), final_loss)
+    _print_summary(arguments, result, correct, final_loss)
     if watch.births is not None:
         _print_first_nonfinite(arguments, watch)
     if arguments.plot:
@@ -206,7 +233,7 @@ def _train_with_progress(arguments, model, inputs, labels, watch):
             progress.update(task, advance=1, loss=f"{iteration.loss:.6g}")
 
         return train(model, inputs, labels, steps=arguments.steps, learning_rate=arguments.lr,
-                     on_step=on_step, record=True)
+                     on_step=on_step, record=True, stop_at_nonfinite=not arguments.keep_going)
 
 
 def _print_health(rows) -> None:
@@ -216,8 +243,8 @@ def _print_health(rows) -> None:
 
     every = max(1, -(-len(rows) // 25))
     first_bad = next((row.iteration for row in rows if not row.finite), None)
-    shown = [row for row in rows if row.iteration % every == 0 or row.iteration in
-             (first_bad, rows[-1].iteration)]
+    shown = [row for row in rows if (row.iteration + 1) % every == 0 or row.iteration in
+             (rows[0].iteration, first_bad, rows[-1].iteration)]
     title = "gradient health per iteration" + (f" (every {every} iterations)" if every > 1 else "")
     table = Table(title=title, title_justify="left")
     # node counts per flag, then the largest share of saturated inputs of any tanh/sigmoid
@@ -226,7 +253,7 @@ def _print_health(rows) -> None:
     for row in shown:
         style = "bold red" if not row.finite else ("yellow" if row.saturated or row.vanishing
                                                    or row.exploding else "")
-        table.add_row(str(row.iteration), f"{row.loss:.6g}", f"{row.gradient_norm:.4g}",
+        table.add_row(str(row.iteration + 1), f"{row.loss:.6g}", f"{row.gradient_norm:.4g}",
                       str(row.vanishing), str(row.exploding), str(row.saturated),
                       str(row.nonfinite), f"{row.worst_saturation:.0%}", style=style)
     Console(highlight=False).print(table)
@@ -238,7 +265,7 @@ def _print_first_nonfinite(arguments, watch) -> None:
     from rich.markup import escape
 
     console, row = Console(highlight=False), watch.first
-    console.print(f"[bold red]first non-finite at iteration {row.iteration}:[/] loss = "
+    console.print(f"[bold red]first non-finite at iteration {row.iteration + 1}:[/] loss = "
                   f"{row.loss:.6g}, ‖gradient‖ = {row.gradient_norm:.6g}")
     shown = set()
     for birth in watch.births.births:
@@ -254,16 +281,30 @@ def _print_first_nonfinite(arguments, watch) -> None:
 def _print_summary(arguments, result, accuracy: float, final_loss: float) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from gradviz.notation import format_value
 
-    table = Table(title=f"moons · {result.model.name} · {arguments.steps} steps at lr {arguments.lr:g}",
+    stopped = result.stopped_at
+    steps = (f"stopped at iteration {stopped + 1} of {arguments.steps}" if stopped is not None
+             else f"{arguments.steps} steps")
+    table = Table(title=f"moons · {result.model.name} · {steps} at lr {arguments.lr:g}",
                   title_justify="left", show_header=False)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("loss", f"{result.losses[0]:.6g} at the start → {final_loss:.6g} at the end")
-    table.add_row("accuracy", f"{accuracy:.1%} of {arguments.samples} samples")
+    end = f"{final_loss:.6g}" if math.isfinite(final_loss) else f"n/a ({final_loss:g})"
+    where = f"at iteration {stopped + 1}" if stopped is not None else "at the end"
+    table.add_row("loss", f"{result.losses[0]:.6g} at the start → {end} {where}")
+    table.add_row("accuracy", "n/a (the weights are not finite)" if accuracy is None
+                  else f"{accuracy:.1%} of {arguments.samples} samples")
     params = result.params if isinstance(result.params, dict) else {"weights": result.params}
-    for name, value in params.items():
-        table.add_row(name, format_value(value, 4, whole=4))
+    for name, value in params.items():  # Text: "[nan, nan]" is not rich markup
+        table.add_row(name, Text(format_value(value, 4, whole=4)))
+    if stopped is not None:
+        table.add_row("", Text("the weights of that iteration; --keep-going trains on", style="dim"))
     Console(highlight=False).print(table)
+
+
+def _finite(params) -> bool:
+    parts = params.values() if isinstance(params, dict) else [params]
+    return all(onp.isfinite(part).all() for part in parts)

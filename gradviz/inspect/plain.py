@@ -74,7 +74,7 @@ def _iteration_line(state: InspectorState, iteration: int) -> Text:
     trace = run.trace(iteration)
     if trace.reverse_sweeps:
         weights += f"  |gradient| = {views.format_value(gradient_norm(trace), 4)}"
-    return Text(f"iteration {iteration:>4}  loss {views.format_value(loss, 6) if loss is not None else '?'}"
+    return Text(f"iteration {iteration + 1:>4}  loss {views.format_value(loss, 6) if loss is not None else '?'}"
                 f"  {weights}")
 
 
@@ -88,7 +88,7 @@ def _print_training(state: InspectorState, console: Console) -> int:
         for iteration in range(start + 1, reached + 1):
             console.print(_iteration_line(state, iteration))
         if state.stopped_by:
-            console.print(Rule(f"stopped in iteration {reached}", style="red"))
+            console.print(Rule(f"stopped in iteration {reached + 1}", style="red"))
             console.print(views.where_text(state))
             console.print(views.step_text(state))
             console.print(views.graph_view(state, height=len(views.graph_lines(state)) + 1))

@@ -449,16 +449,17 @@ class OperationIs(Breakpoint):
 
 
 class IterationIs(Breakpoint):
-    """Stops at the first step of training iteration ``number`` (counted from 0)."""
+    """Stops at the first step of training iteration ``number`` (counted from 1, as the
+    inspector shows them: iteration 1 of 100 … 100 of 100)."""
 
     def __init__(self, number: int):
-        if number < 0:
-            raise GradvizError(f"the iteration breakpoint must be 0 or more, got {number}")
+        if number < 1:
+            raise GradvizError(f"the iteration breakpoint must be 1 or more, got {number}")
         self.number = number
         self.description = f"iteration {number}"
 
     def check(self, state: InspectorState) -> str | None:
-        if state.position == Position(self.number, 0, 0):
+        if state.position == Position(self.number - 1, 0, 0):
             return f"iteration {self.number} begins"
         return None
 

@@ -68,7 +68,7 @@ def where_text(state: InspectorState, *, breakpoints: bool = True) -> Text:
     parts = []
     if run.training:
         total = run.total if run.total is not None else f"{run.known}+"
-        parts.append(f"iteration {iteration} of {total}")
+        parts.append(f"iteration {iteration + 1} of {total}")
     parts += [phase.title, f"step {step + 1} of {len(phase.steps)}"]
     node = state.trace.nodes[info.node]
     text = Text(" · ".join(parts), style="bold")
@@ -376,7 +376,7 @@ def loss_chart(state: InspectorState, width: int = 40, height: int = 8) -> Text:
     run, current = state.run, state.position.iteration
     losses = [run.loss(i) for i in range(run.known)]
     finite = [v for v in losses if v is not None and onp.isfinite(v)]
-    text = Text(f"loss {_loss(losses[current])} at iteration {current}", style="bold")
+    text = Text(f"loss {_loss(losses[current])} at iteration {current + 1}", style="bold")
     if not finite:
         return text
     low, high = min(0.0, min(finite)), max(finite)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from gradviz._cli_checks import check_output, count
 from gradviz.errors import GradvizError
 from gradviz.expression import FUNCTIONS
 from gradviz.render.dot import DIRECTIONS, FIELDS, MODES, _seed_numbers
@@ -45,8 +46,9 @@ _TRACE_EXAMPLES = """examples:
 def _add_source_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("expression", metavar="EXPRESSION|TRACE.json",
                         help="an expression such as 'x1*x2 + sin(x1)', or a saved trace file")
-    parser.add_argument("--at", metavar="BINDINGS", default=None,
-                        help="the point: x1=2,x2=5 (arrays: x=[1,2,3])")
+    parser.add_argument("--at", metavar="BINDINGS", default=None, action="append",
+                        help="the point: x1=2,x2=5 (arrays: x=[1,2,3]; constants pi, e); "
+                        "repeated --at options are merged")
     parser.add_argument("--wrt", metavar="NAMES", default=None,
                         help="show the forward sweep seeded on these inputs (default: every seed)")
 
@@ -69,9 +71,9 @@ def register(subparsers) -> None:
     render.add_argument("--fields", metavar="LIST", default=None,
                         help=f"comma-separated subset of {','.join(FIELDS)} (default: all)")
     render.add_argument("--focus", metavar="NODE", help="draw only the neighbourhood of NODE (w42)")
-    render.add_argument("--depth", metavar="K", type=int, default=2,
+    render.add_argument("--depth", metavar="K", type=count(0), default=2,
                         help="with --focus: how many edges around NODE (default 2)")
-    render.add_argument("--max-nodes", metavar="N", type=int, default=DEFAULT_MAX_NODES,
+    render.add_argument("--max-nodes", metavar="N", type=count(0), default=DEFAULT_MAX_NODES,
                         help=f"summarise graphs above N nodes (default {DEFAULT_MAX_NODES}; 0: never)")
     render.add_argument("--digits", type=int, default=4, help="significant digits (default 4)")
     render.add_argument("--no-legend", action="store_true", help="leave the legend out")
@@ -134,6 +136,8 @@ def run_render(arguments: argparse.Namespace) -> int:
     from gradviz.render.dot import to_dot
     from gradviz.render.files import render
 
+    if arguments.output is not None:
+        check_output(arguments.output, "-o")
     trace = _load(arguments)
     options = dict(fields=arguments.fields, seed=_seed(arguments), mode=arguments.mode,
                    direction=arguments.direction, max_nodes=arguments.max_nodes or None,
@@ -143,7 +147,7 @@ def run_render(arguments: argparse.Namespace) -> int:
                    health=arguments.health, debug=arguments.debug)
     if not 1 <= arguments.digits <= 17:
         raise GradvizError(f"--digits must be between 1 and 17, got {arguments.digits}")
-    if arguments.output:
+    if arguments.output is not None:
         render(trace, arguments.output, **options)
         print(f"wrote {arguments.output}", file=sys.stderr)
     else:
@@ -157,11 +161,13 @@ def run_trace(arguments: argparse.Namespace) -> int:
 
     from gradviz.tables import forward_table, reverse_table
 
-    trace = _load(arguments)
-    forward = _seed_numbers([s.label for s in trace.forward_sweeps], _seed(arguments))
-    if arguments.output:
+    if arguments.output is not None:
+        check_output(arguments.output, "-o", "trace.json")
         if not arguments.output.lower().endswith(".json"):
             raise GradvizError(f"a trace is saved as JSON: name the file {arguments.output}.json")
+    trace = _load(arguments)
+    forward = _seed_numbers([s.label for s in trace.forward_sweeps], _seed(arguments))
+    if arguments.output is not None:
         try:
             trace.save(arguments.output)
         except OSError as exc:

@@ -129,6 +129,8 @@ def to_dot(trace_or_graph: Any, *, fields: Any = None, seed: Any = None, mode: s
     from gradviz.render.marks import Marks, annotated
 
     is_trace = not isinstance(trace_or_graph, nx.DiGraph)
+    if is_trace and not hasattr(trace_or_graph, "tape"):
+        as_graph(trace_or_graph)  # raises the error that says what to pass
     # Summarising hides constants, and a focus keeps only a neighbourhood: on a large trace
     # constants are not built for the whole graph (that would double its size), only for
     # the neighbourhood that is shown.

@@ -167,16 +167,19 @@ class TrainingResult:
     params: Any
     losses: list[float] = field(default_factory=list)
     traces: list[Trace] = field(default_factory=list)
+    stopped_at: int | None = None  # the non-finite iteration training stopped at (from 0)
 
 
 def train(model: Model, inputs, labels, *, steps: int = 100, learning_rate: float = 0.001,
           keep_traces: bool = False, on_step: Callable[[Iteration], None] | None = None,
-          record: bool = False) -> TrainingResult:
+          record: bool = False, stop_at_nonfinite: bool = False) -> TrainingResult:
     """Run :func:`iterate_training` to the end; ``on_step`` sees every iteration.
 
     ``record=True`` gives each iteration its trace (for ``on_step``, e.g. the debugger's
     per-iteration checks) without keeping them all; ``keep_traces=True`` also keeps them in
-    ``result.traces``.
+    ``result.traces``. ``stop_at_nonfinite=True`` stops at the first iteration whose loss or
+    gradient is not finite: ``result.params`` are then the weights that produced it and
+    ``result.stopped_at`` its number.
     """
     result = TrainingResult(model, model.initial)
     last = None
@@ -187,9 +190,18 @@ def train(model: Model, inputs, labels, *, steps: int = 100, learning_rate: floa
             result.traces.append(last.trace)
         if on_step is not None:
             on_step(last)
+        if stop_at_nonfinite and not _finite(last):
+            result.params, result.stopped_at = last.params, last.number
+            return result
     assert last is not None  # steps >= 1 is checked by iterate_training
     result.params = _descend(last.params, last.gradient, learning_rate)
     return result
+
+
+def _finite(iteration: Iteration) -> bool:
+    gradient = iteration.gradient
+    parts = gradient.values() if isinstance(gradient, dict) else [gradient]
+    return bool(onp.isfinite(iteration.loss)) and all(onp.isfinite(part).all() for part in parts)
 
 
 def accuracy(model: Model, params, inputs, labels) -> float:

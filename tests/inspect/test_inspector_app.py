@@ -144,7 +144,7 @@ def test_training_run_shows_its_panels_and_stops_at_the_nan():
     app = InspectorApp(InspectorState(run, [NonFinite()]))
 
     async def scenario(pilot):
-        assert "iteration 0 of 10" in str(app.query_one("#where").render())
+        assert "iteration 1 of 10" in str(app.query_one("#where").render())
         assert "loss 506.872" in str(app.query_one("#loss").render())
         await pilot.press("c")
         await pilot.pause()

@@ -69,7 +69,7 @@ def test_gradviz_inspect_on_a_users_training_loop(capsys):
             w = w - 0.25 * gradient
     assert gradviz.inspect(run, plain=True) == 0
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("iteration")]
-    assert [line.split()[1] for line in lines] == ["0", "1", "2", "3"]
+    assert [line.split()[1] for line in lines] == ["1", "2", "3", "4"]
     assert "loss 13" in lines[0] and "loss 3.25" in lines[1]
 
 

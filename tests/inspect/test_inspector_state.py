@@ -127,7 +127,7 @@ def test_iteration_breakpoint_on_a_recording():
         w = np.array([0.5, -1.0])
         for _ in range(5):
             w = w - 0.1 * f(w)
-    state = make_state(run, breakpoints=[IterationIs(3)])
+    state = make_state(run, breakpoints=[IterationIs(4)])  # counted from 1, as shown
     assert state.run.training
     state.run_to_breakpoint()
     assert state.position == Position(3, 0, 0)

@@ -30,7 +30,7 @@ def test_inspecting_training_in_plain_mode_stops_at_the_nan(capsys):
     code = main(["train", "moons", "--inspect", "--lr", "0.1", "--steps", "20"])
     out = capsys.readouterr().out
     assert code == 1
-    assert "stopped in iteration 1" in out and "born at 'log'" in out
+    assert "stopped in iteration 2" in out and "born at 'log'" in out
 
 
 def test_inspecting_training_stops_at_an_iteration(capsys):
@@ -38,6 +38,7 @@ def test_inspecting_training_stops_at_an_iteration(capsys):
                  "--break-iteration", "5"])
     out = capsys.readouterr().out
     assert code == 1 and "iteration 5 begins" in out and "iteration    6" not in out
+    assert "iteration    5" in out
 
 
 def test_bad_options_exit_2(capsys):
@@ -55,14 +56,14 @@ def test_health_prints_one_row_per_iteration(capsys):
     assert "gradient health per iteration" in out and "max sat" in out
     rows = [line.split("│")[1].strip() for line in out.splitlines() if line.startswith("│ ")
             and line.split("│")[1].strip().isdigit()]
-    assert rows == ["0", "1", "2", "3", "4", "5"]
+    assert rows == ["1", "2", "3", "4", "5", "6"]
 
 
 def test_a_long_run_prints_every_kth_iteration_and_the_first_nonfinite(capsys):
-    assert main(["train", "moons", "--steps", "60", "--lr", "0.1", "--health"]) == 1
+    assert main(["train", "moons", "--steps", "60", "--lr", "0.1", "--health", "--keep-going"]) == 1
     out = capsys.readouterr().out
     assert "(every 3 iterations)" in out
-    assert "│    1 │     nan │" in out and "│   59 │" in out
+    assert "│    1 │ 506.872 │" in out and "│    2 │     nan │" in out and "│   60 │" in out
 
 
 def test_the_first_nonfinite_iteration_and_node_are_named(capsys):
@@ -70,7 +71,9 @@ def test_the_first_nonfinite_iteration_and_node_are_named(capsys):
     code = main(["train", "moons", "--lr", "0.1", "--steps", "5"])
     out = " ".join(capsys.readouterr().out.split())
     assert code == 1
-    assert "first non-finite at iteration 1: loss = nan" in out
+    assert "stopped at iteration 2 of 5" in out and "n/a (nan) at iteration 2" in out
+    assert "weights │ [-1.773, -25.45]" in out
+    assert "first non-finite at iteration 2: loss = nan" in out
     assert "non-finite value born in the primal pass at w6 = log(w5) ('log') at moons.py" in out
     assert "born in the reverse pass at w9 = log(w8)" in out
     assert "a tanh is saturated on 81% of its inputs" in out

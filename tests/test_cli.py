@@ -1,0 +1,103 @@
+"""The whole ``gradviz`` command through ``gradviz.cli.main(argv)``: options that stand
+anywhere, expressions that start with a minus, repeated options, outputs checked before any
+work, and one error line with one prefix."""
+
+from __future__ import annotations
+
+import pytest
+
+from gradviz.cli import main
+
+LECTURE = ("x1*x2 + sin(x1)", "--at", "x1=2,x2=5")
+
+
+@pytest.fixture
+def cli(capsys):
+    def run(*argv):
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def test_traceback_is_accepted_after_the_sub_command(cli):
+    with pytest.raises(Exception, match="no value for x2"):
+        cli("trace", "x1*x2", "--at", "x1=2", "--traceback")
+    code, out, _ = cli("trace", *LECTURE, "--traceback")
+    assert code == 0 and "w̄1" in out
+
+
+def test_an_expression_that_starts_with_a_minus_is_read(cli):
+    code, out, _ = cli("trace", "-log(p)*t", "--at", "p=0.5,t=1")
+    assert code == 0 and "log w1" in out
+    code, out, _ = cli("trace", "--at", "x=1", "--", "-x")
+    assert code == 0 and "w2 = -w1" in out
+
+
+def test_a_bare_minus_expression_says_to_put_it_after_the_double_dash(cli):
+    code, _, err = cli("trace", "-x", "--at", "x=1")
+    assert code == 2 and "after the options and '--'" in err
+    assert err.count("\n") == 1
+
+
+def test_repeated_at_options_are_merged(cli):
+    code, out, _ = cli("trace", "x*y", "--at", "x=3", "--at", "y=5")
+    assert code == 0 and "w̄1 = w̄3·w2 = 1·5 = 5" in out and "w̄2 = w̄3·w1 = 1·3 = 3" in out
+    code, _, err = cli("trace", "x*y", "--at", "x=3,y=5", "--at", "y=6")
+    assert code == 2 and "'y' is given twice" in err
+
+
+def test_at_takes_the_constants_expressions_know(cli):
+    code, out, _ = cli("trace", "2*x", "--at", "x=pi")
+    assert code == 0 and "6.283" in out
+    code, out, _ = cli("trace", "x", "--at", "x=[pi, -e]")
+    assert code == 0 and "3.142" in out and "-2.718" in out
+
+
+def test_breakpoints_that_never_fire_on_an_expression_are_refused(cli):
+    code, _, err = cli("inspect", *LECTURE, "--plain", "--break-op", "frob")
+    assert code == 2 and "--break-op frob would never stop" in err
+    assert "add, multiply, sin" in err
+    code, _, err = cli("inspect", *LECTURE, "--plain", "--break-iteration", "3")
+    assert code == 2 and "--break-iteration is for training runs" in err
+    code, out, _ = cli("inspect", *LECTURE, "--plain", "--break-op", "sin")
+    assert code == 1 and "is a 'sin'" in out
+
+
+def test_inspect_refuses_at_with_a_saved_trace(cli, tmp_path):
+    path = tmp_path / "t.json"
+    assert cli("trace", *LECTURE, "-o", str(path))[0] == 0
+    code, _, err = cli("inspect", str(path), "--at", "x1=1")
+    assert code == 2 and "--at is not used with a saved trace" in err
+    assert cli("inspect", str(path), "--plain")[0] == 0
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("render", *LECTURE, "--max-nodes", "-5"), "--max-nodes: needs a whole number of at least 0"),
+    (("render", *LECTURE, "--depth", "-1"), "--depth: needs a whole number of at least 0"),
+    (("render", *LECTURE, "-o", ""), "-o needs a file name"),
+    (("render", *LECTURE, "-o", "."), "-o '.' is a directory"),
+    (("trace", *LECTURE, "-o", "."), "-o '.' is a directory"),
+    (("render", *LECTURE, "-o", "/nonexistent/g.svg"), "the folder /nonexistent does not exist"),
+    (("train", "moons", "--steps", "-3"), "--steps: needs a whole number of at least 1"),
+    (("train", "moons", "--plot", "/nonexistent/x.png"), "the folder /nonexistent does not exist"),
+    (("train", "moons", "--break-iteration", "0"), "at least 1"),
+    (("frobnicate",), "invalid choice"),
+])
+def test_bad_input_is_one_line_with_one_prefix(cli, argv, message):
+    code, out, err = cli(*argv)
+    assert code == 2 and out == ""
+    assert err.startswith("gradviz: error: ") and message in err
+    assert "error: gradviz" not in err and err.count("\n") == 1
+
+
+def test_a_bad_plot_path_fails_before_training(cli, monkeypatch):
+    import gradviz.train.moons
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained before checking the outputs")
+
+    monkeypatch.setattr(gradviz.train.moons, "train", no_training)
+    code, _, err = cli("train", "moons", "--plot", "/nonexistent/x.png")
+    assert code == 2 and "/nonexistent" in err
