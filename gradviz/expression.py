@@ -4,6 +4,9 @@ Only numbers, variable names, ``+ - * / ** @``, unary minus, parentheses and cal
 functions in :data:`FUNCTIONS` are accepted; anything else is an :class:`ExpressionError`
 whose one-line message names the problem and points at it with a caret. Length, nesting
 depth and constant powers are bounded so that no expression can hang or exhaust memory.
+Nesting is what the reader sees: a flat sum ``t1 + t2 + … + t1000``, which Python's parser
+stores as a left-leaning tree 1 000 deep, is one level, and is checked and evaluated in a
+loop, not by recursion.
 
 Example:
     >>> e = parse("x1*x2 + sin(x1)")
@@ -26,7 +29,7 @@ from gradviz.errors import ExpressionError
 
 __all__ = ["parse", "parse_bindings", "Expression", "FUNCTIONS", "MAX_LENGTH", "MAX_DEPTH"]
 
-MAX_LENGTH = 2000
+MAX_LENGTH = 20_000
 MAX_DEPTH = 40
 MAX_EXPONENT = 64.0
 MAX_ARRAY = 10_000
@@ -88,7 +91,7 @@ def parse(text: str) -> Expression:
     if "\n" in text or "\r" in text:
         raise ExpressionError("an expression is one line: remove the line breaks")
     _check_characters(text)
-    if text.count("(") > MAX_DEPTH * 4:
+    if _parentheses_depth(text) > MAX_DEPTH:  # before Python's parser recurses into them
         raise ExpressionError(f"expression nests too deeply (the limit is {MAX_DEPTH} levels)")
     try:
         tree = ast.parse(text.strip(), mode="eval")
@@ -99,8 +102,9 @@ def parse(text: str) -> Expression:
         else:
             message, column = f"syntax error: {exc.msg}", exc.offset - 1
         raise ExpressionError(f"{message}\n  {stripped}\n  {' ' * column}^") from None
-    except (RecursionError, MemoryError):
-        raise ExpressionError(f"expression nests too deeply (the limit is {MAX_DEPTH} levels)") from None
+    except (RecursionError, MemoryError):  # a chain longer than Python's parser can hold
+        raise ExpressionError(f"expression chains too many operations for Python's parser "
+                              f"({len(_OPERATORS.findall(text)):,} operators): split it") from None
     except ValueError as exc:  # e.g. an integer literal beyond Python's digit limit
         raise ExpressionError(f"cannot read the expression: {exc}") from None
     variables: list[str] = []
@@ -122,6 +126,30 @@ def _check_characters(text: str) -> None:
                                   f"expressions are plain ASCII, e.g. x1*x2 + sin(x1){caret}")
 
 
+_OPERATORS = re.compile(r"\*\*|[-+*/@]")
+# Operators that chain at one level of precedence: ``a - b + c`` and ``a / b * c``.
+_CHAINS = {ast.Add: 0, ast.Sub: 0, ast.Mult: 1, ast.Div: 1, ast.MatMult: 1}
+
+
+def _parentheses_depth(text: str) -> int:
+    depth = deepest = 0
+    for char in text:
+        depth += (char == "(") - (char == ")")
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _chain(node: ast.BinOp) -> list[ast.BinOp]:
+    """The links of the chain ``node`` ends, innermost first: ``a + b - c`` is
+    ``[a + b, (a + b) - c]``; the first link's left operand starts the chain."""
+    links = [node]
+    group = _CHAINS.get(type(node.op))
+    while (group is not None and isinstance(links[-1].left, ast.BinOp)
+           and _CHAINS.get(type(links[-1].left.op)) == group):
+        links.append(links[-1].left)
+    return links[::-1]
+
+
 def _check(node: ast.AST, text: str, variables: list[str], depth: int) -> None:
     if depth > MAX_DEPTH:
         raise _fail(text, node, f"expression nests too deeply (the limit is {MAX_DEPTH} levels)")
@@ -133,12 +161,14 @@ def _check(node: ast.AST, text: str, variables: list[str], depth: int) -> None:
     elif isinstance(node, ast.Name):
         _check_name(node, text, variables)
     elif isinstance(node, ast.BinOp):
-        if type(node.op) not in _BINARY:
-            raise _fail(text, node, f"operator {type(node.op).__name__} is not allowed: use + - * / ** @")
-        if isinstance(node.op, ast.Pow):
-            _check_exponent(node, text)
-        _check(node.left, text, variables, depth + 1)
-        _check(node.right, text, variables, depth + 1)
+        links = _chain(node)
+        _check(links[0].left, text, variables, depth + 1)
+        for link in links:  # in reading order, so that variables keep their order
+            if type(link.op) not in _BINARY:
+                raise _fail(text, link, f"operator {type(link.op).__name__} is not allowed: use + - * / ** @")
+            if isinstance(link.op, ast.Pow):
+                _check_exponent(link, text)
+            _check(link.right, text, variables, depth + 1)
     elif isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, (ast.USub, ast.UAdd)):
             raise _fail(text, node, "only unary minus and plus are allowed")
@@ -215,10 +245,13 @@ def _evaluate(node: ast.AST, values: dict[str, Any], text: str, budget: list[int
     if isinstance(node, ast.Name):
         return CONSTANTS[node.id] if node.id in CONSTANTS and node.id not in values else values[node.id]
     if isinstance(node, ast.BinOp):
-        left = _evaluate(node.left, values, text, budget)
-        right = _evaluate(node.right, values, text, budget)
-        _check_size(_BINARY[type(node.op)], (left, right), budget, text, node)
-        return _located(getattr(gnp, _BINARY[type(node.op)])(left, right), node, text)
+        links = _chain(node)
+        left = _evaluate(links[0].left, values, text, budget)
+        for link in links:
+            right = _evaluate(link.right, values, text, budget)
+            _check_size(_BINARY[type(link.op)], (left, right), budget, text, link)
+            left = _located(getattr(gnp, _BINARY[type(link.op)])(left, right), link, text)
+        return left
     if isinstance(node, ast.UnaryOp):
         operand = _evaluate(node.operand, values, text, budget)
         if isinstance(node.op, ast.UAdd):

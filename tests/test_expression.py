@@ -1,6 +1,7 @@
 """Expressions are parsed, never evaluated: bounds, messages, and a fuzz of the command line."""
 
 import builtins
+import math
 import re
 import contextlib
 import io
@@ -67,6 +68,24 @@ def test_length_and_depth_are_bounded():
         parse("-" * 500 + "x")
     with pytest.raises(ExpressionError, match="nests too deeply"):
         parse("sin(" * 60 + "x" + ")" * 60)
+
+
+def test_a_flat_sum_of_a_thousand_terms_is_one_level_of_nesting():
+    text = " + ".join(f"sin(x*{k})" for k in range(1, 1001))
+    trace = trace_expression(text, "x=0.5")
+    assert len(trace) == 1 + 1000 + 1000 + 999 and trace.nodes[-1].op == "add"
+    expected = sum(math.sin(0.5 * k) for k in range(1, 1001))
+    assert float(trace.nodes[-1].value) == pytest.approx(expected)
+    assert parse("a - b + c*d/f*g - h").variables == ["a", "b", "c", "d", "f", "g", "h"]
+
+
+def test_real_nesting_is_still_refused():
+    # Right-nested products and parenthesised sums are real nesting, each level a pair of
+    # parentheses the reader has to match.
+    for text in ("x*(" * 41 + "x" + ")" * 41, "(" * 41 + "x+1" + ")*x" * 41):
+        with pytest.raises(ExpressionError, match="nests too deeply"):
+            parse(text)
+    assert parse("x*(" * 39 + "x" + ")" * 39).variables == ["x"]
 
 
 def test_memory_is_bounded_before_numpy_allocates():
