@@ -77,6 +77,7 @@ def to_networkx(trace, *, constants: bool = True, detail: bool = True) -> nx.DiG
         output_names=list(trace.output_names),
         forward_sweeps=[s.label for s in trace.forward_sweeps],
         reverse_sweeps=[s.label for s in trace.reverse_sweeps],
+        letter=trace.tape.letter,
     )
     kinds = _kinds(trace)
     nodes = trace.tape.nodes

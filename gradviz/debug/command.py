@@ -90,7 +90,8 @@ def _print_births(console, births) -> None:
         return
     for birth in births.births:
         console.print(f"[bold red]{birth.kind}:[/] {escape(birth.describe())}")
-    passed = ", ".join(f"w{i + 1}" for i in sorted(births.passed))
+    letter = births.births[0].name[0]  # w, or v (see Tape.letter)
+    passed = ", ".join(f"{letter}{i + 1}" for i in sorted(births.passed))
     if passed:
         console.print(f"passed on (not born) at: {passed}")
 

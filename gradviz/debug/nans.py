@@ -48,6 +48,7 @@ from gradviz.engine.source import describe_site, site_location
 from gradviz.engine.sweeps import OBSERVERS, reverse_sweep
 from gradviz.engine.tracer import Node
 from gradviz.errors import NonFiniteError
+from gradviz.notation import bar_name, dot_name
 from gradviz.debug._values import as_array, brief, is_finite
 
 __all__ = ["Birth", "NanReport", "nan_birth", "first_nonfinite", "debug_nans", "NanDetector",
@@ -157,8 +158,8 @@ class NanReport:
 
 
 def _labels(node: Node) -> list[str]:
-    parents = dict(node.parents)
-    return [f"w{parents[k] + 1}" if k in parents else brief(arg, precision=3)
+    parents, letter = dict(node.parents), node.name[0]  # w, or v (see Tape.letter)
+    return [f"{letter}{parents[k] + 1}" if k in parents else brief(arg, precision=3)
             for k, arg in enumerate(node.args)]
 
 
@@ -217,7 +218,7 @@ def reverse_birth(node: Node, g: Any, terms: tuple, sweep_index=None) -> Birth |
             if arrival is not None:
                 return arrival
         elif not is_finite(contribution):
-            named = list(zip(_labels(node), node.args)) + [(f"adjoint w̄{node.index + 1}", g)]
+            named = list(zip(_labels(node), node.args)) + [(f"adjoint {bar_name(node.name)}", g)]
             return _birth("reverse", node, contribution, named, argnum, sweep_index)
     return None
 
@@ -229,7 +230,8 @@ def forward_birth(node: Node, tangent: Any, parent_tangents: dict, sweep_index=N
     if not args_finite(node.args):
         return data_arrival("forward", node, tangent, sweep_index=sweep_index)
     named = list(zip(_labels(node), node.args))
-    named += [(f"tangent ẇ{parent + 1}", t) for parent, t in parent_tangents.items()]
+    named += [(f"tangent {dot_name(node.name[0] + str(parent + 1))}", t)
+              for parent, t in parent_tangents.items()]
     return _birth("forward", node, tangent, named, None, sweep_index)
 
 

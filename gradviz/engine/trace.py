@@ -8,12 +8,17 @@ checks them. It is built by :func:`gradviz.trace`, by every ``grad`` call made i
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Iterator
 
 from gradviz.engine.sweeps import Sweep, forward_sweep, reverse_sweep
 from gradviz.engine.tracer import Node, Tape
 
 __all__ = ["Trace"]
+
+# The letters nodes are named with, in order of preference: the lecture's w, then Griewank
+# and Walther's v, then others, for inputs that are themselves called w1, v1, …
+_LETTERS = "wvuzyqpkjhgf"
 
 
 class Trace:
@@ -48,6 +53,7 @@ class Trace:
         name: str = "f",
     ):
         self.tape = tape
+        tape.letter = self.node_letter
         self.inputs = inputs
         # A training loop may keep a trace per step and never show most of them: the names
         # (which read the function's signature) are worked out on first use.
@@ -72,6 +78,25 @@ class Trace:
     @input_names.setter
     def input_names(self, names: list[str]) -> None:
         self._input_names = names
+        self.tape.letter = self.node_letter
+
+    def node_letter(self) -> str:
+        """The letter of the nodes' names: ``w`` (``w1``, ``w2``, …), unless an input is itself
+        called like one, as the weights ``w1, w2`` of a neuron are: then ``v``, as in Griewank
+        and Walther, so that ``v3 = v1·v2`` cannot be read as the user's own ``w1``.
+
+        Example:
+            >>> import gradviz
+            >>> t = gradviz.trace(lambda w1, w2: w1 * w2, 3.0, 5.0)
+            >>> t.node_letter(), [node.name for node in t.nodes]
+            ('v', ['v1', 'v2', 'v3'])
+        """
+        names = self.input_names
+        for letter in _LETTERS:
+            shape = re.compile(rf"{letter}\d+")
+            if not any(shape.fullmatch(str(name)) for name in names):
+                return letter
+        return "w"
 
     @property
     def nodes(self) -> list[Node]:

@@ -70,11 +70,12 @@ class Node:
         value: the value computed (a reference, never a copy).
         site: ``(code, instruction offset)`` of the user's call (see
             :mod:`gradviz.engine.source`), or ``None``.
+        tape: the :class:`Tape` it belongs to (it gives the letter of the name).
     """
 
-    __slots__ = ("index", "primitive", "args", "kwargs", "parents", "value", "site")
+    __slots__ = ("index", "primitive", "args", "kwargs", "parents", "value", "site", "tape")
 
-    def __init__(self, index, primitive, args, kwargs, parents, value, site):
+    def __init__(self, index, primitive, args, kwargs, parents, value, site, tape=None):
         self.index = index
         self.primitive = primitive
         self.args = args
@@ -82,11 +83,13 @@ class Node:
         self.parents = parents
         self.value = value
         self.site = site
+        self.tape = tape
 
     @property
     def name(self) -> str:
-        """The lecture's name of the node: ``w1``, ``w2``, …"""
-        return f"w{self.index + 1}"
+        """The lecture's name of the node: ``w1``, ``w2``, … (``v1``, ``v2``, … in a trace
+        whose inputs are themselves called ``w1``, ``w2``: see :attr:`Tape.letter`)."""
+        return f"{'w' if self.tape is None else self.tape.letter}{self.index + 1}"
 
     @property
     def op(self) -> str:
@@ -94,7 +97,8 @@ class Node:
         return "input" if self.primitive is None else self.primitive.name
 
     def __repr__(self) -> str:
-        parents = ", ".join(f"w{i + 1}" for _, i in self.parents)
+        letter = self.name[0]
+        parents = ", ".join(f"{letter}{i + 1}" for _, i in self.parents)
         return f"<Node {self.name} = {self.op}({parents})>"
 
 
@@ -105,7 +109,7 @@ class Tape:
     on boxes of several tapes records on the innermost (highest level) one.
     """
 
-    __slots__ = ("records", "level", "lean", "_nodes", "__weakref__")
+    __slots__ = ("records", "level", "lean", "_nodes", "_letter", "__weakref__")
 
     def __init__(self, level: int, lean: bool = False):
         #: One plain tuple per node, ``(primitive, args, kwargs, parents, value, site)``, as
@@ -117,6 +121,20 @@ class Tape:
         #: (see :mod:`gradviz.engine.liveness`).
         self.lean = lean
         self._nodes: list[Node] = []
+        self._letter: str | Callable[[], str] = "w"
+
+    @property
+    def letter(self) -> str:
+        """The letter the nodes are named with: the lecture's ``w``, or another one chosen by
+        the trace (a function, called once, when it is first asked) so that no node is
+        called like an input (see :meth:`gradviz.Trace.node_letter`)."""
+        if callable(self._letter):
+            self._letter = self._letter()
+        return self._letter
+
+    @letter.setter
+    def letter(self, letter: str | Callable[[], str]) -> None:
+        self._letter = letter
 
     @property
     def nodes(self) -> list[Node]:
@@ -124,20 +142,20 @@ class Tape:
         more have been recorded since)."""
         nodes, records = self._nodes, self.records
         for index in range(len(nodes), len(records)):
-            nodes.append(Node(index, *records[index]))
+            nodes.append(Node(index, *records[index], self))
         return nodes
 
     def node(self, index: int) -> Node:
         """Node ``index`` alone, without building the others (error messages use this)."""
         if index < len(self._nodes):
             return self._nodes[index]
-        return Node(index, *self.records[index])
+        return Node(index, *self.records[index], self)
 
     def set_site(self, index: int, site: Any) -> None:
         """Give node ``index`` another source site (an expression's column, say)."""
         self.records[index] = self.records[index][:5] + (site,)
         if index < len(self._nodes):
-            self._nodes[index] = Node(index, *self.records[index])
+            self._nodes[index] = Node(index, *self.records[index], self)
 
     def new_input(self, value: Any) -> Box:
         """Append an input node holding ``value`` and return its box."""

@@ -423,8 +423,10 @@ class AdjointAbove(Breakpoint):
         before = _magnitude(earlier)
         after = _magnitude(_add(earlier, _received(phase, step)))
         if after > self.bound >= before:
+            from gradviz.notation import bar_name
+
             name = state.trace.nodes[info.node].name
-            return f"|w̄{name[1:]}| = {after:.4g} rose above {self.bound:g}"
+            return f"|{bar_name(name)}| = {after:.4g} rose above {self.bound:g}"
         return None
 
 
@@ -608,9 +610,10 @@ class InspectorState:
     def jump(self, name: str) -> None:
         """To the step that fills node ``name``'s row (``w7`` or ``7``), in this phase if it
         has one, else in the first phase of this trace that does."""
-        text = name.strip().lower().removeprefix("w")
+        letter = self.trace.tape.letter  # w, or v (see Tape.letter)
+        text = name.strip().lower().removeprefix(letter)
         if not text.isdigit() or not 1 <= int(text) <= len(self.trace):
-            self.message = f"no node {name.strip()!r}: give w1 … w{len(self.trace)}"
+            self.message = f"no node {name.strip()!r}: give {letter}1 … {letter}{len(self.trace)}"
             return
         node = int(text) - 1
         order = [self.position.phase] + [k for k in range(len(self.phases)) if k != self.position.phase]

@@ -277,7 +277,8 @@ def _value_rows(name: str, data: dict, options: _Options) -> list[str]:
                 rows.append(_row(f"{_escape(dot_name(name))} {_gray('(' + _escape(seed_name) + ')')}",
                                  _number(tangents[k], digits)))
         if len(options.seeds) > _MAX_SEED_ROWS:
-            rows.append(_row(_gray(f"… {len(options.seeds) - _MAX_SEED_ROWS} more seeds"), ""))
+            more = len(options.seeds) - _MAX_SEED_ROWS
+            rows.append(_row(_gray(f"… {more} more seed{'s' * (more > 1)}"), ""))
     adjoints = data.get("adjoints") or []
     if "adjoint" in options.fields and adjoints:
         for k, adjoint in enumerate(adjoints[:_MAX_SEED_ROWS]):
@@ -402,14 +403,15 @@ def _add_legend(dot: Graph, shown: nx.DiGraph, options: _Options, below: str | N
     rows = [f'<tr><td colspan="{max(1, len(kinds))}" align="left"><b>legend</b></td></tr>',
             f"<tr>{swatches}</tr>"]
     explain = []
+    w = str(shown.graph.get("letter") or "w")  # v when the inputs are called w1, w2 …
     if "value" in options.fields:
-        explain.append("wᵢ  value of node i")
+        explain.append(f"{w}ᵢ  value of node i")
     if "tangent" in options.fields:
-        explain.append("ẇᵢ (x)  tangent ∂wᵢ/∂x, forward mode seeded on x")
+        explain.append(f"{dot_name(w)}ᵢ (x)  tangent ∂{w}ᵢ/∂x, forward mode seeded on x")
     if "adjoint" in options.fields:
-        explain.append("w̄ᵢ  adjoint ∂f/∂wᵢ, reverse mode")
+        explain.append(f"{bar_name(w)}ᵢ  adjoint ∂f/∂{w}ᵢ, reverse mode")
     if "partial" in options.fields:
-        explain.append("edge wᵢ → wⱼ  local partial ∂wⱼ/∂wᵢ")
+        explain.append(f"edge {w}ᵢ → {w}ⱼ  local partial ∂{w}ⱼ/∂{w}ᵢ")
     explain.append("red: NaN or Inf")
     rows += [f'<tr><td colspan="{max(1, len(kinds))}" align="left">{_gray(_escape(line), 9)}</td></tr>'
              for line in explain]
