@@ -27,7 +27,22 @@ from gradviz.differential import (  # noqa: E402
     value_and_grad,
     vjp,
 )
+from gradviz.differential_operators import (  # noqa: E402
+    deriv,
+    grad_and_aux,
+    grad_named,
+    hessian_tensor_product,
+    hessian_vector_product,
+    holomorphic_grad,
+    make_ggnvp,
+    make_hvp,
+    make_jvp_reversemode,
+    multigrad_dict,
+    tensor_jacobian_product,
+    vector_jacobian_product,
+)
 from gradviz.engine.trace import Trace
+from gradviz.extend import primitive  # noqa: E402
 from gradviz.errors import GradvizError
 import gradviz.numpy  # noqa: F401  (registers the rules and box operators)
 from gradviz.checkpoint import checkpoint  # noqa: E402
@@ -58,6 +73,19 @@ __all__ = [
     "vjp",
     "make_jvp",
     "make_vjp",
+    "deriv",
+    "holomorphic_grad",
+    "grad_and_aux",
+    "grad_named",
+    "multigrad_dict",
+    "hessian_tensor_product",
+    "hessian_vector_product",
+    "tensor_jacobian_product",
+    "vector_jacobian_product",
+    "make_hvp",
+    "make_ggnvp",
+    "make_jvp_reversemode",
+    "primitive",
     "trace",
     "record",
     "Recording",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import operator
 import warnings
 from functools import partial, wraps
 from typing import Any, Callable, Sequence
@@ -21,7 +22,8 @@ from gradviz.engine.sweeps import OBSERVERS, forward_sweeps, observe_primal, rev
 from gradviz.engine.trace import Trace
 from gradviz.engine.tracer import Box, Tape, tracing_depth, unbox
 from gradviz.engine.tree import flatten, unflatten, unflatten_each
-from gradviz.errors import GradvizError, ShapeError, UnsupportedTypeError
+from gradviz.errors import (GradvizError, MissingRuleError, OutputTypeError, ShapeError,
+                            UnsupportedTypeError)
 
 __all__ = [
     "grad",
@@ -281,7 +283,7 @@ def _new_trace(fun: Callable, args: tuple, argnums: Sequence[int], tape: Tape, i
 # --- reverse mode ------------------------------------------------------------------------------
 
 
-def make_vjp(fun: Callable, argnum: int = 0) -> Callable:
+def make_vjp(fun: Callable, argnum: int | Sequence[int] = 0) -> Callable:
     """Autograd's ``make_vjp``: ``make_vjp(f)(*args)`` returns ``(vjp_fn, ans)``.
 
     Example:
@@ -291,8 +293,10 @@ def make_vjp(fun: Callable, argnum: int = 0) -> Callable:
         2.0
     """
 
+    selected_fun, position, arguments = _selecting(fun, argnum)
+
     def vjp_maker(*args, **kwargs):
-        out, vjp_fn = _vjp(fun, args, kwargs, (argnum,))
+        out, vjp_fn = _vjp(selected_fun, arguments(args), kwargs, (position,))
         return (lambda g: vjp_fn(g)[0]), out
 
     return vjp_maker
@@ -361,30 +365,80 @@ def vjp(fun: Callable, *primals) -> tuple[Any, Callable]:
 
 
 def _scalar_output_check(fun: Callable, output: Any) -> None:
+    """A real output of size one, or a ``TypeError`` that says what to use instead (as
+    autograd, a complex or boolean output is refused rather than silently given a zero)."""
     if type(output) is not Box and not isinstance(output, _NUMERIC):
         raise UnsupportedTypeError(
             f"grad() needs {_fun_name(fun)}() to return a scalar, got {type(output).__name__}: "
             "use jacobian() or vjp() for structured outputs"
         )
+    raw = unbox(output)
+    kind = onp.asarray(raw).dtype.kind
+    if kind == "c":
+        raise OutputTypeError(
+            f"grad() needs a real output, got {onp.asarray(raw).dtype} from {_fun_name(fun)}(): "
+            "use holomorphic_grad(), or differentiate np.real() or np.abs() of it"
+        )
+    if kind == "b":
+        raise OutputTypeError(
+            f"grad() needs a real output, got a boolean from {_fun_name(fun)}(): "
+            "a comparison has no derivative; return the quantity compared instead"
+        )
     shape = shape_of(output)
-    if shape != ():
-        raise ShapeError(
+    if math.prod(shape) != 1:
+        raise OutputTypeError(
             f"grad() needs a scalar output, got shape {shape}: "
             "use jacobian(), elementwise_grad() or vjp()"
         )
 
 
-def value_and_grad(fun: Callable, argnum: int = 0) -> Callable:
+def _argnum_tuple(argnum: Any) -> tuple[tuple[int, ...], bool]:
+    """``argnum`` as positions, and whether several were asked for (a tuple or list: then
+    the result is a tuple, one entry per position, as in autograd)."""
+    if isinstance(argnum, (tuple, list)):
+        return tuple(operator.index(a) for a in argnum), True
+    return (operator.index(argnum),), False
+
+
+def _selecting(fun: Callable, argnum: Any) -> tuple[Callable, int, Callable]:
+    """``(function, position, arguments)``: for a tuple or list ``argnum``, ``fun`` as a
+    function of one tuple (the selected arguments, at position 0) followed by all the
+    arguments, and how to build its call's arguments from the user's; for a single
+    ``argnum``, ``fun`` itself, ``argnum``, and the arguments as they are."""
+    positions, several = _argnum_tuple(argnum)
+    if not several:
+        return fun, positions[0], lambda args: args
+
+    def of_selected(selected, *args, **kwargs):
+        values = list(args)
+        for position, value in zip(positions, selected):
+            values[position] = value
+        return fun(*values, **kwargs)
+
+    of_selected.__name__ = _fun_name(fun)
+    return of_selected, 0, lambda args: (tuple(args[p] for p in positions),) + tuple(args)
+
+
+def value_and_grad(fun: Callable, argnum: int | Sequence[int] = 0) -> Callable:
     """Returns a function computing ``(f(x), ∇f(x))`` with one reverse sweep.
+
+    ``argnum`` may be a tuple or list of positions: the gradient is then a tuple.
 
     Example:
         >>> import gradviz.numpy as np
         >>> value, slope = value_and_grad(lambda x: x ** 3)(2.0)
         >>> float(value), float(slope)
         (8.0, 12.0)
+        >>> [float(g) for g in value_and_grad(lambda x, y: x * y, (0, 1))(2.0, 5.0)[1]]
+        [5.0, 2.0]
     """
+    return _value_and_grad(fun, argnum, aux=False)
 
-    argnums = (argnum,)
+
+def _value_and_grad(fun: Callable, argnum: Any, aux: bool) -> Callable:
+    """``value_and_grad``, or with ``aux`` the gradient of the first of ``fun``'s two outputs
+    and both of them."""
+    argnums, several = _argnum_tuple(argnum)
 
     @wraps(fun)
     def value_and_grad_fun(*args, **kwargs):
@@ -392,6 +446,9 @@ def value_and_grad(fun: Callable, argnum: int = 0) -> Callable:
         # tape may let go of every value its rules will not read (see engine.liveness).
         lean = not _recordings and not OBSERVERS and not tracing_depth()
         tape, inputs, treedefs, output = _evaluate(fun, args, kwargs, argnums, lean)
+        whole = output
+        if aux:
+            output = _first_of_two(fun, output)
         # The usual loss, a float64 on this tape, is checked and seeded in a few reads.
         if type(output) is Box and output._tape is tape and type(output._value) is onp.float64:
             index, seed = output._index, _ONE
@@ -412,20 +469,31 @@ def value_and_grad(fun: Callable, argnum: int = 0) -> Callable:
             recording.add_parts(fun, args, argnums, tape, inputs, treedefs,
                                 [] if index is None else [index], ["out"],
                                 () if sweep is None else (sweep,))
-        if treedefs[0] is _LEAF and results[inputs[0]] is not None:  # one array: its adjoint
-            return unbox_output(output, tape), results[inputs[0]]
-        gradients = _input_results(tape, inputs, results)
-        gradient = gradients[0] if treedefs[0][0] == "leaf" else unflatten(treedefs[0], gradients)
-        return unbox_output(output, tape), gradient
+        value = unbox_output(whole, tape)
+        if not several and treedefs[0] is _LEAF and results[inputs[0]] is not None:
+            return value, results[inputs[0]]  # one array: its adjoint as it is
+        gradients = unflatten_each(treedefs, _input_results(tape, inputs, results))
+        return value, tuple(gradients) if several else gradients[0]
 
     return value_and_grad_fun
 
 
-def grad(fun: Callable, argnum: int = 0) -> Callable:
+def _first_of_two(fun: Callable, output: Any) -> Any:
+    if type(output) not in (tuple, list) or len(output) != 2:
+        raise UnsupportedTypeError(
+            f"grad_and_aux() needs {_fun_name(fun)}() to return (value, aux), got "
+            f"{type(output).__name__}: return a pair"
+        )
+    return output[0]
+
+
+def grad(fun: Callable, argnum: int | Sequence[int] = 0) -> Callable:
     """Returns ``∇f``: the gradient of scalar ``f`` with respect to argument ``argnum``.
 
     Computed by one reverse sweep. The argument may be a float, an array, or a
-    tuple/list/dict of them; the gradient has the same structure.
+    tuple/list/dict of them; the gradient has the same structure. ``argnum`` may be a tuple
+    or list of positions: the gradient is then a tuple. The output may be any real value
+    of size one (a ``(1,)`` array, say); a complex or boolean output raises ``TypeError``.
 
     Example:
         >>> import gradviz.numpy as np
@@ -442,7 +510,7 @@ def grad(fun: Callable, argnum: int = 0) -> Callable:
     return gradient_fun
 
 
-def elementwise_grad(fun: Callable, argnum: int = 0) -> Callable:
+def elementwise_grad(fun: Callable, argnum: int | Sequence[int] = 0) -> Callable:
     """Returns ``x ↦ 1ᵀ·∂f(x)``: the sum of the Jacobian's rows, one reverse sweep.
 
     For an elementwise ``f`` that is the derivative at every element.
@@ -453,9 +521,11 @@ def elementwise_grad(fun: Callable, argnum: int = 0) -> Callable:
         array([2., 4.])
     """
 
+    selected_fun, position, arguments = _selecting(fun, argnum)
+
     @wraps(fun)
     def elementwise_grad_fun(*args, **kwargs):
-        out, vjp_fn = _vjp(fun, args, kwargs, (argnum,))
+        out, vjp_fn = _vjp(selected_fun, arguments(args), kwargs, (position,))
         return vjp_fn(_ones_like(out))[0]
 
     return elementwise_grad_fun
@@ -544,7 +614,7 @@ def jvp(fun: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]
     return out, results[0]
 
 
-def make_jvp(fun: Callable, argnum: int = 0) -> Callable:
+def make_jvp(fun: Callable, argnum: int | Sequence[int] = 0) -> Callable:
     """Autograd's ``make_jvp``: ``make_jvp(f)(*args)(v)`` returns ``(f(x), ∂f(x)·v)``.
 
     Example:
@@ -554,10 +624,12 @@ def make_jvp(fun: Callable, argnum: int = 0) -> Callable:
         3.0
     """
 
+    selected_fun, position, arguments = _selecting(fun, argnum)
+
     def jvp_maker(*args, **kwargs):
         def jvp_fn(tangent):
             t_leaves, _ = flatten(tangent)
-            out, results = _jvp(fun, args, kwargs, (argnum,), [t_leaves])
+            out, results = _jvp(selected_fun, arguments(args), kwargs, (position,), [t_leaves])
             return out, results[0]
 
         return jvp_fn
@@ -618,13 +690,32 @@ def _move_input_axes_last(array: Any, x_ndim: int, out_ndim: int) -> Any:
 def hessian(fun: Callable, argnum: int = 0) -> Callable:
     """Returns ``∂²f/∂x²``: forward mode over reverse mode (``jacobian_forward(grad(f))``).
 
+    When a primitive met on the way has an adjoint rule but no tangent rule (a user's
+    primitive given only ``defvjp``), reverse over reverse is used instead.
+
     Example:
         >>> import gradviz.numpy as np
         >>> hessian(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]))
         array([[ 6.,  0.],
                [ 0., 12.]])
     """
-    return jacobian_forward(jacobian(fun, argnum), argnum)
+    return _forward_or_reverse(jacobian_forward(jacobian(fun, argnum), argnum),
+                               jacobian(jacobian(fun, argnum), argnum))
+
+
+def _forward_or_reverse(forward_over_reverse: Callable, reverse_over_reverse: Callable) -> Callable:
+    """The first, or the second when a primitive turns out to have no tangent rule."""
+
+    @wraps(forward_over_reverse)
+    def second_order(*args, **kwargs):
+        try:
+            return forward_over_reverse(*args, **kwargs)
+        except MissingRuleError as error:
+            if error.kind != "JVP":
+                raise
+        return reverse_over_reverse(*args, **kwargs)
+
+    return second_order
 
 
 def hvp(fun: Callable, argnum: int = 0) -> Callable:
@@ -636,11 +727,15 @@ def hvp(fun: Callable, argnum: int = 0) -> Callable:
         array([6., 0.])
     """
 
-    def hvp_fun(*args):
+    def forward_over_reverse(*args):
         *primals, vector = args
         return make_jvp(grad(fun, argnum), argnum)(*primals)(vector)[1]
 
-    return hvp_fun
+    def reverse_over_reverse(*args):
+        *primals, vector = args
+        return make_vjp(grad(fun, argnum), argnum)(*primals)[0](vector)
+
+    return _forward_or_reverse(forward_over_reverse, reverse_over_reverse)
 
 
 # --- the instrumented entry point -------------------------------------------------------------

@@ -9,7 +9,9 @@ from __future__ import annotations
 __all__ = [
     "GradvizError",
     "RuleError",
+    "MissingRuleError",
     "ShapeError",
+    "OutputTypeError",
     "UnsupportedTypeError",
     "TraceFileError",
     "ExpressionError",
@@ -25,8 +27,21 @@ class RuleError(GradvizError):
     """A derivative rule is missing, or a rule returned something unusable."""
 
 
+class MissingRuleError(RuleError):
+    """A primitive met in a sweep has no rule of the kind needed (``kind`` is "JVP" or "VJP")."""
+
+    def __init__(self, message: str, kind: str = "VJP"):
+        super().__init__(message)
+        self.kind = kind
+
+
 class ShapeError(GradvizError):
     """An array had a shape that the operation cannot accept."""
+
+
+class OutputTypeError(ShapeError, TypeError):
+    """``grad`` was given a function whose output is not one real number (a ``TypeError``, as
+    autograd raises)."""
 
 
 class UnsupportedTypeError(GradvizError, TypeError):

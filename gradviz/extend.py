@@ -1,5 +1,10 @@
 """Registering your own primitives and their derivatives, with autograd's signatures.
 
+Everything autograd's ``extend`` module offers: ``primitive``, ``notrace_primitive``,
+``defvjp``, ``defjvp`` (with ``None`` for a zero derivative and ``"same"`` for a function
+linear in that argument), ``defvjp_argnum``, ``defvjp_argnums``, ``defjvp_argnum``,
+``defjvp_argnums``, ``def_linear``, ``vspace``/``VSpace`` and ``Box``.
+
 Example:
     >>> import gradviz, gradviz.numpy as np
     >>> from gradviz.extend import primitive, defvjp, defjvp
@@ -18,11 +23,16 @@ Example:
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable, Iterator
 
-from gradviz.engine.tracer import Box, EveryArgument, Primitive
+import numpy as onp
 
-__all__ = ["primitive", "defvjp", "defjvp", "def_linear", "defvjp_argnum", "notrace_primitive", "Box"]
+from gradviz.engine.tracer import Box, EveryArgument, Primitive, unbox
+from gradviz.engine.tree import flatten, unflatten
+from gradviz.errors import GradvizError
+
+__all__ = ["primitive", "notrace_primitive", "defvjp", "defjvp", "def_linear", "defvjp_argnum",
+           "defvjp_argnums", "defjvp_argnum", "defjvp_argnums", "vspace", "VSpace", "Box"]
 
 
 def primitive(fun: Callable) -> Primitive:
@@ -39,15 +49,23 @@ def _argnums(count: int, argnums) -> tuple[int, ...]:
     return tuple(range(count)) if argnums is None else tuple(argnums)
 
 
+def _zero_derivative(fun: Primitive, argnum: int) -> None:
+    """``None`` as a rule, as in autograd: the derivative through ``argnum`` is zero (a
+    symbolic zero here, which costs nothing)."""
+    constant = set(fun.info.get("constant_arguments", ()))
+    fun.info["constant_arguments"] = tuple(sorted(constant | {argnum}))
+
+
 def defvjp(fun: Primitive, *vjpmakers, argnums=None) -> None:
     """Autograd's ``defvjp``: ``vjpmaker(ans, *args, **kwargs)`` returns ``g ↦ contribution``.
 
-    Pass ``None`` for an argument with no derivative.
+    ``None`` for an argument whose derivative is zero.
     """
     for argnum, maker in zip(_argnums(len(vjpmakers), argnums), vjpmakers):
         if maker is None:
-            continue
-        fun.vjps[argnum] = _vjp_from_maker(maker)
+            _zero_derivative(fun, argnum)
+        else:
+            fun.vjps[argnum] = _vjp_from_maker(maker)
 
 
 def _vjp_from_maker(maker: Callable) -> Callable:
@@ -67,14 +85,52 @@ def _vjp_for_argnum(vjpmaker: Callable, argnum: int) -> Callable:
     return lambda g, ans, *args, **kwargs: vjpmaker(argnum, ans, args, kwargs)(g)
 
 
+def defvjp_argnums(fun: Primitive, vjpmaker: Callable) -> None:
+    """Autograd's ``defvjp_argnums``: ``vjpmaker(argnums, ans, args, kwargs)`` returns
+    ``g ↦ (contribution for each of argnums)``. Each argument's adjoint is asked for alone."""
+    fun.vjps = EveryArgument(lambda argnum: _vjp_for_argnums(vjpmaker, argnum))
+
+
+def _vjp_for_argnums(vjpmaker: Callable, argnum: int) -> Callable:
+    return lambda g, ans, *args, **kwargs: vjpmaker((argnum,), ans, args, kwargs)(g)[0]
+
+
 def defjvp(fun: Primitive, *jvpfuns, argnums=None) -> None:
     """Autograd's ``defjvp``: ``jvpfun(t, ans, *args, **kwargs)`` returns the tangent term.
 
-    Pass ``None`` for an argument with no derivative.
+    ``None`` for an argument whose derivative is zero; ``"same"`` for an argument in which
+    ``fun`` is linear (its tangent is ``fun`` applied with ``t`` in that argument's place).
     """
     for argnum, rule in zip(_argnums(len(jvpfuns), argnums), jvpfuns):
-        if rule is not None:
+        if rule is None:
+            _zero_derivative(fun, argnum)
+        elif rule == "same":
+            fun.jvps[argnum] = _linear_jvp(fun, argnum)
+        elif callable(rule):
             fun.jvps[argnum] = rule
+        else:
+            raise GradvizError(f"defjvp({fun.name}, ...): a rule is a function, None or 'same', "
+                               f"got {rule!r} for argument {argnum}")
+
+
+def defjvp_argnum(fun: Primitive, jvpmaker: Callable) -> None:
+    """Autograd's ``defjvp_argnum``: ``jvpmaker(argnum, t, ans, args, kwargs)`` for every argument."""
+    fun.jvps = EveryArgument(lambda argnum: _jvp_for_argnum(jvpmaker, argnum))
+
+
+def _jvp_for_argnum(jvpmaker: Callable, argnum: int) -> Callable:
+    return lambda t, ans, *args, **kwargs: jvpmaker(argnum, t, ans, args, kwargs)
+
+
+def defjvp_argnums(fun: Primitive, jvpmaker: Callable) -> None:
+    """Autograd's ``defjvp_argnums``: ``jvpmaker(argnums, ts, ans, args, kwargs)`` returns the
+    tangent of ``ans``. It is linear in ``ts``, so each argument's term is asked for alone and
+    the sweep sums them."""
+    fun.jvps = EveryArgument(lambda argnum: _jvp_for_argnums(jvpmaker, argnum))
+
+
+def _jvp_for_argnums(jvpmaker: Callable, argnum: int) -> Callable:
+    return lambda t, ans, *args, **kwargs: jvpmaker((argnum,), (t,), ans, args, kwargs)
 
 
 def def_linear(fun: Primitive) -> None:
@@ -89,3 +145,134 @@ def _linear_jvp(fun: Primitive, argnum: int) -> Callable:
         return fun(*args, **kwargs)
 
     return jvp
+
+
+# --- vector spaces ------------------------------------------------------------------------------
+
+
+class VSpace:
+    """The vector space a value lives in: its structure, shapes and dtypes (autograd's ``VSpace``).
+
+    A float, an array, or a tuple/list/dict of them. Complex entries count twice in
+    :attr:`size`, as two real coordinates.
+
+    Example:
+        >>> space = vspace({"w": onp.ones((2, 3)), "b": 0.0})
+        >>> space.size, space.zeros()["w"].shape
+        (7, (2, 3))
+        >>> space.inner_prod(space.ones(), space.ones())
+        7.0
+    """
+
+    def __init__(self, value: Any):
+        leaves, self._treedef = flatten(unbox(value) if type(value) is Box else value)
+        raw = [onp.asarray(unbox(leaf)) for leaf in leaves]
+        for leaf, array in zip(leaves, raw):
+            if array.dtype.kind not in "biufc":
+                raise GradvizError(f"vspace(): no vector space for a {type(leaf).__name__}: "
+                                   "use floats, arrays, or tuples/lists/dicts of them")
+        # Integers and booleans have float derivatives, as everywhere in gradviz.
+        self._leaves = [(a.shape, a.dtype if a.dtype.kind in "fc" else onp.dtype(onp.float64),
+                         onp.ndim(leaf) == 0 and not isinstance(leaf, onp.ndarray)) for leaf, a in
+                        zip(leaves, raw)]
+
+    @property
+    def shape(self) -> tuple:
+        return self._single()[0]
+
+    @property
+    def dtype(self) -> onp.dtype:
+        return self._single()[1]
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def iscomplex(self) -> bool:
+        return any(dtype.kind == "c" for _, dtype, _ in self._leaves)
+
+    @property
+    def size(self) -> int:
+        return sum(int(onp.prod(shape)) * (2 if dtype.kind == "c" else 1)
+                   for shape, dtype, _ in self._leaves)
+
+    def _single(self) -> tuple:
+        if self._treedef[0] != "leaf":
+            raise GradvizError("vspace(): a container's space has no single shape or dtype; "
+                               "ask its entries' spaces")
+        return self._leaves[0]
+
+    def _build(self, make: Callable) -> Any:
+        leaves = []
+        for shape, dtype, scalar in self._leaves:
+            array = onp.asarray(make(shape, dtype), dtype)
+            leaves.append(array[()] if scalar else array)
+        return leaves[0] if self._treedef[0] == "leaf" else unflatten(self._treedef, leaves)
+
+    def zeros(self) -> Any:
+        return self._build(onp.zeros)
+
+    def ones(self) -> Any:
+        """Every real coordinate one (``1 + 1j`` for a complex entry, as autograd)."""
+        return self._build(lambda shape, dtype: onp.ones(shape) * (1 + 1j if dtype.kind == "c" else 1))
+
+    def randn(self) -> Any:
+        """Standard normal entries from numpy's global generator (complex: real then imaginary)."""
+        def draw(shape, dtype):
+            real = onp.random.randn(*shape)
+            return real + 1j * onp.random.randn(*shape) if dtype.kind == "c" else real
+
+        return self._build(draw)
+
+    def standard_basis(self) -> Iterator[Any]:
+        """One-hot values, one per real coordinate (``1`` then ``1j`` for a complex entry)."""
+        for position, (shape, dtype, _) in enumerate(self._leaves):
+            for flat in range(int(onp.prod(shape))):
+                for unit in ((1.0, 1j) if dtype.kind == "c" else (1.0,)):
+                    yield self._one_hot(position, flat, unit)
+
+    def _one_hot(self, position: int, flat: int, unit: complex) -> Any:
+        zero = self.zeros()
+        leaves, treedef = flatten(zero)
+        leaves = [onp.array(leaf) for leaf in leaves]
+        leaves[position].flat[flat] = unit
+        leaves = [leaf[()] if scalar else leaf for leaf, (_, _, scalar) in zip(leaves, self._leaves)]
+        return leaves[0] if treedef[0] == "leaf" else unflatten(treedef, leaves)
+
+    def add(self, x: Any, y: Any) -> Any:
+        return self._map(lambda a, b: a + b, x, y)
+
+    def scalar_mul(self, x: Any, a: float) -> Any:
+        return self._map(lambda entry: entry * a, x)
+
+    def covector(self, x: Any) -> Any:
+        return self._map(onp.conj, x)
+
+    def inner_prod(self, x: Any, y: Any) -> float:
+        """``Re Σ conj(x)·y`` over every entry."""
+        pairs = zip(flatten(x)[0], flatten(y)[0])
+        return float(sum(onp.real(onp.vdot(onp.asarray(unbox(a)), onp.asarray(unbox(b))))
+                         for a, b in pairs))
+
+    def _map(self, f: Callable, *values: Any) -> Any:
+        columns = [flatten(value)[0] for value in values]
+        leaves = [f(*entries) for entries in zip(*columns)]
+        return leaves[0] if self._treedef[0] == "leaf" else unflatten(self._treedef, leaves)
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, VSpace) and self._treedef == other._treedef
+                and [leaf[:2] for leaf in self._leaves] == [leaf[:2] for leaf in other._leaves])
+
+    def __hash__(self) -> int:
+        return hash(repr(self))
+
+    def __repr__(self) -> str:
+        if self._treedef[0] == "leaf":
+            return f"VSpace(shape={self.shape}, dtype={self.dtype})"
+        return f"VSpace({self._treedef[0].__name__} of {len(self._leaves)} entries, size {self.size})"
+
+
+def vspace(value: Any) -> VSpace:
+    """The :class:`VSpace` of ``value`` (autograd's ``vspace``)."""
+    return VSpace(value)

@@ -21,7 +21,7 @@ from numpy import ndarray as _ndarray
 
 from gradviz.engine.broadcast import fit_adjoint, fit_tangent, is_complex, real_part, shape_of
 from gradviz.engine.tracer import Node, Tape
-from gradviz.errors import GradvizError, RuleError
+from gradviz.errors import GradvizError, MissingRuleError, RuleError
 
 __all__ = ["Step", "Sweep", "forward_sweep", "forward_sweeps", "reverse_sweep", "OBSERVERS", "observe_primal"]
 
@@ -139,11 +139,11 @@ def _rule_failure(node: Node, kind: str, argnum: int, exc: Exception) -> Gradviz
     )
 
 
-def _missing_rule(node: Node, kind: str, argnum: int) -> RuleError:
+def _missing_rule(node: Node, kind: str, argnum: int) -> MissingRuleError:
     verb = "defvjp" if kind == "VJP" else "defjvp"
-    return RuleError(
+    return MissingRuleError(
         f"no {kind} rule for '{node.op}' (argument {argnum}): register one with {verb}, "
-        f"or mark it non-differentiable"
+        f"or mark it non-differentiable", kind
     )
 
 
