@@ -5,7 +5,8 @@ name in ``DIFFERENTIABLE``; functions recorded without a derivative (``floor``, 
 comparisons) are listed in ``NONDIFFERENTIABLE``. Everything else in numpy (constants,
 dtypes, array creation, ``meshgrid``, ``c_`` …) is numpy's own object: it works on plain
 arrays, and given a traced value it raises an error naming the function, rather than
-silently dropping the derivative.
+silently dropping the derivative. Plain ``numpy`` called on a traced value runs the gradviz
+function of the same name (see :mod:`gradviz.numpy._dispatch`), or refuses in one line.
 
 Example:
     >>> import gradviz, gradviz.numpy as np
@@ -132,3 +133,4 @@ def numpy_fallback(module_globals: dict, numpy_module, prefix: str = ""):
 __getattr__ = numpy_fallback(globals(), _onp)
 
 import gradviz.numpy.fft, gradviz.numpy.linalg  # noqa: E402,E401,F401  (np.fft, np.linalg)
+from gradviz.numpy import _dispatch  # noqa: E402,F401  (plain numpy on boxes)
