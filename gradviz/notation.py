@@ -30,6 +30,7 @@ __all__ = [
     "index_text",
     "is_numeric",
     "received",
+    "expression_text",
 ]
 
 DOT = "\u0307"  # combining dot above: ẇ
@@ -352,3 +353,71 @@ def adjoint_formula(trace, sweep: Sweep, index: int, *, numbers: bool = True) ->
             text += " = " + _join(numbers_text)
         text += f" = {total}"
     return text
+
+
+# How tightly each form binds, for parentheses in expression_text: a name or a call, a power,
+# a negation or a prefix function (``sin x1·x2`` is ``(sin x1)·x2``, as the tables' ``cos
+# w1·ẇ1``), a product, a sum.
+_ATOM, _POWER, _NEGATION, _PRODUCT, _SUM = 5, 4, 3, 2, 1
+_BINDING = {"+": _SUM, "-": _SUM, "·": _PRODUCT, "/": _PRODUCT, "@": _PRODUCT, "^": _POWER}
+
+
+def expression_text(trace, index: int | None = None, *, limit: int = 160) -> str | None:
+    """Node ``index`` (default: the first output) written out in the inputs' names, in the
+    lecture's notation, or ``None`` when that is longer than ``limit`` characters.
+
+    Built in one pass over the trace (no recursion), each node's text from its arguments'.
+
+    Example:
+        >>> import gradviz, gradviz.numpy as np
+        >>> t = gradviz.trace(lambda x1, x2: x1 * x2 + np.sin(x1), 2.0, 5.0)
+        >>> expression_text(t)
+        'x1·x2 + sin x1'
+        >>> expression_text(gradviz.trace(lambda a, b: np.sin(a * b) / (a - b), 1.0, 2.0))
+        'sin(a·b) / (a - b)'
+    """
+    nodes = trace.tape.nodes
+    if index is None:
+        if not trace.outputs:
+            return None
+        index = trace.outputs[0]
+    names = dict(zip(trace.inputs, trace.input_names))
+    texts: dict[int, tuple[str, int] | None] = {}
+    for node in nodes[: index + 1]:
+        if node.primitive is None:
+            texts[node.index] = (str(names.get(node.index, node.name)), _ATOM)
+            continue
+        parents = dict(node.parents)
+        operands = [texts.get(parents[k]) if k in parents else (argument_label(trace, node, k), _ATOM)
+                    for k in range(len(node.args))]
+        if any(operand is None for operand in operands):
+            texts[node.index] = None
+            continue
+        text = _written(node, operands)
+        texts[node.index] = text if len(text[0]) <= limit else None
+    result = texts.get(index)
+    return None if result is None else result[0]
+
+
+def _written(node, operands: list) -> tuple[str, int]:
+    """The text of ``node`` from its operands' ``(text, binding)``, with the parentheses the
+    bindings need."""
+    op = node.op
+    if op in INFIX and len(operands) == 2:
+        symbol = INFIX[op]
+        binding = _BINDING[symbol]
+        (left, left_binding), (right, right_binding) = operands
+        # a - (b - c), a / (b·c): the right operand of a non-commutative operator is wrapped
+        # at equal binding; a power groups to the right.
+        left = f"({left})" if left_binding < binding or (symbol == "^" and left_binding == binding) else left
+        tight = symbol in "-/" and right_binding == binding
+        right = f"({right})" if right_binding < binding or tight else right
+        return _expression(node, [left, right]), binding
+    if op == "negative":
+        text, binding = operands[0]
+        plain = binding >= _NEGATION and not text.startswith("-")
+        return ("-" + (text if plain else f"({text})")), _NEGATION
+    if len(operands) == 1 and op in _PREFIX:
+        text, binding = operands[0]
+        return (f"{op} {text}" if binding == _ATOM and " " not in text else f"{op}({text})"), _NEGATION
+    return _expression(node, [text for text, _ in operands]), _ATOM

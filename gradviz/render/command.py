@@ -123,12 +123,16 @@ def _seed(arguments: argparse.Namespace):
     return None if arguments.wrt is None else [w.strip() for w in arguments.wrt.split(",") if w.strip()]
 
 
-def _title(arguments: argparse.Namespace) -> str | None:
+def _title(arguments: argparse.Namespace, trace) -> str | None:
+    """``f = x1·x2 + sin x1   at x1 = 2, x2 = 5``: the expression in the lecture's notation,
+    as its nodes are written (its own text when too long to write out)."""
     if _is_trace_file(arguments.expression):
         return None
+    from gradviz.notation import expression_text
+
     point = arguments.at.replace(",", ", ").replace("=", " = ")
     point = point if len(point) <= 60 else point[:57] + "…"
-    return f"f = {arguments.expression.strip()}   at {point}"
+    return f"f = {expression_text(trace) or arguments.expression.strip()}   at {point}"
 
 
 def run_render(arguments: argparse.Namespace) -> int:
@@ -142,7 +146,7 @@ def run_render(arguments: argparse.Namespace) -> int:
     options = dict(fields=arguments.fields, seed=_seed(arguments), mode=arguments.mode,
                    direction=arguments.direction, max_nodes=arguments.max_nodes or None,
                    focus=arguments.focus, depth=arguments.depth, legend=not arguments.no_legend,
-                   constants=not arguments.no_constants, title=_title(arguments),
+                   constants=not arguments.no_constants, title=_title(arguments, trace),
                    digits=arguments.digits, nans=arguments.nans, check=arguments.check,
                    health=arguments.health, debug=arguments.debug)
     if not 1 <= arguments.digits <= 17:

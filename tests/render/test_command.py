@@ -17,7 +17,7 @@ def test_render_without_output_prints_dot(cli):
     code, out, _ = cli("render", *LECTURE)
     assert code == 0
     assert out.startswith("digraph f {") and "∂w4/∂w1 = cos w1 = -0.4161" in out
-    assert "f = x1*x2 + sin(x1)   at x1 = 2, x2 = 5" in out
+    assert "f = x1·x2 + sin x1   at x1 = 2, x2 = 5" in out
 
 
 def test_wrt_picks_the_seed(cli):
