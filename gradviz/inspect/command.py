@@ -71,6 +71,9 @@ def register(subparsers) -> None:
     train.add_argument("--keep-going", action="store_true",
                        help="go on training after a non-finite loss or gradient (by default "
                        "training stops at the first one)")
+    train.add_argument("--html", metavar="FILE.html",
+                       help="write one self-contained page: an iteration slider, the loss curve, "
+                       "the weights, the decision boundary and the graph of each iteration")
     _add_display_options(train)
     train.set_defaults(run=run_train)
 
@@ -154,6 +157,8 @@ def run_train(arguments) -> int:
     from gradviz.train.moons import moons_data
 
     _check_plot_option(arguments.plot)
+    if arguments.html and not arguments.html.lower().endswith(".html"):
+        raise GradvizError(f"--html writes a web page: give a name ending in .html, got {arguments.html!r}")
     if arguments.lr <= 0 or not math.isfinite(arguments.lr):
         raise GradvizError(f"--lr must be a positive number, got {arguments.lr}")
     late = [n for n in arguments.break_iteration if n > arguments.steps]
@@ -181,6 +186,12 @@ def run_train(arguments) -> int:
 
         plot_training(model, result.params, inputs, labels, result.losses, arguments.plot)
         print(f"wrote {arguments.plot}")
+    if arguments.html:
+        from gradviz.render.html import write_training_page
+
+        write_training_page(arguments.html, result, inputs, labels, arguments.break_iteration,
+                            title=f"moons · {model.name} · {arguments.steps} steps at lr {arguments.lr:g}")
+        print(f"wrote {arguments.html}")
     return 0 if watch.births is None else 1
 
 
@@ -233,7 +244,8 @@ def _train_with_progress(arguments, model, inputs, labels, watch):
             progress.update(task, advance=1, loss=f"{iteration.loss:.6g}")
 
         return train(model, inputs, labels, steps=arguments.steps, learning_rate=arguments.lr,
-                     on_step=on_step, record=True, stop_at_nonfinite=not arguments.keep_going)
+                     on_step=on_step, record=True, stop_at_nonfinite=not arguments.keep_going,
+                     keep_traces=bool(arguments.html))
 
 
 def _print_health(rows) -> None:

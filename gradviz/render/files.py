@@ -1,7 +1,8 @@
 """``render(trace, "graph.svg")``: write a picture or a data file, chosen by the extension.
 
 ``.svg``, ``.png`` and ``.pdf`` are drawn by Graphviz (see :mod:`gradviz.render.backend`);
-``.dot`` is the DOT source; ``.json`` is networkx's node-link form of the full graph and
+``.dot`` is the DOT source; ``.html`` the interactive stepper of
+:mod:`gradviz.render.html` (one self-contained file); ``.json`` is networkx's node-link form of the full graph and
 ``.graphml`` its GraphML, both with every attribute of ``docs/graph-schema.md``. The bytes
 are made in memory first and then written atomically, so a failure leaves no partial file
 and an existing file untouched.
@@ -29,7 +30,7 @@ from gradviz.render.dot import as_graph, to_dot
 __all__ = ["render", "EXTENSIONS", "graph_to_json", "graph_to_graphml"]
 
 #: The file formats :func:`render` writes, by extension.
-EXTENSIONS = ("svg", "png", "pdf", "dot", "json", "graphml")
+EXTENSIONS = ("svg", "png", "pdf", "dot", "html", "json", "graphml")
 
 
 def render(trace_or_graph: Any, path: str | os.PathLike, *, format: str | None = None,
@@ -38,7 +39,8 @@ def render(trace_or_graph: Any, path: str | os.PathLike, *, format: str | None =
 
     Args:
         trace_or_graph: a :class:`~gradviz.Trace` or its networkx graph.
-        path: the file to write (``.svg``, ``.png``, ``.pdf``, ``.dot``, ``.json``, ``.graphml``).
+        path: the file to write (``.svg``, ``.png``, ``.pdf``, ``.dot``, ``.html``, ``.json``,
+            ``.graphml``).
         format: the format, when the extension does not say it.
         dpi: resolution of a PNG (144: sharp on high-density screens and in slides).
         options: those of :func:`gradviz.to_dot` (``fields``, ``seed``, ``mode``,
@@ -64,6 +66,10 @@ def _data(trace_or_graph: Any, chosen: str, dpi: int, options: dict) -> bytes:
         graph = as_graph(trace_or_graph, constants=options.get("constants", True))
         text = graph_to_json(graph) if chosen == "json" else graph_to_graphml(graph)
         return text.encode("utf-8")
+    if chosen == "html":
+        from gradviz.render.html import stepper_page
+
+        return stepper_page(trace_or_graph, **options).encode("utf-8")
     graph = to_dot(trace_or_graph, **options)
     if chosen == "dot":
         return graph.source.encode("utf-8")

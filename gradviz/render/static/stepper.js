@@ -1,0 +1,310 @@
+// gradviz's stepper: replays the steps that gradviz worked out (the JSON beside this script)
+// on the inline SVG graph and the lecture's tables. Plain DOM, no library, nothing fetched.
+(function () {
+  "use strict";
+
+  function each(list, action) { Array.prototype.forEach.call(list, action); }
+
+  // The SVG elements Graphviz wrote, by the names gradviz gave them.
+  function byTitle(svg, kind) {
+    var found = {};
+    each(svg.querySelectorAll("g." + kind), function (g) {
+      var title = g.querySelector("title");
+      if (title) { found[title.textContent] = g; }
+    });
+    return found;
+  }
+
+  // A tagged number: Graphviz wraps the cell's text in <g id="a_ID">.
+  function cellOf(svg, id) {
+    var group = svg.querySelector('[id="a_' + id + '"]');
+    if (!group) { return null; }
+    var texts = group.querySelectorAll("text");
+    var original = [];
+    each(texts, function (t) { original.push(t.textContent); });
+    return { group: group, texts: texts, original: original, shown: 1 };
+  }
+
+  function showCell(cell, shown) {
+    if (cell.shown === shown) { return; }
+    cell.shown = shown;
+    cell.group.classList.toggle("gv-hidden", shown === null);
+    each(cell.texts, function (t, k) {
+      if (typeof shown === "string") { t.textContent = k === 0 ? shown : ""; }
+      else { t.textContent = cell.original[k]; }
+    });
+  }
+
+  // Common controls: buttons, slider, keys and play, over positions 0 … last.
+  function controls(root, last, go) {
+    var slider = root.querySelector(".gv-slider");
+    var play = root.querySelector('[data-do="play"]');
+    var timer = null;
+    var at = 0;
+    function stop() {
+      if (timer !== null) { clearInterval(timer); timer = null; }
+      play.textContent = "\u25B6 play";
+    }
+    function move(k) {
+      at = Math.max(0, Math.min(last, k));
+      slider.value = String(at);
+      go(at);
+      if (at === last) { stop(); }
+    }
+    var actions = {
+      next: function () { stop(); move(at + 1); },
+      back: function () { stop(); move(at - 1); },
+      restart: function () { stop(); move(0); },
+      end: function () { stop(); move(last); },
+      play: function () {
+        if (timer !== null) { stop(); return; }
+        if (at === last) { move(0); }
+        play.textContent = "\u23F8 pause";
+        timer = setInterval(function () { move(at + 1); }, 800);
+      }
+    };
+    each(root.querySelectorAll(".gv-controls button"), function (button) {
+      button.addEventListener("click", function () {
+        var action = actions[button.getAttribute("data-do")] || root.gvActions[button.getAttribute("data-do")];
+        if (action) { action(); }
+      });
+    });
+    slider.addEventListener("input", function () { stop(); move(parseInt(slider.value, 10)); });
+    var keys = { ArrowRight: "next", ArrowLeft: "back", " ": "play", Home: "restart", End: "end", s: "seed" };
+    var target = root.getAttribute("data-keys") === "page" ? document : root;
+    target.addEventListener("keydown", function (event) {
+      var name = keys[event.key];
+      var tag = event.target && event.target.tagName;
+      if (!name || event.ctrlKey || event.metaKey || event.altKey || tag === "INPUT" || tag === "BUTTON" && event.key === " ") { return; }
+      var action = actions[name] || root.gvActions[name];
+      if (action) { event.preventDefault(); action(); }
+    });
+    return { move: move, stop: stop, at: function () { return at; } };
+  }
+
+  function stepper(root, data) {
+    var svg = root.querySelector(".gv-graph svg");
+    var nodes = byTitle(svg, "node");
+    var edges = byTitle(svg, "edge");
+    var steps = data.steps;
+    var cells = {};
+    var rows = [];
+    each(root.querySelectorAll(".gv-table"), function (table) {
+      var body = [];
+      each(table.querySelectorAll("tbody tr"), function (tr) {
+        var tds = tr.querySelectorAll("td");
+        var original = [];
+        each(tds, function (td) { original.push(td.textContent); });
+        body.push({ tr: tr, tds: tds, original: original, state: "done" });
+      });
+      rows.push({ table: table, rows: body });
+    });
+    var where = root.querySelector(".gv-where");
+    var text = root.querySelector(".gv-text");
+    var count = root.querySelector(".gv-count");
+    var seed = root.querySelector('[data-do="seed"]');
+    var marked = [];
+
+    function cell(id) {
+      if (!(id in cells)) { cells[id] = cellOf(svg, id); }
+      return cells[id];
+    }
+
+    // The state at step k: the changes of steps 0 … k, replayed from the finished picture.
+    function replay(k) {
+      var shownCells = {}, shownRows = {};
+      for (var i = 0; i <= k; i++) {
+        each(steps[i].cells, function (change) { shownCells[change[0]] = change[1]; });
+        each(steps[i].rows, function (change) { shownRows[change[0] + ":" + change[1]] = change; });
+      }
+      return { cells: shownCells, rows: shownRows };
+    }
+
+    function showRow(change) {
+      var row = rows[change[0]].rows[change[1]];
+      row.tr.className = "gv-" + change[2];
+      for (var c = 0; c < row.tds.length; c++) {
+        var shown = change[3 + c];
+        row.tds[c].textContent = shown === 1 ? row.original[c] : shown;
+      }
+      return row;
+    }
+
+    function mark(element, name) {
+      if (element) { element.classList.add(name); marked.push([element, name]); }
+    }
+
+    function go(k) {
+      var step = steps[k];
+      var state = replay(k);
+      Object.keys(state.cells).forEach(function (id) {
+        var found = cell(id);
+        if (found) { showCell(found, state.cells[id]); }
+      });
+      var current = null;
+      Object.keys(state.rows).forEach(function (key) {
+        var change = state.rows[key];
+        var row = showRow(change);
+        if (change[2] === "current" && change[0] === step.phase) { current = row; }
+      });
+      each(rows, function (table, t) { table.table.classList.toggle("gv-active", t === step.phase); });
+      marked.forEach(function (pair) { pair[0].classList.remove(pair[1]); });
+      marked = [];
+      mark(nodes[step.node], "gv-current");
+      if (step.source) { mark(nodes[step.source], "gv-source"); }
+      step.edges.forEach(function (edge) { mark(edges[edge[0] + "->" + edge[1]], "gv-used"); });
+      where.textContent = step.where;
+      text.textContent = step.text;
+      count.textContent = "step " + (k + 1) + " of " + steps.length;
+      seed.disabled = step.seed < 0;
+      if (current) { scrollTo(current.tr); }
+    }
+
+    // Keep the highlighted row in view inside the tables' own scroll box, not the page's.
+    function scrollTo(tr) {
+      var box = root.querySelector(".gv-tables");
+      var top = tr.offsetTop - box.offsetTop;
+      if (top < box.scrollTop || top > box.scrollTop + box.clientHeight - tr.offsetHeight) {
+        box.scrollTop = Math.max(0, top - box.clientHeight / 3);
+      }
+    }
+
+    var moves = null;
+    root.gvActions = {
+      seed: function () {
+        var target = steps[moves.at()].seed;
+        if (target >= 0) { moves.stop(); moves.move(target); }
+      }
+    };
+    moves = controls(root, steps.length - 1, go);
+
+    var record = root.querySelector(".gv-record");
+    Object.keys(nodes).forEach(function (name) {
+      nodes[name].addEventListener("click", function () {
+        var lines = data.records[name];
+        if (!lines) { return; }
+        record.querySelector("pre").textContent = lines.join("\n");
+        record.hidden = false;
+      });
+    });
+    record.querySelector(".gv-close").addEventListener("click", function () { record.hidden = true; });
+    moves.move(0);
+  }
+
+  // --- a training run ---
+
+  var NS = "http://www.w3.org/2000/svg";
+
+  function element(name, attributes, parent) {
+    var made = document.createElementNS(NS, name);
+    Object.keys(attributes).forEach(function (key) { made.setAttribute(key, attributes[key]); });
+    if (parent) { parent.appendChild(made); }
+    return made;
+  }
+
+  function lossCurve(box, data, onPick) {
+    var width = 420, height = 170, left = 48, bottom = 24, top = 10;
+    var svg = element("svg", { width: width, height: height, viewBox: "0 0 " + width + " " + height,
+      role: "img", "aria-label": "loss per iteration" }, box);
+    var losses = data.iterations.map(function (it) { return it.loss; });
+    var finite = losses.filter(function (v) { return v !== null; });
+    var low = Math.min(0, Math.min.apply(null, finite.length ? finite : [0]));
+    var high = Math.max.apply(null, finite.length ? finite : [1]);
+    if (high === low) { high = low + 1; }
+    var last = Math.max(1, losses.length - 1);
+    function x(i) { return left + (width - left - 10) * i / last; }
+    function y(v) { return top + (height - top - bottom) * (1 - (v - low) / (high - low)); }
+    element("line", { x1: left, y1: height - bottom, x2: width - 10, y2: height - bottom, stroke: "#444" }, svg);
+    element("line", { x1: left, y1: top, x2: left, y2: height - bottom, stroke: "#444" }, svg);
+    [[high, y(high)], [low, y(low)]].forEach(function (tick) {
+      var label = element("text", { x: left - 4, y: tick[1] + 4, "text-anchor": "end", "font-size": 10 }, svg);
+      label.textContent = Number(tick[0].toPrecision(4)).toString();
+    });
+    var axis = element("text", { x: (width + left) / 2, y: height - 6, "text-anchor": "middle", "font-size": 10 }, svg);
+    axis.textContent = "iteration (0 … " + (losses.length - 1) + ")";
+    var points = [];
+    losses.forEach(function (v, i) { if (v !== null) { points.push(x(i) + "," + y(v)); } });
+    element("polyline", { points: points.join(" "), fill: "none", stroke: "#3b6fb6", "stroke-width": 2 }, svg);
+    data.findings.forEach(function (finding) {
+      var colour = finding.kind === "breakpoint" ? "#6a1b9a" : "#c62828";
+      var tick = element("rect", { x: x(finding.iteration) - 2, y: height - bottom - 8, width: 4, height: 12,
+        fill: colour, "class": "gv-finding", "data-iteration": finding.iteration }, svg);
+      element("title", {}, tick).textContent = "iteration " + finding.iteration + ": " + finding.text;
+      tick.addEventListener("click", function () { onPick(finding.iteration); });
+    });
+    var cursor = element("line", { y1: top, y2: height - bottom, stroke: "#d81b60", "stroke-width": 1.5 }, svg);
+    var dot = element("circle", { r: 4, fill: "#d81b60" }, svg);
+    return function (i) {
+      cursor.setAttribute("x1", x(i)); cursor.setAttribute("x2", x(i));
+      var v = losses[i];
+      dot.setAttribute("visibility", v === null ? "hidden" : "visible");
+      if (v !== null) { dot.setAttribute("cx", x(i)); dot.setAttribute("cy", y(v)); }
+    };
+  }
+
+  function boundary(box, data) {
+    var plot = data.boundary;
+    if (!plot) { box.textContent = "no decision boundary: no inputs and predict() were given"; return function () {}; }
+    var columns = plot.columns, rowsCount = plot.rows, size = 10;
+    var width = columns * size, height = rowsCount * size;
+    var svg = element("svg", { width: width, height: height, viewBox: "0 0 " + width + " " + height,
+      role: "img", "aria-label": "decision boundary over the data" }, box);
+    var cellsList = [];
+    for (var r = 0; r < rowsCount; r++) {
+      for (var c = 0; c < columns; c++) {
+        cellsList.push(element("rect", { x: c * size, y: r * size, width: size + 0.5, height: size + 0.5 }, svg));
+      }
+    }
+    plot.samples.forEach(function (sample) {
+      element("circle", { cx: sample[0] * width, cy: sample[1] * height, r: 2.2,
+        fill: sample[2] ? "#0a1e64" : "#6e0014", stroke: "white", "stroke-width": 0.4 }, svg);
+    });
+    return function (i) {
+      var levels = data.iterations[i].grid;
+      for (var k = 0; k < cellsList.length; k++) {
+        cellsList[k].setAttribute("fill", plot.palette[parseInt(levels.charAt(k), 16)]);
+      }
+    };
+  }
+
+  function training(root, data) {
+    var svg = root.querySelector(".gv-graph svg");
+    var cells = {};
+    var where = root.querySelector(".gv-where");
+    var count = root.querySelector(".gv-count");
+    var weights = root.querySelector(".gv-weights");
+    var list = root.querySelector(".gv-findings");
+    var moves = null;
+    root.gvActions = {};
+    var drawLoss = lossCurve(root.querySelector(".gv-loss"), data, function (i) { moves.stop(); moves.move(i); });
+    var drawBoundary = boundary(root.querySelector(".gv-boundary"), data);
+    data.findings.forEach(function (finding) {
+      var item = document.createElement("li");
+      item.className = finding.kind === "breakpoint" ? "gv-break" : "gv-nan";
+      item.textContent = "iteration " + finding.iteration + ": " + finding.text;
+      list.appendChild(item);
+    });
+    function go(i) {
+      var it = data.iterations[i];
+      Object.keys(it.cells).forEach(function (id) {
+        if (!(id in cells)) { cells[id] = cellOf(svg, id); }
+        if (cells[id]) { showCell(cells[id], it.cells[id]); }
+      });
+      where.textContent = "iteration " + i + " of " + (data.iterations.length - 1) + " · loss " + it.loss_text;
+      count.textContent = "iteration " + i;
+      weights.textContent = it.weights.map(function (w) {
+        return w[0] + " = " + w[1] + "\n  \u2202/\u2202" + w[0] + " = " + w[2];
+      }).join("\n");
+      drawLoss(i);
+      drawBoundary(i);
+    }
+    moves = controls(root, data.iterations.length - 1, go);
+    moves.move(0);
+  }
+
+  each(document.querySelectorAll(".gv-stepper:not(.gv-ready)"), function (root) {
+    var data = JSON.parse(root.querySelector(".gv-data").textContent);
+    if (data.kind === "training") { training(root, data); } else { stepper(root, data); }
+    root.classList.add("gv-ready");
+  });
+})();

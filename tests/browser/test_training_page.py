@@ -1,0 +1,50 @@
+"""A training run's page in a real browser: the iteration slider moves everything."""
+
+from __future__ import annotations
+
+import pytest
+
+from browser_session import browser, page  # noqa: F401 (fixtures)
+from gradviz.cli import main
+from gradviz.notation import format_value
+from gradviz.train.moons import logistic_model, moons_data, train
+
+STEPS, LR = 12, 0.01
+
+SEEN = """
+var root = document.querySelector('.gv-training');
+var fills = Array.prototype.map.call(root.querySelectorAll('.gv-boundary rect'),
+  function (r) { return r.getAttribute('fill'); });
+var w12 = root.querySelector('[id="a_gv-w12-v"]');
+return {where: root.querySelector('.gv-where').textContent,
+        weights: root.querySelector('.gv-weights').textContent,
+        fills: fills.join(' '), value: w12 ? w12.textContent.trim() : null,
+        ticks: root.querySelectorAll('.gv-loss .gv-finding').length,
+        findings: root.querySelector('.gv-findings').textContent};
+"""
+
+
+@pytest.fixture(scope="module")
+def moons_page(tmp_path_factory):
+    path = tmp_path_factory.mktemp("pages") / "moons.html"
+    code = main(["train", "moons", "--steps", str(STEPS), "--lr", str(LR), "--samples", "200",
+                 "--break-iteration", "5", "--html", str(path)])
+    assert code == 0
+    return path
+
+
+def test_the_iteration_slider_moves_loss_weights_graph_and_boundary(browser, page, moons_page):
+    X, y = moons_data(samples=200)
+    expected = train(logistic_model(), X, y, steps=STEPS, learning_rate=LR, keep_traces=True)
+    page(moons_page)
+    first = browser.run(SEEN)
+    assert first["where"] == f"iteration 0 of {STEPS - 1} · loss {format_value(expected.losses[0])}"
+    assert first["weights"].startswith("params = [1, 1]")
+    assert first["ticks"] == 1 and "iteration 5: breakpoint" in first["findings"]
+    browser.click(".gv-slider")  # the slider takes the focus; its own arrow keys move it
+    browser.press("Home", "ArrowRight", "ArrowRight", "ArrowRight")
+    moved = browser.run(SEEN)
+    assert moved["where"] == f"iteration 3 of {STEPS - 1} · loss {format_value(expected.losses[3])}"
+    params = expected.traces[3].nodes[expected.traces[3].inputs[0]].value
+    assert moved["weights"].startswith(f"params = {format_value(params, 4, whole=4)}")
+    assert moved["fills"] != first["fills"] and moved["value"] != first["value"]
