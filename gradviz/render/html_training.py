@@ -85,7 +85,7 @@ def _plot(inputs, labels):
 
 
 def _findings(traces, losses, breakpoints: list[int]) -> list[dict]:
-    """The iterations whose loss or gradient is not finite (the first with where its NaN or
+    """The iterations (numbered from 0) whose loss or gradient is not finite (the first with where its NaN or
     Inf was born, as ``gradviz check`` says it), and the breakpoints asked for."""
     from gradviz.debug.health import gradient_norm
     from gradviz.debug.nans import nan_birth
@@ -103,8 +103,9 @@ def _findings(traces, losses, breakpoints: list[int]) -> list[dict]:
                 text += f"; born: {births[0].describe()}"
             first = False
         found.append({"iteration": iteration, "kind": "nonfinite", "text": text})
-    found += [{"iteration": n, "kind": "breakpoint", "text": "breakpoint (--break-iteration)"}
-              for n in breakpoints if 0 <= n < len(traces)]
+    # breakpoints are counted from 1, as gradviz train counts iterations; the page's positions from 0
+    found += [{"iteration": n - 1, "kind": "breakpoint", "text": "breakpoint (--break-iteration)"}
+              for n in breakpoints if 1 <= n <= len(traces)]
     return found
 
 

@@ -28,7 +28,7 @@ return {where: root.querySelector('.gv-where').textContent,
 def moons_page(tmp_path_factory):
     path = tmp_path_factory.mktemp("pages") / "moons.html"
     code = main(["train", "moons", "--steps", str(STEPS), "--lr", str(LR), "--samples", "200",
-                 "--break-iteration", "5", "--html", str(path)])
+                 "--break-iteration", "6", "--html", str(path)])
     assert code == 0
     return path
 
@@ -38,13 +38,13 @@ def test_the_iteration_slider_moves_loss_weights_graph_and_boundary(browser, pag
     expected = train(logistic_model(), X, y, steps=STEPS, learning_rate=LR, keep_traces=True)
     page(moons_page)
     first = browser.run(SEEN)
-    assert first["where"] == f"iteration 0 of {STEPS - 1} · loss {format_value(expected.losses[0])}"
+    assert first["where"] == f"iteration 1 of {STEPS} · loss {format_value(expected.losses[0])}"
     assert first["weights"].startswith("params = [1, 1]")
-    assert first["ticks"] == 1 and "iteration 5: breakpoint" in first["findings"]
+    assert first["ticks"] == 1 and "iteration 6: breakpoint" in first["findings"]
     browser.click(".gv-slider")  # the slider takes the focus; its own arrow keys move it
     browser.press("Home", "ArrowRight", "ArrowRight", "ArrowRight")
     moved = browser.run(SEEN)
-    assert moved["where"] == f"iteration 3 of {STEPS - 1} · loss {format_value(expected.losses[3])}"
+    assert moved["where"] == f"iteration 4 of {STEPS} · loss {format_value(expected.losses[3])}"
     params = expected.traces[3].nodes[expected.traces[3].inputs[0]].value
     assert moved["weights"].startswith(f"params = {format_value(params, 4, whole=4)}")
     assert moved["fills"] != first["fills"] and moved["value"] != first["value"]

@@ -221,7 +221,7 @@
       label.textContent = Number(tick[0].toPrecision(4)).toString();
     });
     var axis = element("text", { x: (width + left) / 2, y: height - 6, "text-anchor": "middle", "font-size": 10 }, svg);
-    axis.textContent = "iteration (0 … " + (losses.length - 1) + ")";
+    axis.textContent = "iteration (1 … " + losses.length + ")";
     var points = [];
     losses.forEach(function (v, i) { if (v !== null) { points.push(x(i) + "," + y(v)); } });
     element("polyline", { points: points.join(" "), fill: "none", stroke: "#3b6fb6", "stroke-width": 2 }, svg);
@@ -229,7 +229,7 @@
       var colour = finding.kind === "breakpoint" ? "#6a1b9a" : "#c62828";
       var tick = element("rect", { x: x(finding.iteration) - 2, y: height - bottom - 8, width: 4, height: 12,
         fill: colour, "class": "gv-finding", "data-iteration": finding.iteration }, svg);
-      element("title", {}, tick).textContent = "iteration " + finding.iteration + ": " + finding.text;
+      element("title", {}, tick).textContent = "iteration " + (finding.iteration + 1) + ": " + finding.text;
       tick.addEventListener("click", function () { onPick(finding.iteration); });
     });
     var cursor = element("line", { y1: top, y2: height - bottom, stroke: "#d81b60", "stroke-width": 1.5 }, svg);
@@ -281,7 +281,7 @@
     data.findings.forEach(function (finding) {
       var item = document.createElement("li");
       item.className = finding.kind === "breakpoint" ? "gv-break" : "gv-nan";
-      item.textContent = "iteration " + finding.iteration + ": " + finding.text;
+      item.textContent = "iteration " + (finding.iteration + 1) + ": " + finding.text;
       list.appendChild(item);
     });
     function go(i) {
@@ -290,8 +290,9 @@
         if (!(id in cells)) { cells[id] = cellOf(svg, id); }
         if (cells[id]) { showCell(cells[id], it.cells[id]); }
       });
-      where.textContent = "iteration " + i + " of " + (data.iterations.length - 1) + " · loss " + it.loss_text;
-      count.textContent = "iteration " + i;
+      // counted from 1, as the inspector and gradviz train count them
+      where.textContent = "iteration " + (i + 1) + " of " + data.iterations.length + " · loss " + it.loss_text;
+      count.textContent = "iteration " + (i + 1);
       weights.textContent = it.weights.map(function (w) {
         return w[0] + " = " + w[1] + "\n  \u2202/\u2202" + w[0] + " = " + w[2];
       }).join("\n");
