@@ -95,7 +95,7 @@ def _holds_box(value) -> bool:
     return False
 
 
-def _guarded(name: str, function):
+def _guarded(name: str, function, root: str = "gradviz.numpy."):
     """numpy's ``function``, refusing traced values instead of dropping their derivative."""
 
     @_functools.wraps(function)
@@ -103,7 +103,7 @@ def _guarded(name: str, function):
         where = _box_position(args, kwargs)
         if where is not None:
             raise _RuleError(
-                f"gradviz.numpy.{name} has no derivative rule, but its {where} is traced: "
+                f"{root}{name} has no derivative rule, but its {where} is traced: "
                 "register one with gradviz.extend.defvjp/defjvp, or call it outside the "
                 "differentiated function"
             )
@@ -112,9 +112,10 @@ def _guarded(name: str, function):
     return guarded
 
 
-def numpy_fallback(module_globals: dict, numpy_module, prefix: str = ""):
+def numpy_fallback(module_globals: dict, numpy_module, prefix: str = "", root: str = "gradviz.numpy."):
     """A module ``__getattr__`` that hands out ``numpy_module``'s other names: constants and
-    types as they are, functions guarded by :func:`_guarded` (cached in ``module_globals``)."""
+    types as they are, functions guarded by :func:`_guarded` (cached in ``module_globals``);
+    errors name them ``root + prefix + name``."""
     module = module_globals["__name__"]
 
     def __getattr__(name: str):
@@ -123,7 +124,7 @@ def numpy_fallback(module_globals: dict, numpy_module, prefix: str = ""):
         except AttributeError:
             raise AttributeError(f"module {module!r} has no attribute {name!r}") from None
         if callable(value) and not isinstance(value, type) and not name.startswith("_"):
-            value = _guarded(prefix + name, value)
+            value = _guarded(prefix + name, value, root)
         module_globals[name] = value
         return value
 

@@ -20,15 +20,17 @@ import scipy.integrate
 import scipy.linalg
 import scipy.signal
 import scipy.special as sp
+import scipy.stats
 
 from gradviz.engine.broadcast import shape_of
 from gradviz.engine.tracer import Box, EveryArgument, Primitive
 from gradviz.errors import RuleError
-from gradviz.rules import defrule
+from gradviz.rules import defnondiff, defrule
 from gradviz.rules.domains import POSITIVE, REALS, UNIT, Domain
 from gradviz.rules.linalg_rules import T, _column, _triangle_mask
 from gradviz.rules.numpy_rules import (
     _restore_axes,
+    _transposed_back,
     exp,
     getitem,
     log,
@@ -48,6 +50,7 @@ PROBABILITIES = Domain("probabilities (0, 1)", 0.1, 0.9)
 ABOVE_HALF = Domain("positive, away from poles", 0.6, 4.0)
 
 _SQRT_PI = float(onp.sqrt(onp.pi))
+_INV_SQRT_2PI = float(1 / onp.sqrt(2 * onp.pi))
 
 
 def _elementwise(*partials):
@@ -104,6 +107,8 @@ erf = _row(sp.erf,                 "2/√π·e^(−{0}²)",                REALS
 erfc = _row(sp.erfc,               "−2/√π·e^(−{0}²)",               REALS,      lambda ans, x: (-2.0 / _SQRT_PI) * exp(-x * x))
 erfinv = _row(sp.erfinv,           "√π/2·e^({ans}²)",               UNIT,       lambda ans, x: (_SQRT_PI / 2.0) * exp(ans * ans))
 erfcinv = _row(sp.erfcinv,         "−√π/2·e^({ans}²)",              Domain("(0, 2)", 0.2, 1.8), lambda ans, x: (-_SQRT_PI / 2.0) * exp(ans * ans))
+ndtr = _row(sp.ndtr,               "φ({0})",                        REALS,      lambda ans, x: _INV_SQRT_2PI * exp(-0.5 * x * x))
+log_ndtr = _row(sp.log_ndtr,       "φ({0})/Φ({0})",                 REALS,      lambda ans, x: _INV_SQRT_2PI * exp(-0.5 * x * x - ans))
 expit = _row(sp.expit,             "{ans}(1−{ans})",                REALS,      lambda ans, x: ans * (1 - ans))
 logit = _row(sp.logit,             "1/({0}(1−{0}))",                PROBABILITIES, lambda ans, x: 1 / (x * (1 - x)))
 xlogy = _row(sp.xlogy,             ("log {1}", "{0}/{1}"),          POSITIVE,   lambda ans, x, y: log(y), lambda ans, x, y: x / y)
@@ -122,6 +127,33 @@ iv = _row(sp.iv,                   (None, "(Iᵥ₋₁+Iᵥ₊₁)/2"),         
 ive = _row(sp.ive,                 (None, "(Iᵥ₋₁+Iᵥ₊₁)e^(−|x|)/2 − sign(x)·{ans}"), POSITIVE,
            None, lambda ans, v, x: (ive(v - 1, x) + ive(v + 1, x)) / 2.0 - sign(x) * ans)
 # fmt: on
+
+
+
+def _t_density(x, df, loc, scale):
+    """Student's t density, written with this table's rows so that it differentiates again."""
+    z = (x - loc) / scale
+    return exp(gammaln((df + 1) / 2) - gammaln(df / 2) - 0.5 * log(df * onp.pi) - log(scale)
+               - (df + 1) / 2 * log1p(z * z / df))
+
+
+def _t_cdf(x, df, loc=0.0, scale=1.0):
+    return scipy.stats.t.cdf(x, df, loc, scale)
+
+
+# Student's t cdf is its own row: through betainc(ν/2, 1/2, ν/(ν+z²)) its derivative at z = 0
+# would be ∞·0.
+# fmt: off
+t_cdf = _row(_t_cdf,               ("p({0})", None, "−p({0})", "−p({0})·z"), REALS,
+             lambda ans, x, df, loc=0.0, scale=1.0: _t_density(x, df, loc, scale),
+             None,
+             lambda ans, x, df, loc=0.0, scale=1.0: -_t_density(x, df, loc, scale),
+             lambda ans, x, df, loc=0.0, scale=1.0: -_t_density(x, df, loc, scale) * (x - loc) / scale,
+             name="t_cdf")
+# fmt: on
+
+#: The sign of Γ(x): locally constant, so its derivative is zero (recorded without a rule).
+gammasgn = defnondiff(sp.gammasgn, "gammasgn")
 
 
 # === logsumexp ================================================================================
@@ -262,36 +294,105 @@ embed = defrule(_embed,            "1", REALS, table=SCIPY_RULES, name="embed",
 # fmt: on
 
 
-def _convolve(in1, in2, mode="full", method="auto"):
-    return scipy.signal.convolve(in1, in2, mode=mode, method=method)
+def _axis_groups(ndim1, ndim2, axes, dot_axes):
+    """Each input's axes as ``(kept, summed, convolved)``: ``axes`` pairs the convolved axes
+    (all of ``in1``'s by default), ``dot_axes`` the summed ones; the rest are kept."""
+    conv = (tuple(range(ndim1)),) * 2 if axes is None else (tuple(axes[0]), tuple(axes[1]))
+    dot = (tuple(dot_axes[0]), tuple(dot_axes[1]))
+    groups = []
+    for ndim, c, d in ((ndim1, conv[0], dot[0]), (ndim2, conv[1], dot[1])):
+        groups.append((tuple(k for k in range(ndim) if k not in c and k not in d), d, c))
+    return groups
 
 
-def _full_window(a, b, ans):
-    """Where the output of each mode sits inside the full convolution (centered, as scipy)."""
-    full = tuple(m + n - 1 for m, n in zip(shape_of(a), shape_of(b)))
-    start = tuple((f - o) // 2 for f, o in zip(full, shape_of(ans)))
-    return full, start
+def _window(m: int, n: int, mode: str) -> tuple[int, int]:
+    """``(start, size)`` of a mode's output inside the full convolution of lengths m and n:
+    centered, as scipy's."""
+    if mode == "full":
+        return 0, m + n - 1
+    if mode == "valid":
+        return min(m, n) - 1, abs(m - n) + 1
+    if mode == "same":
+        return (n - 1) // 2, m
+    raise RuleError(f"convolve: mode {mode!r} is not one of 'full', 'same', 'valid'")
 
 
-def _flip(x):
-    return getitem(x, (slice(None, None, -1),) * len(shape_of(x)))
+def _full_by_shifts(a, b, kept_a: int, kept_b: int, summed: int):
+    """The full convolution of ``a`` (kept, summed, convolved axes) with ``b`` (likewise),
+    out as (a's kept, b's kept, convolved): one tensordot per position of ``b``'s window."""
+    conv_a = a.shape[kept_a + summed:]
+    conv_b = b.shape[kept_b + summed:]
+    size = tuple(m + n - 1 for m, n in zip(conv_a, conv_b))
+    out = onp.zeros(a.shape[:kept_a] + b.shape[:kept_b] + size, dtype=onp.result_type(a, b))
+    sum_a, sum_b = list(range(kept_a, kept_a + summed)), list(range(kept_b, kept_b + summed))
+    moved = list(range(kept_a, kept_a + len(conv_a)))
+    for shift in onp.ndindex(*conv_b):
+        term = onp.tensordot(a, b[(Ellipsis,) + shift], axes=(sum_a, sum_b))
+        term = onp.moveaxis(term, moved, list(range(term.ndim - len(moved), term.ndim)))
+        out[(Ellipsis,) + tuple(slice(k, k + m) for k, m in zip(shift, conv_a))] += term
+    return out
+
+
+def _convolve_along(in1, in2, mode, axes, dot_axes):
+    """autograd's ``convolve(axes=, dot_axes=)``: out axes are in1's kept, in2's kept, then
+    the convolved ones."""
+    (kept1, dot1, conv1), (kept2, dot2, conv2) = _axis_groups(onp.ndim(in1), onp.ndim(in2), axes,
+                                                              dot_axes)
+    a = onp.transpose(in1, kept1 + dot1 + conv1)
+    b = onp.transpose(in2, kept2 + dot2 + conv2)
+    # Full convolution is symmetric: loop over the shifts of the smaller window.
+    if onp.prod(a.shape[len(a.shape) - len(conv1):]) < onp.prod(b.shape[len(b.shape) - len(conv2):]):
+        full = _full_by_shifts(b, a, len(kept2), len(kept1), len(dot1))
+        full = onp.moveaxis(full, list(range(len(kept2))),
+                            list(range(len(kept1), len(kept1) + len(kept2))))
+    else:
+        full = _full_by_shifts(a, b, len(kept1), len(kept2), len(dot1))
+    windows = [_window(onp.shape(in1)[i], onp.shape(in2)[j], mode) for i, j in zip(conv1, conv2)]
+    start = (0,) * (len(kept1) + len(kept2))
+    return _crop(full, start + tuple(w[0] for w in windows),
+                 full.shape[: len(start)] + tuple(w[1] for w in windows))
+
+
+def _convolve(in1, in2, mode="full", method="auto", axes=None, dot_axes=((), ())):
+    if axes is None and not any(dot_axes):
+        return scipy.signal.convolve(in1, in2, mode=mode, method=method)
+    return _convolve_along(in1, in2, mode, axes, dot_axes)
+
+
+def _flip_axes(x, axes):
+    index = [slice(None)] * len(shape_of(x))
+    for axis in axes:
+        index[axis] = slice(None, None, -1)
+    return getitem(x, tuple(index))
 
 
 def _convolve_vjp(argnum):
-    def vjp(g, ans, in1, in2, mode="full", method="auto"):
-        """ā = ḡ (zero-padded to the full size) correlated with b: convolve(ḡ, flip b, valid)."""
-        full, start = _full_window(in1, in2, ans)
-        padded = embed(g, start, full)
-        other = in2 if argnum == 0 else in1
-        return convolve(padded, _flip(other), "valid", method)
+    def vjp(g, ans, in1, in2, mode="full", method="auto", axes=None, dot_axes=((), ())):
+        """ā = (ḡ zero-padded to the full size) correlated with b: a valid convolution with b
+        flipped along the convolved axes, summed over b's kept axes; b̄ likewise."""
+        groups = _axis_groups(len(shape_of(in1)), len(shape_of(in2)), axes, dot_axes)
+        (kept1, dot1, conv1), (kept2, dot2, conv2) = groups
+        kept_out = (tuple(range(len(kept1))), tuple(range(len(kept1), len(kept1) + len(kept2))))
+        kept = len(kept1) + len(kept2)
+        conv_out = tuple(range(kept, len(shape_of(ans))))
+        shape1, shape2 = shape_of(in1), shape_of(in2)
+        windows = [_window(shape1[i], shape2[j], mode) for i, j in zip(conv1, conv2)]
+        full = shape_of(ans)[:kept] + tuple(shape1[i] + shape2[j] - 1 for i, j in zip(conv1, conv2))
+        padded = embed(g, (0,) * kept + tuple(w[0] for w in windows), full)
+        own, other = groups[argnum], groups[1 - argnum]
+        flipped = _flip_axes(in2 if argnum == 0 else in1, other[2])
+        result = convolve(padded, flipped, "valid", method, (conv_out, other[2]),
+                          (kept_out[1 - argnum], other[0]))
+        summed_order = [own[1][other[1].index(k)] for k in sorted(other[1])]
+        return _transposed_back(result, list(own[0]) + summed_order + list(own[2]))
 
     return vjp
 
 
 # fmt: off
 convolve = defrule(_convolve,      ("⋆{1}", "{0}⋆"),               REALS, table=SCIPY_RULES, name="convolve",
-              jvp=(lambda t, ans, in1, in2, mode="full", method="auto": convolve(t, in2, mode, method),
-                   lambda t, ans, in1, in2, mode="full", method="auto": convolve(in1, t, mode, method)),
+              jvp=(lambda t, ans, in1, in2, *options: convolve(t, in2, *options),
+                   lambda t, ans, in1, in2, *options: convolve(in1, t, *options)),
               vjp=(_convolve_vjp(0), _convolve_vjp(1)))
 # fmt: on
 
@@ -311,18 +412,29 @@ def _odeint(func, y0, t, *args, rtol=1.5e-8, atol=1.5e-8):
     return scipy.integrate.odeint(func, y0, t, args=tuple(args), rtol=rtol, atol=atol, tfirst=False)
 
 
+def _slopes(func, ys, t, y_shape, args):
+    """``f(y(tᵢ), tᵢ)`` at every time point, one row each: how each output moves with its time."""
+    return onp.stack([onp.ravel(onp.asarray(func(y.reshape(y_shape), time, *args), dtype=float))
+                      for y, time in zip(ys, t)])
+
+
 def _odeint_jvp(argnum):
     def jvp(tangent, ans, func, y0, t, *args, rtol=1.5e-8, atol=1.5e-8):
-        """Forward sensitivities: ṡ = ∂f/∂y·s + ∂f/∂θ·θ̇, s(t₀) = ẏ₀."""
+        """Forward sensitivities: ṡ = ∂f/∂y·s + ∂f/∂θ·θ̇, s(t₀) = ẏ₀. In the times:
+        s(t₀) = −f(y₀, t₀)·ṫ₀, and each output adds its own f(y(tᵢ), tᵢ)·ṫᵢ."""
         from gradviz.differential import jvp as forward
 
-        _first_order_only(tangent, y0, *args)
+        _first_order_only(tangent, y0, t, *args)
         y0 = onp.asarray(y0, dtype=float)
         n = y0.size
+        tangent = onp.asarray(tangent, dtype=float)
         seeds = [onp.zeros_like(onp.asarray(a, dtype=float)) for a in args]
-        s0 = onp.asarray(tangent, dtype=float).ravel() if argnum == 1 else onp.zeros(n)
+        s0 = tangent.ravel() if argnum == 1 else onp.zeros(n)
+        if argnum == 2:
+            slopes = _slopes(func, onp.reshape(ans, (len(t), n)), t, y0.shape, args)
+            s0 = -slopes[0] * tangent[0]
         if argnum >= 3:
-            seeds[argnum - 3] = onp.asarray(tangent, dtype=float)
+            seeds[argnum - 3] = tangent
 
         def augmented(z, time):
             out, ds = forward(lambda y, *theta: func(y, time, *theta),
@@ -330,15 +442,19 @@ def _odeint_jvp(argnum):
             return onp.concatenate([onp.ravel(out), onp.ravel(ds)])
 
         z = scipy.integrate.odeint(augmented, onp.concatenate([y0.ravel(), s0]), t, rtol=rtol, atol=atol)
-        return z[:, n:].reshape(onp.shape(ans))
+        sensitivities = z[:, n:]
+        if argnum == 2:
+            sensitivities = sensitivities + slopes * tangent[:, None]
+        return sensitivities.reshape(onp.shape(ans))
 
     return jvp
 
 
 def _odeint_vjp(argnum):
     def vjp(g, ans, func, y0, t, *args, rtol=1.5e-8, atol=1.5e-8):
-        """The adjoint system, backwards from t_N: ȧ = −aᵀ∂f/∂y, θ̄̇ = −aᵀ∂f/∂θ; a += ḡ(tᵢ)."""
-        _first_order_only(g, y0, *args)
+        """The adjoint system, backwards from t_N: ȧ = −aᵀ∂f/∂y, θ̄̇ = −aᵀ∂f/∂θ; a += ḡ(tᵢ).
+        The times: t̄ᵢ = ḡᵢ·f(y(tᵢ), tᵢ) for i ≥ 1, t̄₀ = −(a(t₀) − ḡ₀)·f(y₀, t₀)."""
+        _first_order_only(g, y0, t, *args)
         y0 = onp.asarray(y0, dtype=float)
         n = y0.size
         sizes = [onp.size(a) for a in args]
@@ -354,6 +470,10 @@ def _odeint_vjp(argnum):
             adjoint, theta_bar = back[n:2 * n] + g[i - 1], back[2 * n:]
         if argnum == 1:
             return adjoint.reshape(y0.shape)
+        if argnum == 2:
+            t_bar = onp.sum(g * _slopes(func, ys, t, y0.shape, args), axis=1)
+            t_bar[0] = -onp.dot(adjoint - g[0], _slopes(func, ys[:1], t[:1], y0.shape, args)[0])
+            return t_bar.reshape(onp.shape(t))
         start = int(onp.sum(sizes[: argnum - 3]))
         return theta_bar[start:start + sizes[argnum - 3]].reshape(onp.shape(args[argnum - 3]))
 
@@ -376,12 +496,13 @@ def _adjoint_dynamics(func, y_shape, args):
 
 
 def _odeint_rules(make):
-    return EveryArgument(lambda argnum: None if argnum in (0, 2) else make(argnum))
+    return EveryArgument(lambda argnum: None if argnum == 0 else make(argnum))
 
 
 odeint_primitive = Primitive(_odeint, "odeint")
 odeint_primitive.jvps = _odeint_rules(_odeint_jvp)
 odeint_primitive.vjps = _odeint_rules(_odeint_vjp)
 odeint_primitive.partials[1] = "∂y(t)/∂y₀"
+odeint_primitive.partials[2] = "f(y(t), t)"
 odeint_primitive.info["domain"] = REALS
 SCIPY_RULES["odeint"] = odeint_primitive

@@ -1,8 +1,9 @@
-"""``gradviz.scipy.integrate``: ``odeint``, differentiable in ``y0`` and in ``args``.
+"""``gradviz.scipy.integrate``: ``odeint``, differentiable in ``y0``, the times ``t`` and ``args``.
 
 First derivatives only, in both modes: the tangent rule integrates the forward sensitivity
-system, the adjoint rule integrates the adjoint system backwards in time. Differentiating
-with respect to the time points ``t`` is not supported (the error names the argument).
+system, the adjoint rule integrates the adjoint system backwards in time. A time point moves
+its output along the flow, ``∂y(tᵢ)/∂tᵢ = f(y(tᵢ), tᵢ)``, and the first one moves every later
+output back, by ``−Φ(tᵢ, t₀)·f(y₀, t₀)``.
 
 Example:
     >>> import gradviz, gradviz.numpy as np

@@ -4,11 +4,17 @@ forward mode, second order where smooth, and values against scipy's and autograd
 from __future__ import annotations
 
 import autograd
+import autograd.numpy as anp
+import autograd.scipy.integrate as aint
+import autograd.scipy.signal as asig
 import autograd.scipy.special as asp
+import autograd.scipy.stats as ast
+import autograd.scipy.stats.multivariate_normal as amvn
 import numpy as onp
 import pytest
 import scipy.linalg
 import scipy.signal
+import scipy.special
 import scipy.stats
 from hypothesis import given
 from hypothesis import strategies as st
@@ -59,6 +65,8 @@ SPECIAL = {
     "iv": lambda x: special.iv(1.5, x),
     "ive": lambda x: special.ive(0.5, x),
     "logsumexp": lambda x: special.logsumexp(x),
+    "ndtr": lambda x: special.ndtr(x),
+    "log_ndtr": lambda x: special.log_ndtr(x),
 }
 
 
@@ -76,8 +84,8 @@ def test_special_function_random_points(seed, name):
 
 
 def test_every_special_function_is_covered():
-    assert set(special.__all__) - {"psi"} == set(SPECIAL)
-    for name in special.__all__:
+    assert set(special.__all__) - {"psi", "gammasgn"} == set(SPECIAL)
+    for name in set(SPECIAL):
         primitive = getattr(special, name)
         assert primitive.jvps and primitive.vjps and set(primitive.jvps) == set(primitive.vjps), name
 
@@ -96,6 +104,27 @@ def test_logsumexp_options(kwargs):
 def test_special_gradient_matches_autograd(ours, theirs):
     x = onp.array([0.3, 0.5, 0.7])
     onp.testing.assert_allclose(gradviz.elementwise_grad(ours)(x), autograd.elementwise_grad(theirs)(x), rtol=1e-10)
+
+
+def test_gammasgn_is_scipys_with_a_zero_derivative_as_autograd():
+    x = onp.array([-2.5, -0.5, 0.5, 3.0])
+    onp.testing.assert_array_equal(special.gammasgn(x), scipy.special.gammasgn(x))
+    f = lambda x: np.sum(special.gammasgn(x) * special.gammaln(np.abs(x)))  # noqa: E731
+    g = lambda x: anp.sum(asp.gammasgn(x) * asp.gammaln(anp.abs(x)))  # noqa: E731
+    onp.testing.assert_allclose(gradviz.grad(f)(x), autograd.grad(g)(x), rtol=1e-12)
+
+
+def test_log_ndtr_stays_finite_in_the_far_tail():
+    x = onp.array([-40.0, -5.0, 0.0, 6.0])
+    onp.testing.assert_allclose(special.log_ndtr(x), scipy.special.log_ndtr(x), rtol=1e-14)
+    onp.testing.assert_allclose(gradviz.elementwise_grad(special.log_ndtr)(x),
+                                autograd.elementwise_grad(ast.norm.logcdf)(x), rtol=1e-10)
+
+
+def test_other_scipy_special_functions_pass_through_untraced():
+    onp.testing.assert_allclose(special.zeta(onp.array([2.0, 3.0])), scipy.special.zeta(onp.array([2.0, 3.0])))
+    with pytest.raises(RuleError, match=r"gradviz\.scipy\.special\.zeta has no derivative rule"):
+        gradviz.grad(lambda x: special.zeta(x))(2.0)
 
 
 def test_shape_parameter_without_derivative_names_the_argument():
@@ -139,6 +168,14 @@ def test_stats_value_and_derivatives(name, ours, theirs, args, order):
         check_grads(ours, *[onp.asarray(a, dtype=float) for a in args], order=2)
 
 
+def test_t_cdf_derivative_at_its_center_is_the_density():
+    """Through betainc(ν/2, 1/2, ν/(ν+z²)) the derivative at z = 0 came out ∞·0."""
+    x = onp.array([0.1, 0.4])
+    onp.testing.assert_allclose(gradviz.elementwise_grad(lambda x: stats.t.cdf(x, 3.5, 0.1, 1.2))(x),
+                                scipy.stats.t.pdf(x, 3.5, 0.1, 1.2), rtol=1e-12)
+    check_grads(lambda x, loc, scale: stats.t.cdf(x, 3.5, loc, scale), x, onp.array(0.1), onp.array(1.2), order=2)
+
+
 def test_poisson_in_mu():
     k, mu = onp.array([0.0, 2.0, 5.0]), onp.array([1.5, 2.5, 4.0])
     onp.testing.assert_allclose(stats.poisson.logpmf(k, mu), scipy.stats.poisson.logpmf(k, mu))
@@ -171,11 +208,112 @@ def test_multivariate_normal_reads_cov_as_scipy_does(cov):
     check_grads(lambda c: stats.multivariate_normal.logpdf(x, mean, c), cov, order=1)
 
 
-def test_multivariate_normal_defaults():
+def test_multivariate_normal_defaults_as_scipy():
+    """With no mean the dimension comes from cov: the default is one-dimensional, so a vector
+    is that many points (scipy's reading)."""
     x = onp.array([0.3, -0.2])
-    onp.testing.assert_allclose(stats.multivariate_normal.logpdf(x),
-                                scipy.stats.multivariate_normal.logpdf(x, onp.zeros(2)))
-    onp.testing.assert_allclose(stats.multivariate_normal.entropy(), scipy.stats.multivariate_normal.entropy())
+    mvn = scipy.stats.multivariate_normal
+    onp.testing.assert_allclose(stats.multivariate_normal.logpdf(x), mvn.logpdf(x))
+    onp.testing.assert_allclose(stats.multivariate_normal.logpdf(x, onp.zeros(2)), mvn.logpdf(x, onp.zeros(2)))
+    onp.testing.assert_allclose(stats.multivariate_normal.entropy(), mvn.entropy())
+
+
+def test_multivariate_normal_one_point_is_a_scalar_as_in_scipy():
+    x, mean, cov = onp.array([[0.3, -0.2]]), onp.zeros(2), onp.array([[2.0, 0.3], [0.3, 1.0]])
+    ours, theirs = stats.multivariate_normal.logpdf(x, mean, cov), scipy.stats.multivariate_normal.logpdf(x, mean, cov)
+    assert onp.shape(ours) == onp.shape(theirs) == ()
+    onp.testing.assert_allclose(ours, theirs)
+
+
+def test_multivariate_normal_allow_singular_as_scipy_and_autograd():
+    cov = onp.array([[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 2.0]])  # rank 2
+    x, mean = onp.array([[0.4, 0.4, -0.3], [0.1, -0.2, 0.5]]), onp.array([0.1, 0.1, 0.2])
+    mvn = scipy.stats.multivariate_normal
+    ours = stats.multivariate_normal.logpdf(x, mean, cov, allow_singular=True)
+    onp.testing.assert_allclose(ours, mvn.logpdf(x, mean, cov, allow_singular=True))
+    assert onp.isfinite(ours[0]) and ours[1] == -onp.inf   # the second point is off the support
+    onp.testing.assert_allclose(stats.multivariate_normal.pdf(x, mean, cov, allow_singular=True),
+                                mvn.pdf(x, mean, cov, allow_singular=True))
+    for argnum in (0, 1):
+        f = lambda x, m: stats.multivariate_normal.logpdf(x, m, cov, allow_singular=True)  # noqa: E731
+        g = lambda x, m: amvn.logpdf(x, m, cov, allow_singular=True)  # noqa: E731
+        onp.testing.assert_allclose(gradviz.grad(f, argnum)(x[0], mean), autograd.grad(g, argnum)(x[0], mean), rtol=1e-10)
+    with pytest.raises(RuleError, match="allow_singular=True has no derivative in cov"):
+        gradviz.grad(lambda c: stats.multivariate_normal.logpdf(x[0], mean, c, allow_singular=True))(cov)
+
+
+def test_multivariate_normal_gradients_match_autograd():
+    rng = onp.random.default_rng(8)
+    x, mean, b = rng.standard_normal((4, 3)), rng.standard_normal(3), rng.standard_normal((3, 3))
+    cov = b @ b.T + 2 * onp.eye(3)
+    for ours, theirs in ((stats.multivariate_normal.logpdf, amvn.logpdf), (stats.multivariate_normal.pdf, amvn.pdf)):
+        for argnum in range(3):
+            expected = autograd.grad(lambda *a: anp.sum(theirs(*a)), argnum)(x, mean, cov)
+            onp.testing.assert_allclose(gradviz.grad(lambda *a: np.sum(ours(*a)), argnum)(x, mean, cov), expected, rtol=1e-9)
+    onp.testing.assert_allclose(gradviz.grad(stats.multivariate_normal.entropy, 1)(mean, cov),
+                                autograd.grad(amvn.entropy, 1)(mean, cov), rtol=1e-10)
+
+
+def test_distributions_are_modules_as_in_autograd():
+    import gradviz.scipy.stats.multivariate_normal as mvn
+    import gradviz.scipy.stats.norm as norm
+    from gradviz.scipy.stats import beta, chi2, dirichlet, gamma, poisson, t
+
+    for module in (mvn, norm, beta, chi2, dirichlet, gamma, poisson, t):
+        assert type(module).__name__ == "module"
+        assert set(module.__all__) >= set(n for n in dir(getattr(ast, module.__name__.rsplit(".", 1)[1]))
+                                          if n in {"logpdf", "pdf", "cdf", "logcdf", "sf", "logsf", "logpmf",
+                                                   "pmf", "entropy", "rvs"})
+        assert "rvs" in module.__all__
+
+
+@pytest.mark.parametrize("name, args", [
+    ("norm", (0.5, 2.0)), ("t", (3.0,)), ("gamma", (2.0,)), ("beta", (2.0, 3.0)), ("chi2", (4.0,)),
+    ("poisson", (3.0,)), ("multivariate_normal", (onp.zeros(2), onp.eye(2))), ("dirichlet", (onp.ones(3),)),
+])
+def test_rvs_draws_as_scipy(name, args):
+    ours = getattr(stats, name).rvs(*args, size=3, random_state=onp.random.RandomState(0))
+    theirs = getattr(scipy.stats, name).rvs(*args, size=3, random_state=onp.random.RandomState(0))
+    onp.testing.assert_array_equal(ours, theirs)
+
+
+def test_rvs_refuses_a_traced_parameter():
+    with pytest.raises(RuleError, match=r"gradviz\.scipy\.stats\.norm\.rvs has no derivative rule"):
+        gradviz.grad(lambda mu: np.sum(stats.norm.rvs(mu, 1.0, size=2)))(0.5)
+
+
+# name, ours, autograd's, arguments (all differentiated that autograd differentiates)
+AUTOGRAD_STATS = [
+    ("norm.logpdf", stats.norm.logpdf, ast.norm.logpdf, (X, 0.2, 1.3), (0, 1, 2)),
+    ("norm.pdf", stats.norm.pdf, ast.norm.pdf, (X, 0.2, 1.3), (0, 1, 2)),
+    ("norm.cdf", stats.norm.cdf, ast.norm.cdf, (X, 0.2, 1.3), (0, 1, 2)),
+    ("norm.logcdf", stats.norm.logcdf, ast.norm.logcdf, (X - 9, 0.2, 1.3), (0, 1, 2)),
+    ("norm.sf", stats.norm.sf, ast.norm.sf, (X, 0.2, 1.3), (0, 1, 2)),
+    ("norm.logsf", stats.norm.logsf, ast.norm.logsf, (X + 9, 0.2, 1.3), (0, 1, 2)),
+    ("t.logpdf", stats.t.logpdf, ast.t.logpdf, (X, 3.5, 0.1, 1.2), (0, 1, 2, 3)),
+    ("t.pdf", stats.t.pdf, ast.t.pdf, (X, 3.5, 0.1, 1.2), (0, 1, 2, 3)),
+    ("t.cdf", stats.t.cdf, ast.t.cdf, (X - 0.5, 3.5, 0.1, 1.2), (0, 2)),  # autograd: x and loc only
+    ("gamma.logpdf", stats.gamma.logpdf, ast.gamma.logpdf, (X + 1, 2.5), (0, 1)),
+    ("gamma.cdf", stats.gamma.cdf, ast.gamma.cdf, (X + 1, 2.5), (0,)),
+    ("beta.logpdf", stats.beta.logpdf, ast.beta.logpdf, (X, 2.5, 1.5), (0, 1, 2)),
+    ("beta.cdf", stats.beta.cdf, ast.beta.cdf, (X, 2.5, 1.5), (0,)),
+    # autograd's chi2 derivative is zero for a non-integer df: compared at an integer one
+    ("chi2.logpdf", stats.chi2.logpdf, ast.chi2.logpdf, (X + 1, 3.0), (0,)),
+    ("chi2.cdf", stats.chi2.cdf, ast.chi2.cdf, (X + 1, 3.5), (0,)),
+    ("poisson.logpmf", stats.poisson.logpmf, ast.poisson.logpmf, (onp.array([0.0, 2.0, 5.0]), X + 1), (1,)),
+    ("poisson.cdf", stats.poisson.cdf, ast.poisson.cdf, (onp.array([0.0, 2.0, 5.0]), X + 1), (1,)),
+    ("dirichlet.logpdf", stats.dirichlet.logpdf, ast.dirichlet.logpdf, (X / X.sum(), onp.array([1.5, 2.0, 3.0])), ()),
+]
+
+
+@pytest.mark.parametrize("name, ours, theirs, args, argnums", AUTOGRAD_STATS, ids=[s[0] for s in AUTOGRAD_STATS])
+def test_stats_match_autograd(name, ours, theirs, args, argnums):
+    args = tuple(onp.asarray(a, dtype=float) for a in args)
+    onp.testing.assert_allclose(ours(*args), theirs(*args), rtol=1e-10)
+    for argnum in argnums:
+        expected = autograd.grad(lambda *a: anp.sum(theirs(*a)), argnum)(*args)
+        onp.testing.assert_allclose(gradviz.grad(lambda *a: np.sum(ours(*a)), argnum)(*args), expected,
+                                    rtol=1e-8, err_msg=f"argument {argnum}")
 
 
 def test_dirichlet():
@@ -220,6 +358,18 @@ def test_sqrtm_and_sylvester():
     onp.testing.assert_allclose(linalg.sqrtm(spd) @ linalg.sqrtm(spd), spd)
 
 
+def test_every_other_scipy_linalg_function_passes_through_untraced():
+    rng = onp.random.default_rng(11)
+    a = rng.standard_normal((3, 3)) + 3 * onp.eye(3)
+    for name in ("expm", "logm", "lu_factor", "qr", "schur", "hessenberg", "inv", "det", "pinv", "eigvals"):
+        ours, theirs = getattr(linalg, name)(a), getattr(scipy.linalg, name)(a)
+        for x, y in zip(ours if isinstance(ours, tuple) else (ours,), theirs if isinstance(theirs, tuple) else (theirs,)):
+            onp.testing.assert_array_equal(x, y, err_msg=name)
+    assert linalg.LinAlgError is scipy.linalg.LinAlgError
+    with pytest.raises(RuleError, match=r"gradviz\.scipy\.linalg\.expm has no derivative rule, but its argument 0 is traced"):
+        gradviz.grad(lambda a: np.sum(linalg.expm(a)))(a)
+
+
 def test_scipy_cholesky_is_upper_by_default():
     rng = onp.random.default_rng(6)
     b = rng.standard_normal((3, 3))
@@ -240,6 +390,37 @@ def test_convolve(mode, shapes):
     # window of the full convolution, which the comparison below covers.
     onp.testing.assert_allclose(signal.convolve(a, b, mode), scipy.signal.convolve(a, b, mode))
     check_grads(lambda a, b: signal.convolve(a, b, mode), a, b, order=2)
+
+
+CONVOLUTIONS = [  # shapes, axes, dot_axes: a convolutional layer, its other order, odd pairings
+    (((2, 3, 6, 5), (3, 4, 3, 2)), ([2, 3], [2, 3]), ([1], [0])),
+    (((6, 2, 3), (3, 2, 4, 2)), ([0], [2]), ([1], [1])),
+    (((3, 5), (4, 2)), ([1], [1]), ((), ())),
+    (((2, 5, 3), (3, 4, 2)), ([1, 0], [1, 2]), ([2], [0])),
+]
+
+
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("shapes, axes, dot_axes", CONVOLUTIONS)
+def test_convolve_along_axes_as_autograd(mode, shapes, axes, dot_axes):
+    rng = onp.random.default_rng(9)
+    a, b = (rng.standard_normal(s) for s in shapes)
+    ours = lambda a, b: signal.convolve(a, b, mode=mode, axes=axes, dot_axes=dot_axes)  # noqa: E731
+    theirs = lambda a, b: asig.convolve(a, b, axes=axes, dot_axes=dot_axes, mode=mode)  # noqa: E731
+    expected = theirs(a, b)
+    assert ours(a, b).shape == expected.shape
+    onp.testing.assert_allclose(ours(a, b), expected, rtol=1e-12)
+    w = rng.standard_normal(expected.shape)
+    for argnum in (0, 1):
+        onp.testing.assert_allclose(gradviz.grad(lambda a, b: np.sum(ours(a, b) * w), argnum)(a, b),
+                                    autograd.grad(lambda a, b: anp.sum(theirs(a, b) * w), argnum)(a, b), rtol=1e-10)
+
+
+def test_convolve_along_axes_both_modes_second_order():
+    rng = onp.random.default_rng(10)
+    images, filters = rng.standard_normal((2, 3, 5, 4)), rng.standard_normal((3, 2, 3, 2))
+    check_grads(lambda a, b: signal.convolve(a, b, "valid", axes=([2, 3], [2, 3]), dot_axes=([1], [0])),
+                images, filters, order=2)
 
 
 def test_convolve_is_one_node():
@@ -275,6 +456,16 @@ def test_odeint_refuses_second_order():
         gradviz.hessian(lambda y0: np.sum(integrate.odeint(_decay, y0, times, (0.5, 0.0)) ** 2))(onp.array([1.0]))
 
 
-def test_odeint_times_have_no_rule():
-    with pytest.raises(RuleError, match=r"'odeint' \(argument 2\)"):
-        gradviz.grad(lambda t: np.sum(integrate.odeint(_decay, onp.array([1.0]), t, (0.5, 0.0))))(onp.array([0.0, 1.0]))
+def _autograd_decay(y, t, k, c):
+    return -k * y + c * anp.sin(t)
+
+
+def test_odeint_in_the_times_matches_autograd_and_both_modes():
+    """∂y(tᵢ)/∂tᵢ = f(y(tᵢ), tᵢ); moving t₀ shifts every later output back along the flow."""
+    times = onp.array([0.1, 0.5, 1.2, 2.0])
+    y0, k, c = onp.array([1.0, -0.5]), onp.array([0.3, 1.2]), 0.8
+    weights = onp.arange(8.0).reshape(4, 2)
+    ours = gradviz.grad(lambda t: np.sum(integrate.odeint(_decay, y0, t, (k, c)) * weights))(times)
+    theirs = autograd.grad(lambda t: anp.sum(aint.odeint(_autograd_decay, y0, t, (k, c)) * weights))(times)
+    onp.testing.assert_allclose(ours, theirs, rtol=1e-6)
+    check_grads(lambda t: integrate.odeint(_decay, y0, t, (k, c)), times, order=1, rtol=1e-4)
