@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -27,7 +28,8 @@ import numpy as onp
 
 from gradviz.errors import ExpressionError
 
-__all__ = ["parse", "parse_bindings", "Expression", "FUNCTIONS", "MAX_LENGTH", "MAX_DEPTH"]
+__all__ = ["parse", "parse_bindings", "Expression", "FUNCTIONS", "SIGNATURES", "MAX_LENGTH",
+           "MAX_DEPTH"]
 
 MAX_LENGTH = 20_000
 MAX_DEPTH = 40
@@ -48,6 +50,22 @@ FUNCTIONS = (
     "sign", "floor", "where", "outer", "matmul", "prod", "max", "min", "logaddexp",
     "arctan2", "hypot", "power", "transpose", "var", "std", "clip", "sinc",
 )
+_UNARY = ("sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sinh", "cosh", "abs", "absolute",
+          "log1p", "expm1", "square", "reciprocal", "arcsin", "arccos", "arctan", "arcsinh",
+          "arccosh", "arctanh", "log2", "log10", "exp2", "sign", "floor", "sinc", "transpose")
+_BINARY_CALLS = ("maximum", "minimum", "dot", "outer", "matmul", "logaddexp", "arctan2",
+                 "hypot", "power")
+_REDUCTIONS = ("sum", "mean", "prod", "max", "min", "var", "std")
+#: Each function's positional arguments: ``(fewest, most, position of an axis or None)``.
+#: numpy's own extra parameters (``out``, ``dtype``, ``where``) are out of reach, so that
+#: no expression can write into an array it was given; an axis is an integer constant.
+SIGNATURES: dict[str, tuple[int, int, int | None]] = {
+    **{name: (1, 1, None) for name in _UNARY},
+    **{name: (2, 2, None) for name in _BINARY_CALLS},
+    **{name: (1, 2, 1) for name in _REDUCTIONS},
+    "where": (3, 3, None),  # where(condition, x, y)
+    "clip": (3, 3, None),  # clip(x, low, high)
+}
 #: Constant names an expression may use.
 CONSTANTS = {"pi": onp.pi, "e": onp.e}
 
@@ -94,7 +112,7 @@ def parse(text: str) -> Expression:
     if _parentheses_depth(text) > MAX_DEPTH:  # before Python's parser recurses into them
         raise ExpressionError(f"expression nests too deeply (the limit is {MAX_DEPTH} levels)")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = _parse_quietly(text.strip())
     except SyntaxError as exc:
         stripped = text.strip()
         if not exc.offset or exc.offset > len(stripped):  # Python points nowhere: input ended early
@@ -113,6 +131,14 @@ def parse(text: str) -> Expression:
         raise ExpressionError("expression has no variables: use names such as x1, x2 and give "
                               "their values with --at x1=2,x2=5")
     return Expression(text.strip(), variables, tree.body)
+
+
+def _parse_quietly(text: str) -> ast.Expression:
+    """``ast.parse`` without its SyntaxWarnings (``8if``: "invalid decimal literal"), which
+    would print beside the one-line error; the error itself says what is wrong."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        return ast.parse(text, mode="eval")
 
 
 def _check_characters(text: str) -> None:
@@ -216,12 +242,38 @@ def _check_call(node: ast.Call, text: str, variables: list[str], depth: int) -> 
                                      f"are {', '.join(FUNCTIONS[:12])}, … (see 'gradviz render --help')")
     if node.keywords:
         raise _fail(text, node.keywords[0].value, "keyword arguments are not allowed")
-    if not node.args:
-        raise _fail(text, node, f"{node.func.id}() needs an argument")
-    for arg in node.args:
+    name = node.func.id
+    fewest, most, axis = SIGNATURES[name]
+    if not fewest <= len(node.args) <= most:
+        raise _fail(text, node, f"{name}() takes {_counted(fewest, most)}, got {len(node.args)}"
+                                f"{_usage(name)}")
+    for position, arg in enumerate(node.args):
         if isinstance(arg, ast.Starred):
             raise _fail(text, arg, "starred arguments are not allowed")
-        _check(arg, text, variables, depth + 1)
+        if position == axis:
+            _axis(arg, text, name)
+        else:
+            _check(arg, text, variables, depth + 1)
+
+
+def _counted(fewest: int, most: int) -> str:
+    words = {1: "one argument", 2: "two arguments", 3: "three arguments"}
+    return words[most] if fewest == most else f"{words[fewest][:-9]} or {words[most]}"
+
+
+def _usage(name: str) -> str:
+    usages = {"where": "where(condition, x, y)", "clip": "clip(x, low, high)"}
+    if name in usages:
+        return f": {usages[name]}"
+    return f": {name}(x) or {name}(x, axis), the axis an integer" if name in _REDUCTIONS else ""
+
+
+def _axis(node: ast.AST, text: str, name: str) -> int:
+    """The integer constant an axis argument must be (``sum(x, 0)``, ``mean(x, -1)``)."""
+    value = node.operand if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) else node
+    if not (isinstance(value, ast.Constant) and type(value.value) is int and value.value < 64):
+        raise _fail(text, node, f"the axis of {name}() is an integer such as 0 or -1")
+    return -value.value if value is not node else value.value
 
 
 def _describe(node: ast.AST) -> str:
@@ -259,7 +311,9 @@ def _evaluate(node: ast.AST, values: dict[str, Any], text: str, budget: list[int
         return _located(gnp.negative(operand), node, text)
     if isinstance(node, ast.Call):
         function = getattr(gnp, node.func.id)
-        args = [_evaluate(arg, values, text, budget) for arg in node.args]
+        axis = SIGNATURES[node.func.id][2]
+        args = [_axis(arg, text, node.func.id) if position == axis
+                else _evaluate(arg, values, text, budget) for position, arg in enumerate(node.args)]
         _check_size(node.func.id, args, budget, text, node)
         return _located(function(*args), node, text)
     raise _fail(text, node, f"{_describe(node)} is not allowed in an expression")
@@ -343,15 +397,23 @@ def _split_bindings(text: str):
 
 def _parse_number_or_array(name: str, text: str) -> Any:
     try:
-        node = ast.parse(text, mode="eval").body
+        node = _parse_quietly(text).body
         value = _literal(node)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        raise ExpressionError(f"cannot read the value of {name}: {text!r} is not a number or a "
-                              "list of numbers, e.g. 2.5, pi or [1, 2, 3]") from None
-    array = onp.asarray(value, dtype=float)
+        raise ExpressionError(f"cannot read the value of {name}: {_cut(text)!r} is not a number or "
+                              "a list of numbers, e.g. 2.5, pi or [1, 2, 3]") from None
+    try:
+        array = onp.asarray(value, dtype=float)
+    except OverflowError:  # an integer of hundreds of digits
+        raise ExpressionError(f"the value of {name} is too large for a float (the largest is "
+                              f"about 1.8e308): {_cut(text)}") from None
     if array.size > MAX_ARRAY:
         raise ExpressionError(f"the value of {name} has {array.size} elements; the limit is {MAX_ARRAY}")
     return float(array) if array.ndim == 0 else array
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "…"
 
 
 def _literal(node: ast.AST) -> Any:
@@ -383,7 +445,8 @@ def trace_expression(text: str, at: str | dict[str, Any], *, wrt: list[str] | No
         ['input', 'input', 'multiply', 'sin', 'add']
     """
     expression = parse(text)
-    bindings = parse_bindings(at) if isinstance(at, str) else dict(at)
+    given = parse_bindings(at) if isinstance(at, str) else dict(at)
+    bindings = {name: _read_only_copy(value) for name, value in given.items()}
     missing = [name for name in expression.variables if name not in bindings]
     if missing:
         raise ExpressionError(f"no value for {', '.join(missing)}: add it to --at, e.g. --at "
@@ -403,6 +466,15 @@ def trace_expression(text: str, at: str | dict[str, Any], *, wrt: list[str] | No
 
     f.__name__ = "f"
     return _traced(f, expression, [bindings[name] for name in wrt], wrt)
+
+
+def _read_only_copy(value: Any) -> Any:
+    """The caller's arrays are never handed to numpy: a copy, marked read-only, is traced."""
+    if not isinstance(value, (onp.ndarray, list, tuple)):
+        return value
+    array = onp.array(value)
+    array.flags.writeable = False
+    return array
 
 
 def _traced(f: Callable, expression: Expression, args: list, wrt: list[str]):

@@ -8,6 +8,7 @@ the graph labels, the inspector). Plain strings, no rich markup, so every view c
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as onp
@@ -200,10 +201,31 @@ def partial_formula(trace, index: int, argnum: int) -> str:
     labels = [argument_label(trace, node, k) for k in range(len(node.args))]
     if template is None:
         return f"∂{node.op}/∂{labels[argnum] if argnum < len(labels) else argnum}"
-    try:
-        return template.format(*labels, ans=node.name)
-    except (IndexError, KeyError):
-        return template
+    return fill_template(template, labels, node.name)
+
+
+_FIELD = re.compile(r"\{(\d+|ans)\}")
+
+
+def fill_template(template: str, labels: list[str], ans: str) -> str:
+    """``"{1}·{0}^({1}-1)"`` with ``{k}`` the k-th argument's label and ``{ans}`` the node's.
+
+    Only those fields are filled, by plain substitution, never :meth:`str.format`: a template
+    read from a trace file is data, so ``{0:>200000000}`` or ``{0.__class__}`` stays as written.
+
+    Example:
+        >>> fill_template("{1}·{0}^({1}-1)", ["w1", "w2"], "w3")
+        'w2·w1^(w2-1)'
+        >>> fill_template("{0.__class__} {9}", ["w1"], "w3")
+        '{0.__class__} {9}'
+    """
+    def field(match: re.Match) -> str:
+        key = match.group(1)
+        if key == "ans":
+            return ans
+        return labels[int(key)] if int(key) < len(labels) else match.group(0)
+
+    return _FIELD.sub(field, template)
 
 
 def partial_value(trace, index: int, argnum: int) -> Any:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from rich.console import Group
 from rich.table import Table
+from rich.text import Text
 
 from gradviz.notation import (
     adjoint_formula,
@@ -81,11 +82,12 @@ def reverse_rows(trace, sweep_number: int = 0) -> list[tuple[int, str, str]]:
 
 
 def _table(title: str, rows: list[tuple[int, str, str]]) -> Table:
-    table = Table(title=title, title_justify="left", show_lines=False)
+    # Names, labels and operations are data (a loaded file's among them), never rich markup.
+    table = Table(title=Text(title), title_justify="left", show_lines=False)
     table.add_column("Operations to compute value", no_wrap=False)
     table.add_column("Operations to compute derivative", no_wrap=False)
     for _index, value, derivative in rows:
-        table.add_row(value, derivative)
+        table.add_row(Text(value), Text(derivative))
     return table
 
 

@@ -176,3 +176,70 @@ def test_fuzz_token_soup(tokens):
     import pathlib
 
     _check("".join(tokens), pathlib.Path.cwd())
+
+
+# --- expressions cannot write into their inputs (numpy's positional ``out``) --------------
+
+@pytest.mark.parametrize("text, message", [
+    ("x + floor(x, x)", "floor() takes one argument, got 2"),
+    ("clip(x, 0, 1, y)", "clip() takes three arguments, got 4"),
+    ("sin(x, y)", "sin() takes one argument, got 2"),
+    ("maximum(x, y, y)", "maximum() takes two arguments, got 3"),
+    ("sum(x, 0, y)", "sum() takes one or two arguments, got 3"),
+    ("sum(x, y)", "the axis of sum() is an integer"),
+    ("mean(x, 0.5)", "the axis of mean() is an integer"),
+    ("where(x, y)", "where() takes three arguments, got 2"),
+    ("sin()", "sin() takes one argument, got 0"),
+])
+def test_arity_out_argument_is_refused(text, message):
+    with pytest.raises(ExpressionError, match=re.escape(message)):
+        parse(text)
+
+
+def test_every_function_has_a_signature():
+    from gradviz.expression import SIGNATURES
+
+    assert sorted(SIGNATURES) == sorted(FUNCTIONS)
+
+
+def test_out_argument_leaves_the_callers_arrays_alone():
+    import numpy
+
+    x, y = numpy.array([1.5, 2.5]), numpy.array([5.0, 6.0])
+    with pytest.raises(ExpressionError):
+        trace_expression("sin(x, y)", {"x": x, "y": y})
+    assert y.tolist() == [5.0, 6.0]
+    t = trace_expression("sum(x * y)", {"x": x, "y": y})
+    assert t.tape.nodes[0].value is not x and not t.tape.nodes[0].value.flags.writeable
+    assert x.flags.writeable and x.tolist() == [1.5, 2.5]
+
+
+def test_out_argument_through_the_command_line_exits_2():
+    code, out, err = _run("x + floor(y, y)")
+    assert code == 2 and "floor() takes one argument" in err
+
+
+def test_axis_is_an_integer_constant():
+    t = trace_expression("sum(x, 0) + mean(x, -1)", "x=[[1,2],[3,4]]")
+    assert t.tape.nodes[t.outputs[0]].value.tolist() == [5.5, 9.5]
+
+
+# --- error messages are one line and never a traceback ------------------------------------
+
+def test_syntax_warning_does_not_leak():
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ExpressionError):
+            parse("x*8if")
+        with pytest.raises(ExpressionError):
+            parse_bindings("x=8if")
+    assert [str(w.message) for w in caught] == []
+
+
+def test_huge_integer_binding_is_a_clean_error():
+    with pytest.raises(ExpressionError, match="too large for a float"):
+        parse_bindings("x=" + "9" * 400)
+    with pytest.raises(ExpressionError, match="too large for a float"):
+        parse_bindings("x=[1, " + "9" * 400 + "]")

@@ -7,7 +7,10 @@ reactive, so a move (or a message) redraws the screen.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+from rich.text import Text
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -145,7 +148,8 @@ class InspectorApp(App):
         # every panel has a fixed size: no update needs a new layout of the screen
         self.query_one("#where", Static).update(views.where_text(state), layout=False)
         graph = self.query_one("#graph", Static)
-        graph.border_title = f"graph · {state.trace.name} · {len(state.trace)} nodes"
+        # Text, not a string: textual would read a loaded trace's name as markup.
+        graph.border_title = Text(f"graph · {state.trace.name} · {len(state.trace)} nodes")
         width, height = self._inner("#graph", (60, 30))
         graph.update(views.graph_view(state, height=height - 2, width=width), layout=False)
         self.query_one("#step", Static).update(views.step_text(state), layout=False)
@@ -239,7 +243,8 @@ def export_graph(state: InspectorState, directory: Path) -> str:
         from gradviz.render import render
     except ImportError:
         return "export needs the renderer (gradviz.render), which this installation does not have"
-    name = state.trace.name.strip("<>") or "trace"
+    # The name may come from a loaded file: only letters, digits, '-' and '_' reach the path.
+    name = re.sub(r"[^A-Za-z0-9_-]+", "_", state.trace.name).strip("_")[:60] or "trace"
     suffix = f"-iteration{state.position.iteration + 1}" if state.run.training else ""
     path = directory / f"{name}{suffix}.svg"
     try:

@@ -32,9 +32,9 @@ def print_run(state: InspectorState, console: Console | None = None) -> int:
 
 def print_steps(state: InspectorState, console: Console) -> int:
     """Every step of the current trace from the current position (or up to a breakpoint)."""
-    console.print(Rule(f"{state.trace.name}: {len(state.trace)} nodes"))
+    console.print(Rule(Text(f"{state.trace.name}: {len(state.trace)} nodes")))  # a name is not markup
     if state.breakpoints:
-        console.print("breakpoints: " + ", ".join(b.description for b in state.breakpoints))
+        console.print(Text("breakpoints: " + ", ".join(b.description for b in state.breakpoints)))
     console.print(views.graph_view(state, height=len(views.graph_lines(state)) + 1))
     while True:
         console.print(Rule(style="#808080"))

@@ -184,7 +184,8 @@ def table_view(state: InspectorState, height: int = 20, *, wrap: bool = False,
     shown = rows[start : start + height]
     derivative = "" if phase.kind == "evaluate" else "Operations to compute derivative"
     status = {True: "", False: " (done)" if number < state.position.phase else " (to come)"}
-    table = Table(title=phase.title + status[number == state.position.phase], title_justify="left",
+    title = Text(phase.title + status[number == state.position.phase])  # names are data, not markup
+    table = Table(title=title, title_justify="left",
                   expand=True, padding=(0, 1),
                   caption=f"rows {start + 1}–{start + len(shown)} of {len(rows)}" if len(rows) > height else None)
     overflow = "fold" if wrap else "ellipsis"
@@ -195,7 +196,7 @@ def table_view(state: InspectorState, height: int = 20, *, wrap: bool = False,
         row_state = _row_state(state, number, start + offset, node)
         if row_state == "pending" and phase.kind != "reverse":
             value = value_formula(trace, node, numbers=False)
-        cells = [value] + ([_derivative_cell(state, node, text, row_state)] if derivative else [])
+        cells = [Text(value)] + ([Text(_derivative_cell(state, node, text, row_state))] if derivative else [])
         style = {"current": CURRENT, "pending": PENDING, "partial": "yellow"}.get(row_state, DONE)
         table.add_row(*cells, style=style)
     return table
