@@ -56,18 +56,18 @@ DIFFERENTIABLE = (
     # indexing and sorting
     "take", "take_along_axis", "sort", "partition",
     # joining and splitting
-    "array", "concatenate", "stack", "hstack", "vstack", "column_stack", "dstack", "append",
-    "split", "array_split", "hsplit", "vsplit", "dsplit",
+    "array", "concatenate", "stack", "hstack", "vstack", "row_stack", "column_stack", "dstack",
+    "append", "block", "select", "split", "array_split", "hsplit", "vsplit", "dsplit",
 )  # fmt: skip
 
 #: Functions recorded on the trace whose value passes through with no derivative.
 NONDIFFERENTIABLE = (
-    "sign", "floor", "ceil", "trunc", "rint", "round", "floor_divide",
+    "sign", "floor", "ceil", "trunc", "rint", "round", "around", "fix", "floor_divide",
     "argmax", "argmin", "argsort", "argpartition", "argwhere", "nonzero", "flatnonzero",
     "searchsorted", "digitize", "count_nonzero",
     "greater", "greater_equal", "less", "less_equal", "equal", "not_equal",
     "isclose", "allclose", "array_equal", "isnan", "isinf", "isfinite", "isreal", "iscomplex",
-    "iscomplexobj", "signbit", "logical_and", "logical_or", "logical_not", "logical_xor",
+    "iscomplexobj", "isscalar", "isposinf", "isneginf", "array_equiv", "signbit", "logical_and", "logical_or", "logical_not", "logical_xor",
     "all", "any", "zeros_like", "ones_like", "empty_like", "full_like",
     "shape", "ndim", "size", "result_type",
 )  # fmt: skip

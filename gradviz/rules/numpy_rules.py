@@ -1004,9 +1004,9 @@ cross = defrule(onp.cross,         ("×{1}", "{0}×"),        REALS,
                    lambda t, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None: cross(a, t, axisa, axisb, axisc, axis)),
               vjp=(lambda g, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None: cross(b, g, axisb, axisc, axisa, axis),
                    lambda g, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None: cross(g, a, axisc, axisa, axisb, axis)))
-einsum = defrule(onp.einsum,       None,                    REALS,                                  variadic=True)
-einsum.jvps = EveryArgument(_einsum_jvp)
-einsum.vjps = EveryArgument(_einsum_vjp)
+_einsum = defrule(onp.einsum,      None,                    REALS, name="einsum",                   variadic=True)
+_einsum.jvps = EveryArgument(_einsum_jvp)
+_einsum.vjps = EveryArgument(_einsum_vjp)
 
 # === shapes (linear: the adjoint undoes the move) ==============================================
 reshape = defrule(onp.reshape,     "1",                     REALS,
@@ -1179,6 +1179,9 @@ def vstack(tup):
     return _concatenate(0, *_at_least(tup, 2, _atleast_2d))
 
 
+row_stack = vstack  # numpy's deprecated alias, which autograd programs still use
+
+
 @_built_on(_concatenate)
 def column_stack(tup):
     """numpy's ``column_stack``: vectors become columns, then joined along the columns."""
@@ -1217,6 +1220,78 @@ def array(object, dtype=None, **kwargs):  # noqa: A002 - numpy's name
             result = _array(shape, *elements)
             return result if dtype is None else astype(result, dtype)
     return onp.array(object, dtype, **kwargs)
+
+
+@_built_on(_einsum)
+def einsum(*operands, **kwargs):
+    """numpy's ``einsum``, in either form: ``einsum("ij,jk->ik", a, b)`` or the sublist form
+    ``einsum(a, [0, 1], b, [1, 2], [0, 2])``; one ``einsum`` node with the subscripts first.
+
+    Example:
+        >>> einsum(onp.ones((2, 3)), [0, 1], onp.ones(3), [1], [0])
+        array([3., 3.])
+    """
+    if operands and not isinstance(operands[0], str):
+        operands = _einsum_from_sublists(operands)
+    return _einsum(*operands, **kwargs)
+
+
+def _einsum_from_sublists(operands):
+    """``(a, [0, 1], b, [1, 2], [0, 2])`` as ``("ab,bc->ac", a, b)``: each axis number a
+    letter, ``Ellipsis`` written ``...``."""
+    def letters(sublist):
+        return "".join("..." if axis is Ellipsis else string.ascii_letters[int(axis)] for axis in sublist)
+
+    arrays, sublists = operands[0:-1:2], operands[1::2]
+    spec = ",".join(letters(sublist) for sublist in sublists[: len(arrays)])
+    if len(operands) % 2:  # an output sublist comes last
+        spec += "->" + letters(operands[-1])
+    return (spec, *arrays)
+
+
+@_built_on(_concatenate)
+def block(arrays):
+    """numpy's ``block``: nested lists joined along the last axis at the innermost level, the
+    one before at the next, and so on; every piece promoted to the result's rank first."""
+    depth, level = 0, arrays
+    while isinstance(level, list):
+        depth, level = depth + 1, level[0] if level else None
+    ndim = builtins.max([depth] + [_ndim(a) for a in _block_leaves(arrays)])
+    return _block_join(arrays, depth, ndim)
+
+
+def _block_leaves(arrays):
+    leaves, pending = [], [arrays]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, list):
+            pending.extend(item)
+        else:
+            leaves.append(item)
+    return leaves
+
+
+def _block_join(arrays, depth, ndim):
+    """Join one level of ``block``'s nesting (``depth`` levels below it, itself included)."""
+    if not isinstance(arrays, list):
+        shape = _shape(arrays)
+        return reshape(arrays, (1,) * (ndim - len(shape)) + tuple(shape)) if len(shape) < ndim else arrays
+    pieces = [_block_join(item, depth - 1, ndim) for item in arrays]
+    return _concatenate(ndim - depth, *pieces)
+
+
+@_built_on(where)
+def select(condlist, choicelist, default=0):
+    """numpy's ``select``: the choice of the first true condition, ``default`` where none is;
+    recorded as one ``where`` node per condition (conditions carry no derivative)."""
+    if len(condlist) != len(choicelist):
+        raise ValueError("list of cases must be same length as list of conditions")
+    result = default
+    for condition, choice in zip(reversed(condlist), reversed(choicelist)):
+        result = where(condition, choice, result)
+    if not condlist:
+        return onp.select(condlist, choicelist, default)
+    return result
 
 
 def _one_node_each(primitive):
@@ -1297,6 +1372,12 @@ ceil = defnondiff(onp.ceil)
 trunc = defnondiff(onp.trunc)
 rint = defnondiff(onp.rint)
 round = defnondiff(onp.round)  # noqa: A001 - numpy's name
+around = defnondiff(onp.around)
+fix = defnondiff(onp.fix)
+isscalar = defnondiff(onp.isscalar)
+isposinf = defnondiff(onp.isposinf)
+isneginf = defnondiff(onp.isneginf)
+array_equiv = defnondiff(onp.array_equiv)
 floor_divide = defnondiff(onp.floor_divide)
 argmax = defnondiff(onp.argmax)
 argmin = defnondiff(onp.argmin)

@@ -190,8 +190,8 @@ def test_function_without_a_rule_refuses_a_traced_value_in_one_line():
 
 
 def test_function_without_a_rule_sees_a_traced_value_inside_a_list():
-    with pytest.raises(RuleError, match="block"):
-        gradviz.grad(lambda x: np.sum(np.block([x, x])))(onp.ones(2))
+    with pytest.raises(RuleError, match="median"):
+        gradviz.grad(lambda x: np.sum(np.median([x, x])))(onp.ones(2))
 
 
 def test_rules_keep_their_info_for_the_renderer():
