@@ -43,8 +43,13 @@ from gradviz.differential_operators import (  # noqa: E402
 )
 from gradviz.engine.trace import Trace
 from gradviz.extend import primitive  # noqa: E402
+from gradviz.builtins import dict, isinstance, list, tuple, type  # noqa: E402,A004  (autograd's)
 from gradviz.errors import GradvizError
 import gradviz.numpy  # noqa: F401  (registers the rules and box operators)
+import gradviz.engine.containers as _containers  # noqa: E402
+
+# A numpy function given a list holding traced values takes it as numpy would: as an array.
+_containers.to_array = gradviz.numpy.array
 from gradviz.checkpoint import checkpoint  # noqa: E402
 from gradviz.debug import check_grads, debug_nans, first_nonfinite, nan_birth  # noqa: E402
 import gradviz.inspect as inspect  # noqa: E402  (callable: gradviz.inspect(trace); textual loads on use)
@@ -86,6 +91,11 @@ __all__ = [
     "make_ggnvp",
     "make_jvp_reversemode",
     "primitive",
+    "tuple",
+    "list",
+    "dict",
+    "isinstance",
+    "type",
     "trace",
     "record",
     "Recording",

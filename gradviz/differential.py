@@ -18,6 +18,7 @@ from typing import Any, Callable, Sequence
 import numpy as onp
 
 from gradviz.engine.broadcast import shape_of
+from gradviz.engine.containers import CONTAINER_TYPES, open_boxes
 from gradviz.engine.sweeps import OBSERVERS, forward_sweeps, observe_primal, reverse_sweep
 from gradviz.engine.trace import Trace
 from gradviz.engine.tracer import Box, Tape, tracing_depth, unbox
@@ -102,6 +103,9 @@ def _evaluate(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int], 
         args[argnum] = unflatten(treedef, boxed) if treedef[0] != "leaf" else boxed[0]
     with tape:
         output = fun(*args, **kwargs)
+        if type(output) in CONTAINER_TYPES or (type(output) is Box
+                                               and type(output._value) in CONTAINER_TYPES):
+            output = open_boxes(output)  # a traced container's items, each its own output
     if OBSERVERS:  # gradviz.debug_nans() is active: primal values are checked here
         observe_primal(tape)
     return tape, inputs, treedefs, output

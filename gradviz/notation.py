@@ -54,6 +54,16 @@ def bar_name(name: str) -> str:
     return name[0] + BAR + name[1:]
 
 
+def _container_text(value: Any, digits: int) -> str:
+    """``(a, b)``, ``[a, b]`` or ``{'w': a}`` with each item formatted; long ones cut."""
+    if isinstance(value, dict):
+        text = "{" + ", ".join(f"{k!r}: {format_value(v, digits, whole=3)}" for k, v in value.items()) + "}"
+    else:
+        opening, closing = ("[", "]") if isinstance(value, list) else ("(", ")")
+        text = opening + ", ".join(format_value(v, digits, whole=3) for v in value) + closing
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
 def format_value(value: Any, digits: int = 4, *, whole: int = 6) -> str:
     """A number with ``digits`` significant digits; an array in full up to ``whole`` elements,
     else its shape, dtype and min/mean/max.
@@ -68,6 +78,8 @@ def format_value(value: Any, digits: int = 4, *, whole: int = 6) -> str:
     value = unbox(value)
     if value is None:
         return "0"
+    if isinstance(value, (tuple, list, dict)):  # a traced container: each item, briefly
+        return _container_text(value, digits)
     if isinstance(value, (bool, onp.bool_)):
         return str(bool(value))
     try:

@@ -20,6 +20,7 @@ from numpy import float64 as _float64
 from numpy import ndarray as _ndarray
 
 from gradviz.engine.broadcast import fit_adjoint, fit_tangent, is_complex, real_part, shape_of
+from gradviz.engine.containers import CONTAINER_TYPES, addable
 from gradviz.engine.tracer import Node, Tape
 from gradviz.errors import GradvizError, MissingRuleError, RuleError
 
@@ -388,6 +389,8 @@ def reverse_sweep(
 def _fit_contribution(tape: Tape, index: int, argnum: int, contribution: Any, parent_value: Any) -> Any:
     """A contribution summed back over broadcast axes to its parent's shape, and made real
     for a real parent (as autograd: a real value's adjoint is real)."""
+    if type(parent_value) in CONTAINER_TYPES:
+        return addable(contribution)  # a container's adjoint: added item by item
     try:
         if getattr(contribution, "shape", ()) != getattr(parent_value, "shape", ()):
             contribution = fit_adjoint(contribution, shape_of(parent_value))

@@ -26,6 +26,9 @@ __all__ = ["Box", "Node", "Tape", "Primitive", "EveryArgument", "tracing_depth",
 # call; this global read is the whole cost of gradviz on code that is not being traced.
 _depth = 0
 
+# Boxes inside these are looked for only when a primitive found none among its arguments.
+_CONTAINER_TYPES = (tuple, list, dict)
+
 _PACKAGE_DIR = __file__.rsplit("engine", 1)[0]
 _is_internal_code: dict[Any, bool] = {}
 
@@ -257,6 +260,8 @@ class Primitive:
         if count == 1:
             first = args[0]
             if type(first) is not Box:
+                if type(first) in _CONTAINER_TYPES:
+                    return self._record_nested(args, kwargs)
                 return self.fun(first, **kwargs)
             if first._tape.level == 1:
                 return _append(self, self.fun, first._tape, (first._value,), kwargs,
@@ -272,10 +277,22 @@ class Primitive:
             if type(arg) is Box and (tape is None or arg._tape.level > tape.level):
                 tape = arg._tape
         if tape is None:
+            if any(type(arg) in _CONTAINER_TYPES for arg in args):
+                return self._record_containers(args, kwargs)
             return self.fun(*args, **kwargs)
         raw_args, parents = _unbox_arguments(args, tape)
         # Called on the raw arguments, the primitive records any boxes of outer tapes there.
         return _append(self, self, tape, raw_args, kwargs, parents, 2)
+
+    def _record_containers(self, args: tuple, kwargs: dict):
+        """A call whose only boxes are inside tuples, lists or dicts: those are made traced
+        values first (see :mod:`gradviz.engine.containers`)."""
+        from gradviz.engine.containers import with_containers_boxed
+
+        boxed = with_containers_boxed(self, args)
+        if boxed is None:
+            return self.fun(*args, **kwargs)
+        return self._record_nested(boxed, kwargs)
 
 
 def operator_method(primitive: Primitive, reflected: bool = False) -> Callable:
@@ -314,6 +331,8 @@ def _record_two(primitive: Primitive, first: Any, second: Any, kwargs: dict) -> 
             return primitive._record_nested((first, second), kwargs)
         raw_args = (first, second._value)
         parents = ((1, second._index),)
+    elif type(first) in _CONTAINER_TYPES or type(second) in _CONTAINER_TYPES:
+        return primitive._record_containers((first, second), kwargs)
     else:
         return primitive.fun(first, second, **kwargs)
     return _append(primitive, primitive.fun, tape, raw_args, kwargs, parents, 3)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from gradviz.engine.broadcast import shape_of
+from gradviz.engine.containers import CONTAINER_TYPES, unpack
 from gradviz.engine.tracer import Box, operator_method, unbox
 from gradviz.errors import UnsupportedTypeError
 from gradviz.rules import numpy_rules as r
@@ -52,7 +53,8 @@ Box.__rmatmul__ = _swap(r.matmul)
 Box.__neg__ = _unary(r.negative)
 Box.__pos__ = lambda self: self
 Box.__abs__ = lambda self: r.absolute(self)
-Box.__getitem__ = lambda self, index: r.getitem(self, index)
+Box.__getitem__ = lambda self, index: (unpack(self, index) if type(self._value) in CONTAINER_TYPES
+                                       else r.getitem(self, index))
 Box.__lt__ = _operator(r.less)
 Box.__le__ = _operator(r.less_equal)
 Box.__gt__ = _operator(r.greater)

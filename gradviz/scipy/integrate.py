@@ -16,11 +16,30 @@ Example:
 
 from __future__ import annotations
 
+from gradviz.engine.containers import open_boxes as _open_boxes
+from gradviz.engine.tracer import Box as _Box
+from gradviz.engine.tree import flatten as _flatten
+from gradviz.engine.tree import unflatten as _unflatten
 from gradviz.rules.scipy_rules import odeint_primitive as _odeint
 
 __all__ = ["odeint"]
 
 
 def odeint(func, y0, t, args=(), rtol=1.5e-8, atol=1.5e-8):
-    """``y(t)`` for ``dy/dt = func(y, t, *args)``, ``y(t[0]) = y0``; one node on the trace."""
-    return _odeint(func, y0, t, *args, rtol=rtol, atol=atol)
+    """``y(t)`` for ``dy/dt = func(y, t, *args)``, ``y(t[0]) = y0``; one node on the trace.
+
+    ``args`` may nest tuples, lists and dicts of arrays (a network's parameters): the node's
+    arguments are their leaves, and ``func`` is called with them rebuilt.
+    """
+    if type(args) is _Box:  # a traced tuple (gradviz.builtins.tuple), opened item by item
+        args = _open_boxes(args)
+    if not any(type(arg) in (tuple, list, dict) or type(arg) is _Box
+               and type(arg._value) in (tuple, list, dict) for arg in args):
+        return _odeint(func, y0, t, *args, rtol=rtol, atol=atol)
+    leaves, treedef = _flatten(list(_open_boxes(list(args))))
+
+    def on_leaves(y, time, *values):
+        return func(y, time, *_unflatten(treedef, list(values)))
+
+    on_leaves.__name__ = getattr(func, "__name__", "func")
+    return _odeint(on_leaves, y0, t, *leaves, rtol=rtol, atol=atol)
