@@ -20,9 +20,7 @@ PROGRAMS = Path(__file__).parent / "programs"
 IMPORT_LINE = re.compile(r"^(\s*(?:import|from)\s+)autograd\b", re.MULTILINE)
 
 # A program that needs a piece gradviz does not have yet: its name → the missing piece.
-MISSING: dict[str, str] = {
-    "ode_net": "gradviz.builtins.tuple, and containers of traced values in odeint's args (issue 11 item 2)",
-}
+MISSING: dict[str, str] = {}
 
 
 def load(name: str, backend: str) -> types.ModuleType:
