@@ -35,7 +35,8 @@ HELP = """\
   s            switch seed: the same row in the next sweep of the same kind
   b            break on the current node's operation (again: remove)
   e            export the current graph through the renderer
-  ?            this help            q   quit
+  tab          on a small terminal: show the next panel (graph, tables, training)
+  ?            this help            q  ctrl+c   quit
 
 [b]Breakpoints[/b] (set on the command line or in inspect(..., breakpoints=...))
   a NaN or Inf is born (on by default), a rule fails its check (--break-check),
@@ -57,8 +58,9 @@ class HelpScreen(ModalScreen):
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "close")]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > Static { width: 96; height: auto; border: round $accent; padding: 1 2;
-                          background: $surface; }
+    HelpScreen > Static { width: 96; max-width: 100%; height: auto; max-height: 100%;
+                          border: round $accent; padding: 0 1; background: $surface;
+                          overflow-y: auto; }
     """
 
     def compose(self) -> ComposeResult:
@@ -70,6 +72,7 @@ class InspectorApp(App):
 
     TITLE = "gradviz inspector"
     AUTO_FOCUS = None  # keys go to the bindings; the jump box takes focus only when opened
+    ENABLE_COMMAND_PALETTE = False  # its footer entry would push "? help" and "q quit" off
     CSS = """
     #where { height: 3; padding: 0 1; background: $boost; }
     #main { height: 1fr; }
@@ -78,23 +81,39 @@ class InspectorApp(App):
     #step { height: 6; border: round $success; padding: 0 1; }
     #table { height: 1fr; border: round $primary; padding: 0 1; }
     #training { height: 18; }
-    #loss, #weights, #boundary { border: round $secondary; padding: 0 1; }
-    #loss { width: 2fr; } #weights { width: 1fr; } #boundary { width: 2fr; }
+    #loss, #weights, #boundary { border: round $secondary; padding: 0 1; height: 100%; }
+    #loss { width: 2fr; } #weights { width: 2fr; } #boundary { width: 2fr; }
     #jump { dock: bottom; display: none; }
+    .compact #where { height: 2; text-wrap: nowrap; text-overflow: ellipsis; }
+    .compact #main { layout: vertical; }
+    .compact #graph, .compact #right { width: 100%; }
+    .compact #graph { height: 1fr; }
+    .compact #step { height: 5; }
+    .compact #training { height: 1fr; }
+    .compact #loss, .compact #weights, .compact #boundary { width: 1fr; }
+    .view-graph #right { height: 5; }
+    .view-graph #table, .view-tables #graph, .view-graph #training, .view-tables #training,
+    .view-training #main { display: none; }
     """
+    # The footer shows these in order; on an 80-column terminal the last ones must still fit.
     BINDINGS = [
-        Binding("right,l,space", "step", "step"),
-        Binding("left,h", "back", "back"),
-        Binding("f", "finish", "finish sweep"),
-        Binding("n", "next_iteration", "next iter"),
-        Binding("c", "run", "run to break"),
-        Binding("g", "jump", "jump"),
-        Binding("s", "switch_seed", "seed"),
-        Binding("b", "toggle_break", "break on op"),
-        Binding("e", "export", "export"),
         Binding("question_mark", "help", "help"),
         Binding("q", "quit", "quit"),
+        Binding("ctrl+c", "quit", "quit", show=False, priority=True),
+        Binding("right,l,space", "step", "step"),
+        Binding("left,h", "back", "back"),
+        Binding("tab", "switch_view", "panel", priority=True),
+        Binding("f", "finish", "finish"),
+        Binding("n", "next_iteration", "next iter"),
+        Binding("c", "run", "run"),
+        Binding("g", "jump", "jump"),
+        Binding("s", "switch_seed", "seed", show=False),
+        Binding("b", "toggle_break", "break on op", show=False),
+        Binding("e", "export", "export", show=False),
     ]
+    #: below this size one panel is shown at a time (tab switches); a training run needs more
+    WIDE = (120, 30)
+    WIDE_TRAINING = (120, 40)
 
     #: what the screen shows: position, message, breakpoint stop and count (see state.snapshot)
     snapshot: reactive[tuple] = reactive((), init=False)
@@ -103,6 +122,9 @@ class InspectorApp(App):
         super().__init__()
         self.state = state
         self.export_dir = Path(export_dir)
+        self.views = ["graph", "tables"] + (["training"] if state.run.training else [])
+        self.view = "graph"  # the panel shown when the terminal is too small for all
+        self.compact = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="where")
@@ -123,15 +145,32 @@ class InspectorApp(App):
     def on_mount(self) -> None:
         self.query_one("#graph").border_title = "graph"
         self.query_one("#step").border_title = "step"
-        self.query_one("#table").border_title = "the lecture's tables"
+        self._lay_out(self.size.width, self.size.height)
         if self.state.run.training:
             self.query_one("#loss").border_title = "loss per step"
             self.query_one("#weights").border_title = "weights"
             self.query_one("#boundary").border_title = "decision boundary: p(class 1), samples ●"
         self.refresh_panels()
 
-    def on_resize(self) -> None:
+    def on_resize(self, event) -> None:
+        self._lay_out(event.size.width, event.size.height)
         self.call_after_refresh(self.refresh_panels)
+
+    def _lay_out(self, width: int, height: int) -> None:
+        """All panels side by side when they fit, else one at a time (``tab`` switches)."""
+        wide_width, wide_height = self.WIDE_TRAINING if self.state.run.training else self.WIDE
+        self.compact = width < wide_width or height < wide_height
+        self.screen.set_class(self.compact, "compact")
+        for view in self.views:
+            self.screen.set_class(self.compact and view == self.view, f"view-{view}")
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "next_iteration":
+            return self.state.run.training
+        if action == "switch_view":
+            return self.compact
+        return True
 
     # --- drawing ---
 
@@ -146,10 +185,13 @@ class InspectorApp(App):
     def refresh_panels(self) -> None:
         state = self.state
         # every panel has a fixed size: no update needs a new layout of the screen
-        self.query_one("#where", Static).update(views.where_text(state), layout=False)
+        self.query_one("#where", Static).update(
+            views.where_text(state, breakpoints=not self.compact), layout=False)
         graph = self.query_one("#graph", Static)
         # Text, not a string: textual would read a loaded trace's name as markup.
-        graph.border_title = Text(f"graph · {state.trace.name} · {len(state.trace)} nodes")
+        graph.border_title = Text(f"graph · {state.trace.name} · {len(state.trace)} nodes"
+                                  + self._tab_hint())
+        self.query_one("#table", Static).border_title = "the lecture's tables" + self._tab_hint()
         width, height = self._inner("#graph", (60, 30))
         graph.update(views.graph_view(state, height=height - 2, width=width), layout=False)
         self.query_one("#step", Static).update(views.step_text(state), layout=False)
@@ -157,6 +199,7 @@ class InspectorApp(App):
         self.query_one("#table", Static).update(
             views.tables_view(state, height=table_height, width=table_width), layout=False)
         if state.run.training:
+            self.query_one("#loss").border_title = "loss per step" + self._tab_hint()
             self._refresh_training()
 
     def _refresh_training(self) -> None:
@@ -205,6 +248,17 @@ class InspectorApp(App):
     def action_toggle_break(self) -> None:
         self.state.toggle_operation_breakpoint()
         self._moved()
+
+    def _tab_hint(self) -> str:
+        if not self.compact:
+            return ""
+        following = self.views[(self.views.index(self.view) + 1) % len(self.views)]
+        return f" · tab: {following}"
+
+    def action_switch_view(self) -> None:
+        self.view = self.views[(self.views.index(self.view) + 1) % len(self.views)]
+        self._lay_out(self.size.width, self.size.height)
+        self.call_after_refresh(self.refresh_panels)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

@@ -7,6 +7,7 @@ notation comes from :mod:`gradviz.notation` and the table rows from :mod:`gradvi
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as onp
@@ -36,20 +37,14 @@ BAD = "bold red"
 
 
 def compact(value: Any) -> str:
-    """A short number for the graph: a scalar, three elements, or ``(500,) mean 0.42``."""
+    """A short number for the graph: a scalar, three elements, or the renderer's summary
+    ``(500,) min 0.1 mean 0.42 max 0.9`` (notation.format_value, dtype left out for float64)."""
     raw = unbox(value)
     if raw is None:
         return "0"
     if onp.size(raw) <= 3:
         return format_value(raw, 4, whole=3)
-    array = onp.asarray(raw)
-    if not onp.issubdtype(array.dtype, onp.number):
-        return f"{array.shape}"
-    shape = "×".join(map(str, array.shape))
-    bad = int(onp.size(array) - onp.count_nonzero(onp.isfinite(array)))
-    if bad:
-        return f"[{shape}] {bad} non-finite"
-    return f"[{shape}] mean {format_value(onp.mean(array), 3)}"
+    return format_value(raw, 3, whole=3).replace(" float64 ", " ", 1)
 
 
 def _finite(value: Any) -> bool:
@@ -207,12 +202,11 @@ def table_text(state: InspectorState, height: int, width: int, number: int | Non
     same rows and highlights, a fraction of the cost to draw on every key press."""
     table = table_view(state, height=height, number=number)
     title, rows = table.title, [(list(cells), style) for cells, style in _table_cells(table)]
-    first = min(max([len(cells[0]) for cells, _ in rows] + [27]), width // 3)
-    if len(table.columns) == 1:
-        first = width
-    second = max(10, width - first - 3)
+    headers = [str(column.header) for column in table.columns]
+    first, second = _column_widths([cells for cells, _ in rows], headers, width)
+    if first < len(headers[0]) or (len(headers) > 1 and second < len(headers[1])):
+        headers = _SHORT_HEADERS[: len(headers)]
     text = Text(_cut(str(title), width), style="bold", no_wrap=True)
-    headers = [column.header for column in table.columns]
     text.append("\n" + _cell(str(headers[0]), first) + (" │ " + _cell(str(headers[1]), second) if len(headers) > 1 else ""),
                 style="bold #9e9e9e")
     text.append("\n" + "─" * first + ("─┼─" + "─" * second if len(headers) > 1 else ""), style="#808080")
@@ -223,6 +217,21 @@ def table_text(state: InspectorState, height: int, width: int, number: int | Non
     if table.caption:
         text.append(f"\n{table.caption}", style="#808080")
     return text
+
+
+_SHORT_HEADERS = ["value", "derivative"]
+
+
+def _column_widths(rows: list[list[str]], headers: list[str], width: int) -> tuple[int, int]:
+    """Each column as wide as its longest cell and header when both fit; else the value
+    column gets what it needs up to a third, and at least what the other leaves."""
+    if len(headers) == 1:
+        return width, 0
+    need = [max([len(cells[k]) for cells in rows] + [len(headers[k])]) for k in range(2)]
+    if sum(need) + 3 <= width:
+        return need[0], width - need[0] - 3
+    first = max(min(need[0], width // 3), min(need[0], width - 3 - need[1]))
+    return first, max(10, width - first - 3)
 
 
 def _table_cells(table: Table):
@@ -261,12 +270,15 @@ def tables_view(state: InspectorState, height: int = 30, width: int = 100) -> Te
 
 # --- the graph -------------------------------------------------------------------------------
 
-_MAX_INDENT = 48
+#: a line keeps the last this many levels of its tree prefix (3 characters each): a
+#: 100 000-node chain must not store a 300 000-character prefix per line
+_KEPT_LEVELS = 16
 
 
-def graph_lines(state: InspectorState) -> list[tuple[str, int, bool]]:
+def graph_lines(state: InspectorState) -> list[tuple[str, int, bool, int]]:
     """The trace drawn as a tree from its outputs down to its inputs, built once per trace:
-    ``(prefix, node, repeated)`` per line; a node used twice is drawn once, then referred to."""
+    ``(prefix, node, repeated, depth)`` per line; a node used twice is drawn once, then
+    referred to."""
     cache = state.__dict__.setdefault("_graph_cache", {})
     iteration = state.position.iteration
     if iteration not in cache:
@@ -275,35 +287,44 @@ def graph_lines(state: InspectorState) -> list[tuple[str, int, bool]]:
     return cache[iteration]
 
 
-def _tree(trace) -> list[tuple[str, int, bool]]:
+def _tree(trace) -> list[tuple[str, int, bool, int]]:
     nodes = trace.nodes
     roots = sorted(set(trace.outputs) or {len(nodes) - 1}, reverse=True)
     lines, seen = [], set()
-    stack: list[tuple[int, str, str]] = [(root, "", "") for root in reversed(roots)]
+    stack: list[tuple[int, str, str, int]] = [(root, "", "", 0) for root in reversed(roots)]
     while stack:  # an explicit stack: a 100 000-node chain must not recurse
-        node, first, rest = stack.pop()
-        lines.append((first, node, node in seen))
+        node, first, rest, depth = stack.pop()
+        lines.append((first, node, node in seen, depth))
         if node in seen:
             continue
         seen.add(node)
         parents = list(dict.fromkeys(p for _, p in nodes[node].parents))
-        if len(rest) > _MAX_INDENT:
-            rest = "┆ " + rest[-_MAX_INDENT + 2 :]
+        rest = rest[-3 * (_KEPT_LEVELS - 1):]
         for k in range(len(parents) - 1, -1, -1):
             last = k == len(parents) - 1
-            stack.append((parents[k], rest + ("└─ " if last else "├─ "), rest + ("   " if last else "│  ")))
+            stack.append((parents[k], rest + ("└─ " if last else "├─ "),
+                          rest + ("   " if last else "│  "), depth + 1))
         if not stack and len(seen) < len(nodes):  # nodes no output depends on
-            stack.append((max(set(range(len(nodes))) - seen), "", ""))
+            stack.append((max(set(range(len(nodes))) - seen), "", "", 0))
     return lines
 
 
+def _indent(prefix: str, depth: int, base: int, levels: int) -> str:
+    """The tree prefix of a line, relative to the shallowest line shown (``base``) and at
+    most ``levels`` deep; ``┆`` marks levels left out."""
+    shown = min(depth - base, levels, _KEPT_LEVELS)
+    cut = prefix[len(prefix) - 3 * shown:] if shown else ""
+    return "┆" + cut[1:] if shown < depth - base and cut else cut
+
+
 def _node_numbers(state: InspectorState, node: int) -> Text:
+    """The numbers of the sweep under way: the value, and its tangent or its adjoint."""
     text = Text()
     value = state.trace.nodes[node].value
     known = state.value_known(node)
     text.append(f"  {compact(value) if known else '·'}", style="" if not known or _finite(value) else BAD)
-    has_tangent, tangent = state.tangent(node)
-    if state.phase.kind != "evaluate" and any(p.kind == "forward" for p in state.phases):
+    if state.phase.kind == "forward":
+        has_tangent, tangent = state.tangent(node)
         shown = compact(tangent) if has_tangent else "·"
         text.append(f"  {dot_name('w')}={shown}", style="green" if _finite(tangent) else BAD)
     if state.phase.kind == "reverse":
@@ -318,34 +339,38 @@ def _cut(text: str, length: int) -> str:
 
 
 def _graph_header(state: InspectorState) -> str:
-    """Which sweep the ẇ and w̄ columns come from; · marks a number not computed yet."""
-    forwards = [p for p in state.phases if p.kind == "forward"]
+    """Which sweep the ẇ or w̄ column comes from; · marks a number not computed yet."""
     parts = ["value"]
-    if forwards and state.phase.kind != "evaluate":
-        shown = state.phase if state.phase.kind == "forward" else forwards[-1]
-        parts.append(f"ẇ {shown.title.split(', ')[-1]}")
+    if state.phase.kind == "forward":
+        parts.append(f"ẇ {state.phase.title.split(', ')[-1]}")
     if state.phase.kind == "reverse":
         parts.append("w̄ so far")
     return ", ".join(parts) + "; · = not yet"
 
 
 def graph_view(state: InspectorState, height: int = 30, width: int = 200) -> Text:
-    """A window of the graph's lines around the current node, each with its numbers; lines
-    longer than ``width`` are cut, never wrapped."""
+    """A window of the graph's lines that follows the current node, each with its numbers.
+    Indentation is counted from the shallowest line in the window and kept to a third of
+    the width, so that a deep trace still shows its labels; lines are cut, never wrapped."""
     lines, trace, info = graph_lines(state), state.trace, state.current
     position = next((k for k, line in enumerate(lines) if line[1] == info.node and not line[2]), 0)
     start = max(0, min(position - height // 3, len(lines) - height))
     window = lines[start : start + height]
+    base, levels = min((line[3] for line in window), default=0), max(2, width // 12)
+    prefixes = [_indent(prefix, depth, base, levels) for prefix, _node, _repeated, depth in window]
     findings = state.findings()
-    tags = {node: findings.marks(node) for _prefix, node, repeated in window if not repeated}
+    tags = {node: findings.marks(node) for _prefix, node, repeated, _depth in window if not repeated}
+    numbers = {node: _node_numbers(state, node) for _p, node, repeated, _d in window if not repeated}
+    # labels first: they say what a node is; its numbers are cut at the end of the line
+    room = max(width // 2, width - max((len(n) for n in numbers.values()), default=0))
     labels = [f"{trace.nodes[node].name} ↑" if repeated
-              else _cut(value_formula(trace, node, numbers=False), max(12, width - len(prefix) - 24))
+              else _cut(value_formula(trace, node, numbers=False), max(8, room - len(prefix)))
               + "".join(f" [{tag}]" for tag, _style in tags[node])
-              for prefix, node, repeated in window]
+              for prefix, (_p, node, repeated, _d) in zip(prefixes, window)]
     # numbers in one column, unless that would leave them no room
-    column = min(max(len(prefix) + len(label) for (prefix, _n, _r), label in zip(window, labels)), width - 24)
+    column = min(max((len(p) + len(label) for p, label in zip(prefixes, labels)), default=0), room)
     text = Text(_cut(_graph_header(state), width), style="#9e9e9e")
-    for (prefix, node, repeated), label in zip(window, labels):
+    for prefix, (_p, node, repeated, _d), label in zip(prefixes, window, labels):
         style = CURRENT if node == info.node else ("bold cyan" if node == info.source else "")
         line = Text(prefix, style="#808080")
         marks = [] if repeated else tags[node]
@@ -356,13 +381,13 @@ def graph_view(state: InspectorState, height: int = 30, width: int = 200) -> Tex
             line.append(f"[{tag}]", style=tag_style)
         if not repeated:
             line.append(" " * max(0, column - len(prefix) - len(label)))
-            line.append_text(_node_numbers(state, node))
+            line.append_text(numbers[node])
         line.truncate(width, overflow="ellipsis")
         text.append("\n")
         text.append_text(line)
     if len(lines) > height:
-        text.append(f"\n… lines {start + 1}–{start + min(height, len(lines) - start)} of {len(lines)}",
-                    style="#808080")
+        text.append(f"\n… lines {start + 1}–{start + min(height, len(lines) - start)} of {len(lines)}"
+                    + (f", {base} levels deep" if base else ""), style="#808080")
     return text
 
 
@@ -377,7 +402,7 @@ def loss_chart(state: InspectorState, width: int = 40, height: int = 8) -> Text:
     run, current = state.run, state.position.iteration
     losses = [run.loss(i) for i in range(run.known)]
     finite = [v for v in losses if v is not None and onp.isfinite(v)]
-    text = Text(f"loss {_loss(losses[current])} at iteration {current + 1}", style="bold")
+    text = Text(f"loss {_loss(losses[current])} at {current + 1}", style="bold")
     if not finite:
         return text
     low, high = min(0.0, min(finite)), max(finite)
@@ -390,8 +415,8 @@ def loss_chart(state: InspectorState, width: int = 40, height: int = 8) -> Text:
         for column, values in enumerate(bars):
             text.append(_bar_cell(values, low, high, row, height),
                         style="yellow" if column == current // bucket else "blue")
-    last = str(steps - 1)
-    text.append(f"\n{'':>9} 0{'steps':^{max(5, len(bars) - 1 - len(last))}}{last}", style="#808080")
+    last = str(steps)
+    text.append(f"\n{'':>9} 1{'steps':^{max(5, len(bars) - 1 - len(last))}}{last}", style="#808080")
     return text
 
 
@@ -416,14 +441,31 @@ def weights_text(state: InspectorState) -> Text:
     run, iteration = state.run, state.position.iteration
     trace = state.trace
     reverse = trace.reverse_sweeps
-    text = Text("weights", style="bold")
+    text = Text()
     for (name, value), index in zip(run.weights(iteration), trace.inputs):
-        text.append(f"\n{name} = {format_value(value, 4, whole=4)}")
+        if text:
+            text.append("\n")
+        name = _short_name(name)
+        text.append(name, style="bold")
+        text.append(f" = {compact_array(value)}")
         if reverse:
             gradient = reverse[0].results[index]
-            text.append(f"\n  ∂/∂{name} = {format_value(gradient, 4, whole=4)}",
+            text.append(f"\n ∂L/∂{name} = {compact_array(gradient)}",
                         style="cyan" if _finite(gradient) else BAD)
     return text
+
+
+def _short_name(name: str) -> str:
+    """``params['W1']`` → ``W1``: the panel's title already says these are the parameters."""
+    match = re.fullmatch(r"\w+\[['\"]?([^'\"\]]+)['\"]?\]", name)
+    return match.group(1) if match else name
+
+
+def compact_array(value: Any) -> str:
+    """Up to four elements in full, else the renderer's summary without the usual dtype."""
+    if onp.size(unbox(value)) <= 4:
+        return format_value(value, 4, whole=4)
+    return format_value(value, 3, whole=4).replace(" float64 ", " ", 1)
 
 
 def _spectral(p: float) -> str:
