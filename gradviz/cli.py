@@ -23,6 +23,21 @@ EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 _COMMAND_MODULES = ("gradviz.render.command", "gradviz.inspect.command", "gradviz.debug.command")
 
+#: each command's module and summary, so that ``gradviz --help`` lists the commands without
+#: importing them (the renderer alone brings networkx and graphviz); a test checks that these
+#: summaries are the modules' own
+COMMANDS = {
+    "render": ("gradviz.render.command",
+               "draw the evaluation graph with values, tangents, adjoints and partials"),
+    "trace": ("gradviz.render.command", "print the forward and reverse evaluation-trace tables"),
+    "inspect": ("gradviz.inspect.command",
+                "step through the forward and reverse sweeps of an expression"),
+    "train": ("gradviz.inspect.command",
+              "train the lecture's classifier on make_moons, optionally in the inspector"),
+    "check": ("gradviz.debug.command",
+              "check derivatives, find NaN/Inf births, gradient health and paths"),
+}
+
 _EPILOG = """examples:
   gradviz render "x1*x2 + sin(x1)" --at x1=2,x2=5 -o graph.png
   gradviz trace "x1*x2 + sin(x1)" --at x1=2,x2=5
@@ -79,7 +94,9 @@ def _restore(arguments: argparse.Namespace, protected: dict[str, str]) -> None:
         arguments.at = ",".join(arguments.at)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser; given ``argv``, only the command it names is built in full (the
+    others are listed by name and summary), so that nothing else is imported."""
     parser = _Parser(
         prog="gradviz",
         description="See automatic differentiation happen: graphs, tables and a stepping "
@@ -90,7 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version="gradviz 0.1.0")
     parser.add_argument("--traceback", action="store_true", help="show the full traceback of an error")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    wanted = _COMMAND_MODULES if argv is None else _module_of(argv)
+    registered = set()
     for module_name in _COMMAND_MODULES:
+        if module_name not in wanted:
+            continue
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
@@ -98,14 +119,28 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         module.register(commands)
+        registered.add(module_name)
+    for name, (module_name, summary) in COMMANDS.items():
+        if module_name in _COMMAND_MODULES and module_name not in registered and module_name not in wanted:
+            commands.add_parser(name, help=summary)
     return parser
+
+
+def _module_of(argv: Sequence[str]) -> tuple[str, ...]:
+    """The module of the command ``argv`` names (its first word that is a command), if any."""
+    for argument in argv:
+        if argument == "--":
+            break
+        if argument in COMMANDS:
+            return (COMMANDS[argument][0],)
+    return ()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 check failed, 2 bad input)."""
     argv, show_traceback, protected = _prepare(list(sys.argv[1:] if argv is None else argv))
     try:
-        parser = build_parser()
+        parser = build_parser(argv)
         arguments = parser.parse_args(argv)
         _restore(arguments, protected)
         if arguments.command is None:

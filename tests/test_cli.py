@@ -101,3 +101,23 @@ def test_a_bad_plot_path_fails_before_training(cli, monkeypatch):
     monkeypatch.setattr(gradviz.train.moons, "train", no_training)
     code, _, err = cli("train", "moons", "--plot", "/nonexistent/x.png")
     assert code == 2 and "/nonexistent" in err
+
+
+def test_the_help_lists_each_command_with_its_modules_own_summary():
+    from gradviz.cli import COMMANDS, build_parser
+
+    commands = next(a for a in build_parser()._actions if a.__class__.__name__ == "_SubParsersAction")
+    summaries = {choice.dest: choice.help for choice in commands._choices_actions}
+    assert summaries == {name: summary for name, (_module, summary) in COMMANDS.items()}
+
+
+def test_gradviz_help_imports_no_command(capsys):
+    import subprocess
+    import sys
+
+    code = ("import sys; from gradviz.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit: pass\n"
+            "print(sorted(m for m in sys.modules if m.endswith('.command') or m == 'networkx'))")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "render" in shown.stdout and "check" in shown.stdout
+    assert shown.stdout.strip().splitlines()[-1] == "[]"
