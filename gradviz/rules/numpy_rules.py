@@ -1286,11 +1286,11 @@ def select(condlist, choicelist, default=0):
     recorded as one ``where`` node per condition (conditions carry no derivative)."""
     if len(condlist) != len(choicelist):
         raise ValueError("list of cases must be same length as list of conditions")
+    if len(condlist) == 0:
+        return onp.select(condlist, choicelist, default)
     result = default
     for condition, choice in zip(reversed(condlist), reversed(choicelist)):
         result = where(condition, choice, result)
-    if not condlist:
-        return onp.select(condlist, choicelist, default)
     return result
 
 

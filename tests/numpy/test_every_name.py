@@ -1,0 +1,207 @@
+"""Every name ``gradviz.numpy`` (``.linalg``, ``.fft``, ``.random``) hands out, called on plain
+arguments of typical shapes, tuples and lists among them, gives numpy's result; and every
+differentiable function gives the same derivative with its arguments by keyword.
+
+Arguments are not written per function: each name gets the first of :data:`CANDIDATES` that
+numpy itself accepts, so a new numpy function is tested the day it appears. Names no
+candidate fits are listed in :data:`NO_CANDIDATE`, and that list is checked too.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+
+import numpy as onp
+import pytest
+
+import gradviz
+import gradviz.numpy as np
+
+V = onp.array([0.3, -1.2, 0.8])
+M = onp.array([[0.3, -1.2, 0.8], [1.5, 0.4, -0.6]])
+S = onp.array([[2.0, 0.5, 0.1], [0.5, 3.0, 0.2], [0.1, 0.2, 1.5]])
+
+#: Argument lists tried in turn, plain arrays first, then tuples, lists and numbers.
+CANDIDATES = [
+    (V,), (M,), (S,), (V, V), (M, M), (S, S), (S, V), (M, V), (V, 2), (M, 1), (V, 0.5),
+    ((2, 3),), ([2, 3],), ([0.3, -1.2, 0.8],), ((0.3, -1.2),), ([[1.0, 2.0], [3.0, 4.0]],),
+    ([V, V],), ((M, M),), (V > 0,), (V > 0, V > 0), (onp.arange(4),), (3,), (2.5,), (3, 2), (),
+    ([V > 0, V < 0], [V, 2 * V]), ("ij->j", M), (M, [0, 1]), (V, [0, 2]), (M, (3, 2)),
+    (M, 0, 1), (S, 2), (M, onp.float32), (V, 1, 2.0), (V, V, V), (M, onp.array([[0], [1]]), 1),
+    (onp.arange(8.0).reshape(2, 2, 2), 2), (0.5,), (3, 0.5), (3, 2, 2), (3, [0.5, 0.5]), (V, S),
+]
+
+#: Names that write files, print, or change numpy's global state: not called.
+SIDE_EFFECTS = {
+    "save", "savez", "savez_compressed", "savetxt", "load", "loadtxt", "genfromtxt", "fromfile",
+    "fromregex", "memmap", "seterr", "seterrcall", "set_printoptions", "setbufsize",
+    "printoptions", "show_config", "show_runtime", "info", "test", "set_state", "seed",
+    "set_string_function", "errstate", "nested_iters", "set_bit_generator", "get_bit_generator",
+}
+
+
+def _public_functions(module) -> list[str]:
+    names = []
+    for name in dir(module):
+        value = getattr(module, name)
+        if name.startswith("_") or name in SIDE_EFFECTS or inspect.ismodule(value):
+            continue
+        if callable(value) and not isinstance(value, type):
+            names.append(name)
+    return names
+
+
+MODULES = {"numpy": (np, onp), "linalg": (np.linalg, onp.linalg), "fft": (np.fft, onp.fft),
+           "random": (np.random, onp.random)}
+NAMES = [(module, name) for module, (_, plain) in MODULES.items() for name in _public_functions(plain)]
+
+
+def _call(function, args, is_random):
+    if is_random:
+        onp.random.seed(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with onp.errstate(all="ignore"):
+            return function(*[a.copy() if isinstance(a, onp.ndarray) else a for a in args])
+
+
+def _first_candidate(plain_function, is_random):
+    for args in CANDIDATES:
+        try:
+            _call(plain_function, args, is_random)
+        except Exception:
+            continue
+        return args
+    return None
+
+
+def assert_same(ours, theirs, name):
+    if isinstance(theirs, (tuple, list)) and not isinstance(theirs, onp.ndarray):
+        assert type(ours) is type(theirs) or isinstance(ours, (tuple, list)), name
+        assert len(ours) == len(theirs), name
+        for a, b in zip(ours, theirs):
+            assert_same(a, b, name)
+    elif isinstance(theirs, (onp.ndarray, onp.generic, int, float, complex, bool)):
+        assert onp.shape(ours) == onp.shape(theirs), name
+        assert onp.result_type(ours) == onp.result_type(theirs), name
+        if not name.split(".")[-1].startswith("empty"):
+            onp.testing.assert_array_equal(ours, theirs, err_msg=name)
+    else:
+        assert type(ours) is type(theirs), name
+
+
+#: Names no candidate fits: they need a function, a dtype, a datetime, a string or an
+#: iterator of their own, a tensor of matching halves (tensorinv), or x and y of a fit.
+NO_CANDIDATE = {
+    "isnat", "mask_indices", "promote_types", "tensorinv", "polyfit", "apply_along_axis",
+    "apply_over_axes", "datetime_as_string", "datetime_data", "fromfunction", "fromiter",
+    "frompyfunc", "fromstring", "isdtype", "issubdtype", "piecewise", "put_along_axis",
+    "ravel_multi_index", "typename", "unpackbits", "unravel_index",
+}
+
+
+@pytest.mark.parametrize(("module", "name"), NAMES, ids=[f"{m}.{n}" for m, n in NAMES])
+def test_every_name_on_plain_arguments_gives_numpys_result(module, name):
+    ours_module, plain_module = MODULES[module]
+    plain, ours = getattr(plain_module, name), getattr(ours_module, name)
+    is_random = module == "random"
+    args = _first_candidate(plain, is_random)
+    if args is None:
+        assert name in NO_CANDIDATE, f"{module}.{name}: no candidate fits: add one, or list it"
+        return
+    assert_same(_call(ours, args, is_random), _call(plain, args, is_random), f"{module}.{name}")
+
+
+def test_no_candidate_list_names_only_names_no_candidate_fits():
+    fitting = [name for module, name in NAMES if name in NO_CANDIDATE
+               and _first_candidate(getattr(MODULES[module][1], name), module == "random") is not None]
+    assert fitting == [], "these now have a candidate: remove them from NO_CANDIDATE"
+
+
+# --- keywords: the same derivative as positional arguments ------------------------------------
+
+DIFFERENTIABLE = [(module, name) for module in ("numpy", "linalg", "fft")
+                  for name in MODULES[module][0].DIFFERENTIABLE]
+
+
+#: Typical values of numpy's optional parameters, by name, tried in signature order.
+TYPICAL = {"axis": 0, "keepdims": True, "ddof": 1, "k": 1, "n": 2, "ord": 2, "offset": 1,
+           "axis1": 0, "axis2": 1, "UPLO": "U", "norm": "ortho", "full_matrices": False,
+           "endpoint": False, "num": 4, "shift": 1, "mode": "constant", "kth": 1, "repeats": 2,
+           "reps": 2, "decimals": 1, "start": 0, "deg": False, "tol": 100, "edge_order": 1,
+           "s": None, "axes": None, "compute_uv": True, "hermitian": False, "rcond": 1e-15,
+           "source": 0, "destination": 1, "shape": (3, 2), "indices_or_sections": 2,
+           "indices": [0, 1], "pad_width": 1, "dtype": None, "order": "C", "rtol": 1e-15,
+           "a_min": -0.5, "a_max": 0.5}
+
+
+def _with_typical_options(plain, args):
+    """``args`` extended, in signature order, by the typical value of each further parameter
+    numpy accepts it for."""
+    try:
+        parameters = list(inspect.signature(plain).parameters.values())
+    except (TypeError, ValueError):
+        return args, []
+    trial = args
+    for parameter in parameters[len(args):]:
+        if parameter.kind is not parameter.POSITIONAL_OR_KEYWORD or parameter.name not in TYPICAL:
+            break
+        trial = trial + (TYPICAL[parameter.name],)
+        try:
+            _call(plain, trial, False)
+        except Exception:
+            if len(trial) - len(args) >= 2:  # some come in pairs only (clip's a_min, a_max)
+                break
+            continue
+        args = trial
+    return args, parameters
+
+
+def _keyword_forms(parameters, args):
+    """Every way of passing the trailing arguments after the first by their numpy names."""
+    forms = []
+    for start in range(1, len(args)):
+        chosen = parameters[start:len(args)]
+        if len(chosen) < len(args) - start or any(p.kind is not p.POSITIONAL_OR_KEYWORD for p in chosen):
+            continue
+        forms.append((args[:start], {p.name: a for p, a in zip(chosen, args[start:])}))
+    return forms
+
+
+def _reduced(out):
+    """A real scalar of every output (lists of pieces included)."""
+    if isinstance(out, (list, tuple)):
+        return sum(_reduced(piece) for piece in out)
+    return np.real(np.sum(np.square(np.abs(out))))
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize(("module", "name"), DIFFERENTIABLE, ids=[f"{m}.{n}" for m, n in DIFFERENTIABLE])
+def test_keyword_arguments_give_the_same_derivative_as_positional_ones(module, name):
+    ours_module, plain_module = MODULES[module]
+    plain = getattr(plain_module, name, None)
+    if plain is None:
+        pytest.skip(f"numpy has no {module}.{name}")
+    args = _first_candidate(plain, False)
+    if args is None or not isinstance(args[0], onp.ndarray) or args[0].dtype.kind != "f":
+        pytest.skip(f"{name}: no candidate with a float array first")
+    args, parameters = _with_typical_options(plain, args)
+    forms = _keyword_forms(parameters, args)
+    if not forms:
+        pytest.skip(f"{name}: nothing after the first argument to pass by keyword (ufuncs take none)")
+    ours = getattr(ours_module, name)
+    x = args[0]
+
+    def positional(x):
+        return _reduced(ours(x, *args[1:]))
+
+    expected = gradviz.grad(positional)(x)
+    _, expected_tangent = gradviz.jvp(positional, (x,), (onp.ones_like(x),))
+    for leading, keywords in forms:
+        def by_keyword(x):
+            return _reduced(ours(x, *leading[1:], **keywords))
+
+        onp.testing.assert_allclose(gradviz.grad(by_keyword)(x), expected, err_msg=str(keywords))
+        _, tangent = gradviz.jvp(by_keyword, (x,), (onp.ones_like(x),))
+        onp.testing.assert_allclose(tangent, expected_tangent, err_msg=str(keywords))
