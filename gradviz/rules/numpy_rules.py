@@ -929,12 +929,13 @@ where = defrule(onp.where,         (None, "[c]", "[¬c]"),   REALS,
               constant_arguments=(0,))
 
 # === reductions ================================================================================
-def _sum_raw(x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+def _sum_raw(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     """numpy's ``sum``; on a plain array its ufunc reduction directly, as ``numpy.sum`` itself
-    ends up doing, without the Python wrapper that costs more than summing a small array."""
-    if type(x) is onp.ndarray and not kwargs:
-        return onp.add.reduce(x, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
-    return onp.sum(x, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs)
+    ends up doing, without the Python wrapper that costs more than summing a small array.
+    The array is called ``a``, as numpy calls it, so that ``sum(a=x)`` works."""
+    if type(a) is onp.ndarray and not kwargs:
+        return onp.add.reduce(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
+    return onp.sum(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs)
 
 
 sum = defrule(_sum_raw,            "1",                     REALS, name="sum",  # noqa: A001

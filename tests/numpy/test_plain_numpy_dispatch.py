@@ -55,6 +55,7 @@ def test_numpy_ufunc_on_a_traced_value_has_gradviz_derivative(name):
 ARRAY_FUNCTIONS = {
     "sum": lambda m, x: m.sum(x, axis=0),
     "mean_keyword": lambda m, x: m.mean(a=x, axis=1),
+    "sum_keyword": lambda m, x: m.sum(a=x, axis=0) + m.clip(a=x, a_min=-0.5, a_max=0.5),
     "dot": lambda m, x: m.dot(x, x.T),
     "concatenate": lambda m, x: m.concatenate([x, 2.0 * x], axis=1),
     "stack": lambda m, x: m.stack((x, x)),
