@@ -141,14 +141,27 @@ def _mean_vjp(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kwar
     return _sum_vjp(g, ans, x, axis, keepdims=keepdims) / _count(x, axis)
 
 
+def _product_of_others(ans, x, axis, keepdims):
+    """∂y/∂xᵢ = Πⱼ≠ᵢ xⱼ: ``y/xᵢ`` where no element is zero; where one is, the product of
+    the non-zero elements at that zero (0 at the others), and 0 everywhere when two are.
+    (``y/xᵢ`` alone is ``0/0`` at a zero, though the product of the others is finite.)"""
+    zero = unbox(x) == 0
+    if not onp.any(zero):
+        return _expand_reduced(ans, x, axis, keepdims) / x
+    safe = where(zero, 1.0, x)
+    single = onp.sum(zero, axis=axis, keepdims=True) == 1
+    at_zero = where(single, prod(safe, axis=axis, keepdims=True), 0.0)
+    return where(zero, at_zero, _expand_reduced(ans, x, axis, keepdims) / safe)
+
+
 def _prod_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
-    """ẏ = Σ ṫᵢ·y/xᵢ."""
-    return sum(t * _expand_reduced(ans, x, axis, keepdims) / x, axis=axis, keepdims=keepdims)
+    """ẏ = Σ ṫᵢ·Πⱼ≠ᵢ xⱼ."""
+    return sum(t * _product_of_others(ans, x, axis, keepdims), axis=axis, keepdims=keepdims)
 
 
 def _prod_vjp(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
-    """x̄ᵢ = ȳ·y/xᵢ (the product of the other elements)."""
-    return _expand_reduced(g * ans, x, axis, keepdims) / x
+    """x̄ᵢ = ȳ·Πⱼ≠ᵢ xⱼ (``ȳ·y/xᵢ`` where no element is zero)."""
+    return _expand_reduced(g, x, axis, keepdims) * _product_of_others(ans, x, axis, keepdims)
 
 
 def _extremum_jvp(t, ans, x, axis=None, out=None, keepdims=False, **kwargs):
@@ -847,6 +860,13 @@ degrees = defrule(onp.degrees,     "180/π",                 REALS,
 acos, asin, atan, atan2 = arccos, arcsin, arctan, arctan2
 
 # === hyperbolic ================================================================================
+def _sech_squared(x):
+    """1 − tanh² x = sech² x = 4e/(1+e)² with e = exp(−2|x|): exact to rounding for every x
+    (``1 − tanh²`` loses all its digits once tanh rounds to 1, |x| ≳ 19), and no overflow."""
+    e = exp(-2.0 * absolute(x))
+    return 4.0 * e / ((1.0 + e) * (1.0 + e))
+
+
 sinh = defrule(onp.sinh,           "cosh {0}",              REALS,
               jvp=lambda t, ans, x: t * cosh(x),
               vjp=lambda g, ans, x: g * cosh(x),                                                    elementwise=True)
@@ -854,8 +874,8 @@ cosh = defrule(onp.cosh,           "sinh {0}",              REALS,
               jvp=lambda t, ans, x: t * sinh(x),
               vjp=lambda g, ans, x: g * sinh(x),                                                    elementwise=True)
 tanh = defrule(onp.tanh,           "1 - tanh² {0}",         REALS,
-              jvp=lambda t, ans, x: t * (1 - ans * ans),
-              vjp=lambda g, ans, x: g * (1 - ans * ans),                                            elementwise=True)
+              jvp=lambda t, ans, x: t * _sech_squared(x),
+              vjp=lambda g, ans, x: g * _sech_squared(x),                                           elementwise=True)
 arcsinh = defrule(onp.arcsinh,     "1/√({0}²+1)",           REALS,
               jvp=lambda t, ans, x: t / sqrt(x * x + 1),
               vjp=lambda g, ans, x: g / sqrt(x * x + 1),                                            elementwise=True)
@@ -913,10 +933,11 @@ def _inside(x, low=None, high=None, out=None, **kwargs):
     high = kwargs.get("a_max", kwargs.get("max", high))
     raw = unbox(x)
     inside = onp.ones(onp.shape(raw), dtype=bool)
+    # Not in place: bounds of a larger shape broadcast the mask (and the output) past x's shape.
     if low is not None:
-        inside &= raw >= unbox(low)
+        inside = inside & (raw >= unbox(low))
     if high is not None:
-        inside &= raw <= unbox(high)
+        inside = inside & (raw <= unbox(high))
     return inside
 
 

@@ -1,0 +1,138 @@
+"""The rules at the edges of their domains, where a formula that is right on paper loses its
+digits to cancellation or overflows: each checked against a reference computed in extended
+precision (``numpy.longdouble``) or an analytic limit, and against autograd where autograd is
+right. The hypothesis table in ``test_numpy_rules.py`` draws from the middle of each domain;
+these are the points it cannot reach."""
+
+from __future__ import annotations
+
+import autograd
+import autograd.numpy as anp
+import numpy as onp
+import pytest
+
+import gradviz
+import gradviz.numpy as np
+from gradviz.debug.gradcheck import check_grads
+
+LONG = onp.longdouble
+
+
+def slope(fun, x):
+    """The elementwise derivative of ``fun`` at the points ``x``, by reverse mode."""
+    return gradviz.grad(lambda v: np.sum(fun(v)))(onp.asarray(x, dtype=float))
+
+
+def tangent(fun, x):
+    """The same derivative by forward mode."""
+    x = onp.asarray(x, dtype=float)
+    return gradviz.jvp(fun, (x,), (onp.ones_like(x),))[1]
+
+
+def assert_close(actual, reference, rtol=4e-15):
+    """Relative agreement with a reference, element by element (an exact 0 must be 0)."""
+    reference = onp.asarray(reference, dtype=LONG)
+    actual = onp.asarray(actual, dtype=LONG)
+    scale = onp.maximum(onp.abs(reference), onp.finfo(float).tiny)
+    error = onp.abs(actual - reference) / scale
+    assert onp.all(error <= rtol), f"relative errors {error.astype(float)}"
+
+
+# --- tanh: 1 - tanh² is 0 once tanh rounds to 1 ---------------------------------------------
+
+TANH_EDGE = [0.0, 1e-9, 0.5, -3.0, 15.0, -15.0, 19.0, 20.0, 30.0, -40.0, 300.0]
+
+
+def test_tanh_slope_is_exact_where_tanh_rounds_to_one():
+    reference = 1 / onp.cosh(onp.array(TANH_EDGE, dtype=LONG)) ** 2
+    assert_close(slope(np.tanh, TANH_EDGE), reference)
+    assert_close(tangent(np.tanh, TANH_EDGE), reference)
+    assert_close(slope(np.tanh, TANH_EDGE), autograd.elementwise_grad(anp.tanh)(onp.array(TANH_EDGE)),
+                 rtol=1e-14)
+
+
+def test_tanh_slope_at_huge_inputs_is_zero_without_overflow_warnings():
+    with onp.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is right
+        assert list(slope(np.tanh, [800.0, -1e300])) == [0.0, 0.0]
+
+
+def test_tanh_second_derivative_at_the_edge():
+    x = onp.array([0.0, 0.7, 20.0, -25.0], dtype=LONG)
+    reference = -2 * onp.tanh(x) / onp.cosh(x) ** 2
+    second = gradviz.elementwise_grad(gradviz.elementwise_grad(np.tanh))
+    assert_close(second(onp.array(x, dtype=float)), reference, rtol=1e-14)
+
+
+# --- prod: y/xᵢ is 0/0 at a zero element ------------------------------------------------------
+
+
+def others(x, axis=None):
+    """Πⱼ≠ᵢ xⱼ by deleting each element in turn: the reference."""
+    x = onp.asarray(x, dtype=float)
+    if axis is not None:
+        return onp.moveaxis(onp.array([others(row) for row in onp.moveaxis(x, axis, 0).T]).T, 0, axis)
+    flat = x.ravel()
+    return onp.array([onp.prod(onp.delete(flat, i)) for i in range(flat.size)]).reshape(x.shape)
+
+
+@pytest.mark.parametrize("x", [[2.0, 0.0, 3.0, 4.0], [2.0, 0.0, 3.0, 0.0], [0.0], [[2.0, 0.0], [3.0, 5.0]]],
+                         ids=["one zero", "two zeros", "only a zero", "matrix"])
+def test_prod_gradient_at_zero_elements_is_the_product_of_the_others(x):
+    x = onp.array(x)
+    onp.testing.assert_array_equal(gradviz.grad(np.prod)(x), others(x))
+    direction = onp.linspace(0.5, 1.5, x.size).reshape(x.shape)
+    assert gradviz.jvp(np.prod, (x,), (direction,))[1] == pytest.approx(onp.sum(others(x) * direction))
+
+
+def test_prod_gradient_along_an_axis_with_a_zero():
+    x = onp.array([[2.0, 0.0, 3.0], [0.0, 0.0, 5.0], [1.0, 4.0, 2.0]])
+    weights = onp.array([1.0, -2.0, 0.5])
+    gradient = gradviz.grad(lambda x: np.sum(np.prod(x, axis=1) * weights))(x)
+    onp.testing.assert_array_equal(gradient, others(x, axis=1) * weights[:, None])
+    gradient = gradviz.grad(lambda x: np.sum(np.prod(x, axis=0, keepdims=True) * weights))(x)
+    onp.testing.assert_array_equal(gradient, others(x, axis=0) * weights)
+
+
+def test_prod_hessian_at_a_zero_element():
+    """∂²/∂xᵢ∂xⱼ Π x = Πₖ≠ᵢ,ⱼ xₖ, the zero included."""
+    x = onp.array([2.0, 0.0, 3.0])
+    expected = onp.array([[0.0, 3.0, 0.0], [3.0, 0.0, 2.0], [0.0, 2.0, 0.0]])
+    onp.testing.assert_array_equal(gradviz.hessian(np.prod)(x), expected)
+
+
+def test_prod_without_zeros_matches_autograd():
+    x = onp.array([[1.5, -2.0], [0.5, 3.0]])
+    onp.testing.assert_allclose(gradviz.grad(lambda x: np.sum(np.prod(x, axis=0)))(x),
+                                autograd.grad(lambda x: anp.sum(anp.prod(x, axis=0)))(x), rtol=1e-15)
+
+
+# --- clip: bounds that broadcast x to a larger shape ------------------------------------------
+
+X = onp.array([-0.5, 0.3, 2.0])
+LOW = onp.array([[0.0], [-1.0]])  # (2, 1): the output is (2, 3), larger than x
+
+
+CLIPS = {  # gradviz's call, and numpy's for the reference
+    "positional": (lambda x: np.clip(x, LOW, 1.0), lambda x: onp.clip(x, LOW, 1.0)),
+    "a_min keywords": (lambda x: np.clip(x, a_min=LOW, a_max=1.0), lambda x: onp.clip(x, LOW, 1.0)),
+    "min keywords": (lambda x: np.clip(x, min=LOW, max=1.0), lambda x: onp.clip(x, LOW, 1.0)),
+    "broadcasting upper bound": (lambda x: np.clip(x, -1.0, LOW + 0.6), lambda x: onp.clip(x, -1.0, LOW + 0.6)),
+    "method": (lambda x: x.clip(LOW, 1.0), lambda x: onp.clip(x, LOW, 1.0)),
+}
+WEIGHTS = onp.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 4.0]])
+
+
+@pytest.mark.parametrize("name", CLIPS)
+def test_clip_with_bounds_that_broadcast_x(name):
+    clipped, reference = CLIPS[name]
+    inside = (reference(X) == X) * 1.0  # clipping leaves x where it is inside its bounds
+    gradient = gradviz.grad(lambda x: np.sum(clipped(x) * WEIGHTS))(X)
+    onp.testing.assert_array_equal(gradient, onp.sum(inside * WEIGHTS, axis=0))
+    direction = onp.array([1.0, 10.0, 100.0])
+    onp.testing.assert_array_equal(gradviz.jvp(clipped, (X,), (direction,))[1], inside * direction)
+
+
+def test_clip_with_broadcasting_bounds_matches_finite_differences():
+    """(autograd 1.9.1 returns a gradient of the output's shape (2, 3) here, not x's.)"""
+    check_grads(lambda x: np.clip(x, LOW, 1.0) * WEIGHTS, X, modes=("fwd", "rev"), order=1)
+    check_grads(lambda x: np.clip(x, a_min=-1.0, a_max=LOW + 0.6), X, modes=("fwd", "rev"), order=1)
