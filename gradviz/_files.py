@@ -1,4 +1,9 @@
-"""Writing a file atomically, for every file gradviz writes (pictures, saved traces).
+"""Writing and reading the files gradviz makes (pictures, saved traces), safely.
+
+A write goes to a temporary file in the same directory, is flushed to disk and renamed over
+the target, so a reader sees the old file or the new one and never half of one. A symlink
+is written through to its target (as editors do); a FIFO, a device or a folder is refused,
+never replaced. Temporaries left by a writer that was killed are removed by the next write.
 
 Example:
     >>> import os, tempfile
@@ -12,10 +17,17 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import errno
+import glob
 import os
+import stat
 import tempfile
 
-__all__ = ["write_atomic"]
+__all__ = ["write_atomic", "read_regular", "MAX_READ_BYTES"]
+
+#: The largest file :func:`read_regular` reads.
+MAX_READ_BYTES = 2 * 1024**3
+_PREFIX = ".gradviz-"
 
 
 def write_atomic(path: str | os.PathLike, data: bytes) -> None:
@@ -23,20 +35,58 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> None:
 
     ``os.replace`` makes the switch atomic: a reader sees the old file or the new one, and a
     failure leaves no partial file and an existing file untouched. The file gets the mode a
-    plain ``open(path, "w")`` would give it. Failures raise :class:`OSError`.
+    plain ``open(path, "w")`` would give it. Failures raise :class:`OSError`, also when
+    ``path`` is not a regular file.
     """
-    target = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(target))
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".gradviz-", suffix=".tmp")
+    target = os.path.realpath(os.fspath(path))  # a symlink: its target is written
+    _refuse_special(target)
+    directory = os.path.dirname(target)
+    _remove_stale(directory)
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f"{_PREFIX}{os.getpid()}-",
+                                         suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
         os.chmod(temporary, _file_mode(target))
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _refuse_special(target: str) -> None:
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file (a FIFO or a device)"
+        raise OSError(errno.EEXIST, f"it is {kind}; give the name of a file", target)
+
+
+def _remove_stale(directory: str) -> None:
+    """Remove ``.gradviz-PID-*.tmp`` files whose writer (process PID) no longer runs."""
+    for name in glob.glob(os.path.join(glob.escape(directory), f"{_PREFIX}*-*.tmp")):
+        pid = os.path.basename(name)[len(_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            with contextlib.suppress(OSError):
+                if stat.S_ISREG(os.lstat(name).st_mode):
+                    os.unlink(name)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's process, or not a process number: leave it be
+    return True
 
 
 def _file_mode(target: str) -> int:
@@ -47,3 +97,23 @@ def _file_mode(target: str) -> int:
         mask = os.umask(0)
         os.umask(mask)
         return 0o666 & ~mask
+
+
+def read_regular(path: str | os.PathLike, *, what: str, error: type[Exception]) -> str:
+    """The text of ``path``, a regular UTF-8 file of at most :data:`MAX_READ_BYTES`; anything
+    else (missing, a FIFO that would block, a device, a folder) raises ``error`` in one line."""
+    shown = os.fspath(path)
+    try:
+        info = os.stat(shown)
+        if not stat.S_ISREG(info.st_mode):
+            raise error(f"{shown} is not a regular file: give the path of a {what}")
+        if info.st_size > MAX_READ_BYTES:
+            raise error(f"{shown} is {info.st_size:,} bytes; a {what} is at most {MAX_READ_BYTES:,}")
+        with open(shown, "rb") as file:
+            return file.read(MAX_READ_BYTES + 1).decode("utf-8")
+    except FileNotFoundError:
+        raise error(f"no {what} at {shown}: check the path") from None
+    except UnicodeDecodeError:
+        raise error(f"{shown} is not UTF-8 text: is it a {what}?") from None
+    except OSError as exc:
+        raise error(f"cannot read {shown}: {exc.strerror or exc}") from None
