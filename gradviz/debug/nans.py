@@ -34,6 +34,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import gc
 import linecache
 import os
@@ -186,8 +187,36 @@ def _offending(bad: Any, named: list[tuple[str, Any]], limit: int = 3) -> tuple[
 
 def _birth(sweep: str, node: Node, bad: Any, named: list, argnum=None, sweep_index=None) -> Birth:
     inputs, result = _offending(bad, named)
-    return Birth(sweep, node.index, node.name, node.op, formula(node), describe_site(node.site),
-                 inputs, result, argnum, sweep_index)
+    birth = Birth(sweep, node.index, node.name, node.op, formula(node), describe_site(node.site),
+                  inputs, result, argnum, sweep_index)
+    return _inside_checkpoint(birth, node) if "checkpointed" in node.primitive.info else birth
+
+
+def _inside_checkpoint(birth: Birth, node: Node) -> Birth:
+    """A birth at a ``checkpoint(f)`` node, blamed on the operation inside ``f`` that made it:
+    ``f`` is run again, traced, on the node's arguments (only when a birth is reported)."""
+    from gradviz.differential import trace
+
+    fun, kwargs = node.primitive.info["checkpointed"], node.kwargs
+    observers = OBSERVERS[:]
+    OBSERVERS.clear()  # the rerun is the debugger's own: it must not be reported again
+    try:
+        with onp.errstate(all="ignore"):
+            inner = nan_birth(trace(lambda *args: fun(*args, **kwargs), *node.args))
+    except Exception:  # noqa: BLE001 - the checkpoint node itself stays blamed
+        return birth
+    finally:
+        OBSERVERS.extend(observers)
+    found = [b for b in inner.births if b.sweep == birth.sweep and b.kind == "born"]
+    found = found or [b for b in inner.births if b.kind == "born"]
+    if not found:
+        return birth
+    first = found[0]
+    inside = functools.partial(re.sub, r"\bw(\d+)", r"v\1")  # the rerun's nodes: v1, v2, …
+    return Birth(birth.sweep, birth.index, birth.name, first.op,
+                 f"{birth.formula}, inside it {inside(first.name)} = {inside(first.formula)}",
+                 first.site or birth.site, [(inside(label), value) for label, value in first.inputs],
+                 first.result, birth.argnum, birth.sweep_index)
 
 
 def args_finite(args) -> bool:

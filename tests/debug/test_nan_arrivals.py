@@ -107,3 +107,25 @@ def test_training_on_data_with_a_nan_reports_the_data():
     first = reports[0].first
     assert first is not None and first.kind == "arrived" and first.origin == "data"
     assert "at [3, 1] is nan" in first.describe()
+
+
+# --- blame granularity: issue 15, item 10 ------------------------------------------------------
+
+
+def _block(x):
+    return np.sqrt(x - 1.0) * 2.0
+
+
+def test_a_nan_inside_a_checkpoint_is_blamed_on_the_op_inside():
+    from gradviz.checkpoint import checkpoint
+
+    block = checkpoint(_block)
+    with np.errstate(all="ignore"):
+        report = nan_birth(gradviz.trace(lambda x: np.sum(block(x)), onp.array([0.5, 2.0])))
+    assert {(b.sweep, b.op, b.name) for b in report.births} == {
+        ("primal", "sqrt", "w2"), ("forward", "sqrt", "w2"), ("reverse", "sqrt", "w2")}
+    first = report.first
+    assert "inside it v3 = sqrt(v2)" in first.formula and "np.sqrt(x - 1.0)" in first.site
+    with pytest.raises(NonFiniteError, match=r"\('sqrt'\) at test_nan_arrivals.py:\d+ \(_block\)"):
+        with np.errstate(all="ignore"), gradviz.debug_nans():
+            gradviz.grad(lambda x: np.sum(block(x)))(onp.array([0.5, 2.0]))
