@@ -1,8 +1,9 @@
 """``fixed_point``: iterate ``x ← f(a)(x)`` to convergence, differentiable in ``a``.
 
-The derivative does not unroll the iterations. At the fixed point ``x* = f(a)(x*)``, the
-adjoint ``w`` of ``x*`` solves ``w = ḡ + (∂f/∂x)ᵀ w``, itself found by fixed-point
+The derivative does not unroll the forward iterations. At the fixed point ``x* = f(a)(x*)``,
+the adjoint ``w`` of ``x*`` solves ``w = ḡ + (∂f/∂x)ᵀ w``, itself found by fixed-point
 iteration (from ``w = 0``, with the same ``distance`` and ``tol``); then ``ā = (∂f/∂a)ᵀ w``.
+A second derivative goes through that adjoint iteration step by step.
 """
 
 from __future__ import annotations
@@ -37,12 +38,14 @@ def _fixed_point_vjp(ans, f, a, x0, distance, tol):
     vjp_x, _ = make_vjp(f(a))(ans)
     vjp_a, _ = make_vjp(lambda a: f(a)(ans))(a)
 
-    def adjoint_step(a_and_g):
-        g = a_and_g[1]
-        return lambda w: g + vjp_x(w)
-
     def vjp(g):
-        w = fixed_point(adjoint_step, (a, g), vspace(x0).zeros(), distance, tol)
+        # w = ḡ + (∂f/∂x)ᵀ w by the same iteration as the forward pass, from w = 0. Written
+        # out, not as a fixed_point call, so that under a second derivative the iteration is
+        # recorded step by step on the outer tape (its rules only hold at this level).
+        previous = vspace(x0).zeros()
+        w = g + vjp_x(previous)
+        while distance(w, previous) > tol:
+            w, previous = g + vjp_x(w), w
         return vjp_a(w)
 
     return vjp

@@ -129,3 +129,17 @@ def test_const_graph_binds_leading_arguments():
     fast = gmisc.const_graph(lambda scale, x: gnp.sum(x ** 2) * scale, 3.0)
     assert float(fast(onp.array([1.0, 2.0]))) == 15.0
     assert float(fast(onp.array([2.0, 0.0]))) == 12.0
+
+
+def test_fixed_point_second_derivative_goes_through_the_adjoint_iteration():
+    # Before, the adjoint iteration was itself a fixed_point call, whose rules captured
+    # first-level values: grad(grad(...)) recursed until Python gave up.
+    def sqrt(a):
+        return gfixed_point(lambda a: lambda x: x - 0.05 * (x ** 2 - a), a, 10.0,
+                            lambda x, y: gnp.abs(x - y), 1e-4)
+    second = float(gradviz.grad(gradviz.grad(sqrt))(2.0))
+    exact = -0.25 * 2.0 ** -1.5
+    assert abs(second - exact) < 5e-3 * abs(exact)  # the iterations stop at tol = 1e-4
+    third_party = autograd.grad(autograd.grad(lambda a: afixed_point(
+        lambda a: lambda x: x - 0.05 * (x ** 2 - a), a, 10.0, lambda x, y: anp.abs(x - y), 1e-4)))(2.0)
+    assert abs(second - third_party) < 5e-3 * abs(exact)
