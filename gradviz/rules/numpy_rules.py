@@ -796,8 +796,8 @@ exp2 = defrule(onp.exp2,           "2^{0}·ln 2",            REALS,
               jvp=lambda t, ans, x: t * ans * _LN2,
               vjp=lambda g, ans, x: g * ans * _LN2,                                                 elementwise=True)
 expm1 = defrule(onp.expm1,         "exp {0}",               REALS,
-              jvp=lambda t, ans, x: t * (ans + 1),
-              vjp=lambda g, ans, x: g * (ans + 1),                                                  elementwise=True)
+              jvp=lambda t, ans, x: t * exp(x),  # not ans + 1: that is 0 below x ≈ -37
+              vjp=lambda g, ans, x: g * exp(x),                                                  elementwise=True)
 log = defrule(onp.log,             "1/{0}",                 POSITIVE,
               jvp=lambda t, ans, x: t / x,
               vjp=lambda g, ans, x: g / x,                                                          elementwise=True)
@@ -818,6 +818,19 @@ logaddexp2 = defrule(onp.logaddexp2, ("2^({0}-{ans})", "2^({1}-{ans})"), REALS,
               vjp=(lambda g, ans, x, y: g * exp2(x - ans), lambda g, ans, x, y: g * exp2(y - ans)), elementwise=True)
 
 # === trigonometric =============================================================================
+def _sinc_slope(ans, x):
+    """sinc′ x = (cos πx − sinc x)/x, and near 0 (where that is 0/0 and loses its digits)
+    its series Σₖ (−1)ᵏ 2k π²ᵏ x²ᵏ⁻¹/(2k+1)!, exact to rounding for |x| < 0.1."""
+    small = onp.abs(unbox(x)) < 0.1
+    if not onp.any(small):
+        return (cos(onp.pi * x) - ans) / x
+    series = 0.0
+    for k in range(7, 0, -1):  # Horner in x², from the highest term
+        series = series * x * x + (-1) ** k * 2 * k * onp.pi ** (2 * k) / math.factorial(2 * k + 1)
+    safe = where(small, 1.0, x)
+    return where(small, series * x, (cos(onp.pi * safe) - ans) / safe)
+
+
 sin = defrule(onp.sin,             "cos {0}",               REALS,
               jvp=lambda t, ans, x: t * cos(x),
               vjp=lambda g, ans, x: g * cos(x),                                                     elementwise=True)
@@ -828,11 +841,11 @@ tan = defrule(onp.tan,             "1 + tan² {0}",          UNIT,
               jvp=lambda t, ans, x: t * (1 + ans * ans),
               vjp=lambda g, ans, x: g * (1 + ans * ans),                                            elementwise=True)
 arcsin = defrule(onp.arcsin,       "1/√(1-{0}²)",           UNIT,
-              jvp=lambda t, ans, x: t / sqrt(1 - x * x),
-              vjp=lambda g, ans, x: g / sqrt(1 - x * x),                                            elementwise=True)
+              jvp=lambda t, ans, x: t / sqrt((1 - x) * (1 + x)),
+              vjp=lambda g, ans, x: g / sqrt((1 - x) * (1 + x)),                                            elementwise=True)
 arccos = defrule(onp.arccos,       "-1/√(1-{0}²)",          UNIT,
-              jvp=lambda t, ans, x: -t / sqrt(1 - x * x),
-              vjp=lambda g, ans, x: -g / sqrt(1 - x * x),                                           elementwise=True)
+              jvp=lambda t, ans, x: -t / sqrt((1 - x) * (1 + x)),
+              vjp=lambda g, ans, x: -g / sqrt((1 - x) * (1 + x)),                                           elementwise=True)
 arctan = defrule(onp.arctan,       "1/(1+{0}²)",            REALS,
               jvp=lambda t, ans, x: t / (1 + x * x),
               vjp=lambda g, ans, x: g / (1 + x * x),                                                elementwise=True)
@@ -843,8 +856,8 @@ hypot = defrule(onp.hypot,         ("{0}/{ans}", "{1}/{ans}"), NONZERO,
               jvp=(lambda t, ans, x, y: t * x / ans,       lambda t, ans, x, y: t * y / ans),
               vjp=(lambda g, ans, x, y: g * x / ans,       lambda g, ans, x, y: g * y / ans),       elementwise=True)
 sinc = defrule(onp.sinc,           "(cos π{0} - sinc {0})/{0}", NONZERO,
-              jvp=lambda t, ans, x: t * (cos(onp.pi * x) - ans) / x,
-              vjp=lambda g, ans, x: g * (cos(onp.pi * x) - ans) / x,                                elementwise=True)
+              jvp=lambda t, ans, x: t * _sinc_slope(ans, x),
+              vjp=lambda g, ans, x: g * _sinc_slope(ans, x),                                elementwise=True)
 deg2rad = defrule(onp.deg2rad,     "π/180",                 REALS,
               jvp=lambda t, ans, x: t * _DEGREE,
               vjp=lambda g, ans, x: g * _DEGREE,                                                    elementwise=True)
@@ -877,14 +890,14 @@ tanh = defrule(onp.tanh,           "1 - tanh² {0}",         REALS,
               jvp=lambda t, ans, x: t * _sech_squared(x),
               vjp=lambda g, ans, x: g * _sech_squared(x),                                           elementwise=True)
 arcsinh = defrule(onp.arcsinh,     "1/√({0}²+1)",           REALS,
-              jvp=lambda t, ans, x: t / sqrt(x * x + 1),
-              vjp=lambda g, ans, x: g / sqrt(x * x + 1),                                            elementwise=True)
+              jvp=lambda t, ans, x: t / hypot(x, 1.0),
+              vjp=lambda g, ans, x: g / hypot(x, 1.0),                                            elementwise=True)
 arccosh = defrule(onp.arccosh,     "1/√({0}²-1)",           ABOVE_ONE,
-              jvp=lambda t, ans, x: t / sqrt(x * x - 1),
-              vjp=lambda g, ans, x: g / sqrt(x * x - 1),                                            elementwise=True)
+              jvp=lambda t, ans, x: t / (sqrt(x - 1) * sqrt(x + 1)),
+              vjp=lambda g, ans, x: g / (sqrt(x - 1) * sqrt(x + 1)),                                            elementwise=True)
 arctanh = defrule(onp.arctanh,     "1/(1-{0}²)",            UNIT,
-              jvp=lambda t, ans, x: t / (1 - x * x),
-              vjp=lambda g, ans, x: g / (1 - x * x),                                                elementwise=True)
+              jvp=lambda t, ans, x: t / ((1 - x) * (1 + x)),
+              vjp=lambda g, ans, x: g / ((1 - x) * (1 + x)),                                                elementwise=True)
 acosh, asinh, atanh = arccosh, arcsinh, arctanh
 
 # === complex parts and types ===================================================================

@@ -136,3 +136,43 @@ def test_clip_with_broadcasting_bounds_matches_finite_differences():
     """(autograd 1.9.1 returns a gradient of the output's shape (2, 3) here, not x's.)"""
     check_grads(lambda x: np.clip(x, LOW, 1.0) * WEIGHTS, X, modes=("fwd", "rev"), order=1)
     check_grads(lambda x: np.clip(x, a_min=-1.0, a_max=LOW + 0.6), X, modes=("fwd", "rev"), order=1)
+
+
+# --- the audit's other findings: each formula loses its digits at an edge ---------------------
+
+EDGES = {  # rule, points at its edges, the derivative in extended precision
+    "expm1": (np.expm1, [-40.0, -745.0, -1e-10, 0.0, 700.0], lambda x: onp.exp(x)),
+    "arcsin": (np.arcsin, [-0.999999999, 1e-8, 0.999999999, 1 - 2.0**-52], lambda x: 1 / onp.sqrt((1 - x) * (1 + x))),
+    "arccos": (np.arccos, [-0.999999999, 0.999999999], lambda x: -1 / onp.sqrt((1 - x) * (1 + x))),
+    "arctanh": (np.arctanh, [-0.999999999, 0.5, 1 - 2.0**-52], lambda x: 1 / ((1 - x) * (1 + x))),
+    "arcsinh": (np.arcsinh, [-1e200, 0.0, 1e10, 1e200], lambda x: 1 / onp.sqrt(x * x + 1)),
+    "arccosh": (np.arccosh, [1 + 2.0**-52, 1 + 1e-10, 2.0, 1e200], lambda x: 1 / onp.sqrt((x - 1) * (x + 1))),
+    "sinc": (np.sinc, [1e-10, -1e-5, 0.05, 0.0999, 0.1, 0.5, 100.0], lambda x: sinc_slope(x)),
+}
+
+
+def sinc_slope(x):
+    """sinc′ in extended precision: its Taylor series (12 terms) below 0.2, where the closed
+    form cancels even in long double, the closed form above."""
+    import math
+
+    pi = LONG("3.14159265358979323846264338327950288")
+    series = sum((-1) ** k * 2 * k * pi ** (2 * k) * x ** (2 * k - 1) / LONG(math.factorial(2 * k + 1))
+                 for k in range(1, 13))
+    closed = (onp.cos(pi * x) - onp.sin(pi * x) / (pi * x)) / x
+    return onp.where(onp.abs(x) < 0.2, series, closed)
+
+
+@pytest.mark.parametrize("name", EDGES)
+def test_slopes_at_the_edges_of_the_domain(name):
+    fun, points, reference = EDGES[name]
+    expected = reference(onp.array(points, dtype=LONG))
+    assert_close(slope(fun, points), expected, rtol=2e-14)
+    assert_close(tangent(fun, points), expected, rtol=2e-14)
+
+
+def test_sinc_slope_at_zero_is_zero_and_its_curvature_is_right():
+    assert slope(np.sinc, [0.0])[0] == 0.0
+    curvature = gradviz.elementwise_grad(gradviz.elementwise_grad(np.sinc))(onp.array([0.0, 0.05]))
+    assert curvature[0] == pytest.approx(-onp.pi**2 / 3, rel=1e-14)
+    assert curvature[1] == pytest.approx(autograd.elementwise_grad(autograd.elementwise_grad(anp.sinc))(0.05), rel=1e-9)
