@@ -71,3 +71,13 @@ def test_the_mlp_learns_the_moons():
 def test_bad_settings_are_gradviz_errors(call, message):
     with pytest.raises(GradvizError, match=message):
         call()
+
+
+@pytest.mark.parametrize("samples, noise, seed", [(500, 0.1, 0), (101, 0.3, 7), (10, 0.0, 1), (3, 1.0, 42)])
+def test_moons_data_are_make_moons_samples(samples, noise, seed):
+    import sklearn.datasets
+
+    X, y = moons_data(samples, noise, seed)
+    expected_X, expected_y = sklearn.datasets.make_moons(samples, noise=noise, random_state=seed)
+    onp.testing.assert_allclose(X, expected_X, rtol=0, atol=1e-12)
+    assert y.dtype == onp.float64 and (y == expected_y).all()
