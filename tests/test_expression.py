@@ -243,3 +243,18 @@ def test_huge_integer_binding_is_a_clean_error():
         parse_bindings("x=" + "9" * 400)
     with pytest.raises(ExpressionError, match="too large for a float"):
         parse_bindings("x=[1, " + "9" * 400 + "]")
+
+
+AT_TOKENS = ["x=", "y=", "1", "9" * 400, "[", "]", ",", "-", "e", "1e999", "nan", "inf", "8if",
+             ".", "pi", " ", "2.5", "=", "[/]", "{0:>9}", "0x1f", "_"]
+
+
+@settings(max_examples=60)
+@given(st.lists(st.sampled_from(AT_TOKENS), min_size=1, max_size=20))
+def test_fuzz_at_values(tokens):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = gradviz.cli.main(["render", "x*y + sin(x)", "--at", "".join(tokens)])
+    assert code in (0, 2) and "Traceback" not in err.getvalue()
+    if code == 2:
+        assert len(err.getvalue().splitlines()) <= 3  # the message, and a caret under it

@@ -190,6 +190,12 @@ def check_trace(trace, *, seed: int = 0) -> CheckReport:
         >>> bool(report), len(report.checks)
         (True, 10)
     """
+    if any(node.primitive is not None and node.primitive.info.get("loaded") for node in trace.nodes):
+        from gradviz.errors import GradvizError
+
+        raise GradvizError("checking rules needs the live function: a trace loaded from a file "
+                           "has no rules to run; check the expression itself (gradviz check "
+                           "EXPRESSION --at …, or render/inspect EXPRESSION --at … --check)")
     rng = onp.random.default_rng(seed)
     report = CheckReport(names={node.index: node.name for node in trace.nodes})
     for node in trace.nodes:

@@ -3,7 +3,7 @@
 ``gradviz.inspect(trace)`` opens the textual app on one trace; ``gradviz.inspect(recording)``
 on every iteration a :func:`gradviz.record` block kept. ``gradviz.inspect`` is this package
 and, called, the function :func:`inspect` (as ``gradviz.render`` is), so that
-``import gradviz.inspect.state`` keeps working. When the output is not a terminal
+``import gradviz.inspect.state`` keeps working. When the output or the input is not a terminal
 (or with ``plain=True``) each step is printed as rich text instead. Nothing here is imported
 until it is used: textual and rich load only when something is shown.
 """
@@ -50,13 +50,13 @@ def inspect(source: Any, *, breakpoints: Sequence[Any] = (), plain: bool | None 
             training iteration), or a list of traces.
         breakpoints: :mod:`gradviz.inspect.state` breakpoints, e.g. ``[NonFinite()]``.
         plain: print each step instead of opening the app; default: when the output is not
-            a terminal.
+            a terminal or the keys cannot be read (stdin is not a terminal).
         inputs, labels, predict: a classifier's data and ``predict(params, X)``, to draw its
             decision boundary for each iteration.
     """
     state = make_state(source, breakpoints=breakpoints, inputs=inputs, labels=labels, predict=predict)
     if plain is None:
-        plain = not sys.stdout.isatty()
+        plain = not (_is_terminal(sys.stdout) and _is_terminal(sys.stdin))  # keys come from stdin
     if plain:
         from gradviz.inspect.plain import print_run
 
@@ -65,6 +65,14 @@ def inspect(source: Any, *, breakpoints: Sequence[Any] = (), plain: bool | None 
 
     InspectorApp(state).run()
     return 0
+
+
+def _is_terminal(stream: Any) -> bool:
+    """Whether ``stream`` is an open terminal (stdin may be closed, or ``None``)."""
+    try:
+        return stream is not None and stream.isatty()
+    except (ValueError, OSError):  # a closed file
+        return False
 
 
 class _CallableModule(types.ModuleType):

@@ -156,3 +156,106 @@ def test_version_1_files_still_load_and_are_checked(lecture_data):
     old["nodes"][4]["value"] = {"dtype": "int8", "shape": [], "data": [300]}
     with pytest.raises(gradviz.errors.TraceFileError, match=r"nodes\[4\]\.value: a number does not fit in int8"):
         trace_from_dict(old)
+
+
+# --- saved traces cannot be re-checked; the inspector reads keys only from a terminal ------
+
+def test_check_on_a_saved_trace_is_refused_in_one_line(tmp_path, capsys):
+    path = tmp_path / "t.json"
+    gradviz.trace(lambda x1, x2: x1 * x2 + np.sin(x1), 2.0, 5.0).save(path)
+    for argv in (["render", str(path), "--check", "-o", str(tmp_path / "c.svg")],
+                 ["render", str(path), "--debug", "-o", str(tmp_path / "c.svg")],
+                 ["inspect", str(path), "--break-check", "--plain"]):
+        code, out, err = _cli(argv, capsys)
+        assert code == 2 and "needs the live function" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "c.svg").exists()
+
+
+@pytest.mark.parametrize("stdin", [io.StringIO("q\n"), None, "closed"])
+def test_inspector_is_plain_when_stdin_is_not_a_terminal(lecture_data, monkeypatch, stdin):
+    import sys
+
+    import gradviz.inspect.app
+    import gradviz.inspect.plain
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    if stdin == "closed":
+        stdin = io.StringIO()
+        stdin.close()
+    monkeypatch.setattr(sys, "stdout", Terminal())
+    monkeypatch.setattr(sys, "stdin", stdin)
+    monkeypatch.setattr(gradviz.inspect.app, "InspectorApp", None)  # the app would fail
+    shown = []
+    monkeypatch.setattr(gradviz.inspect.plain, "print_run", lambda state: shown.append(state) or 0)
+    assert gradviz.inspect(trace_from_dict(lecture_data)) == 0 and len(shown) == 1
+
+
+# --- fuzz: trace files made from a valid one by mutation -----------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+NASTY = [None, True, -1, 999, 2**70, -(2**63), 1e308, float("inf"), "nan", "", "[/]",
+         "[link=file:///etc/passwd]x", "{0:>999999999}", "{0.__class__}", "{ans!r:^99}",
+         [], {}, [[[[[]]]]], [-1, -1], [0, 999], {"repr": 5}, {"dtype": "int8", "shape": [], "data": [300]},
+         "x" * 2000]
+
+
+def _leaves(data, path=()):
+    yield path
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _leaves(value, path + (key,))
+    elif isinstance(data, list):
+        for k, value in enumerate(data[:6]):
+            yield from _leaves(value, path + (k,))
+
+
+_LECTURE = trace_to_dict(gradviz.trace(lambda x1, x2: x1 * x2 + np.sin(x1), 2.0, 5.0))
+_PATHS = [p for p in _leaves(_LECTURE) if p]
+
+
+def _load_and_show(data):
+    """Load and, when it loads, draw and print everything: only TraceFileError may escape."""
+    from gradviz.inspect import make_state
+    from gradviz.inspect.plain import print_run
+    from gradviz.render.dot import to_dot
+    from gradviz.tables import trace_tables
+
+    try:
+        trace = trace_from_dict(data)
+    except gradviz.errors.TraceFileError as exc:
+        assert "\n" not in str(exc) and len(str(exc)) < 600
+        return
+    console = Console(file=io.StringIO(), width=120)
+    console.print(trace_tables(trace))
+    print_run(make_state(trace), console)
+    to_dot(trace)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_PATHS), st.sampled_from(NASTY)), min_size=1, max_size=3))
+def test_fuzz_mutated_trace_files(changes):
+    data = json.loads(json.dumps(_LECTURE))
+    for path, value in changes:
+        target = data
+        try:
+            for key in path[:-1]:
+                target = target[key]
+            target[path[-1]] = json.loads(json.dumps(value))
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier change removed this place
+    _load_and_show(data)
+
+
+@settings(max_examples=40, deadline=None)
+@given(length=st.integers(0, len(json.dumps(_LECTURE))))
+def test_fuzz_truncated_trace_files(length, tmp_path_factory):
+    path = tmp_path_factory.mktemp("cut") / "t.json"
+    path.write_text(json.dumps(_LECTURE)[:length])
+    try:
+        gradviz.Trace.load(path)
+    except gradviz.errors.TraceFileError as exc:
+        assert "\n" not in str(exc)
