@@ -74,6 +74,8 @@ def format_value(value: Any, digits: int = 4, *, whole: int = 6) -> str:
         >>> import numpy
         >>> format_value(numpy.arange(500.0))
         '(500,) float64 min 0 mean 249.5 max 499'
+        >>> format_value(numpy.ones((200, 8))), format_value(numpy.eye(2))
+        ('(200, 8) float64 all 1', '[[1, 0], [0, 1]]')
     """
     value = unbox(value)
     if value is None:
@@ -91,19 +93,32 @@ def format_value(value: Any, digits: int = 4, *, whole: int = 6) -> str:
         return text if len(text) <= 40 else text[:39] + "…"
     if array.ndim == 0:
         return _scalar(array[()], digits)
-    if array.size <= whole:
-        return "[" + ", ".join(_scalar(x, digits) for x in array.ravel()) + "]"
+    if array.size == 0:
+        return f"empty {array.shape}"
+    if array.size <= whole:  # nested as numpy writes it, so that the shape can be read
+        return _nested(array, digits)
     if not onp.issubdtype(array.dtype, onp.number):
         return f"{array.shape} {array.dtype}"
     finite = array[onp.isfinite(array)] if onp.issubdtype(array.dtype, onp.inexact) else array
-    stats = (
-        "no finite values"
-        if finite.size == 0
-        else f"min {_scalar(finite.min(), digits)} mean {_scalar(finite.mean(), digits)} "
-        f"max {_scalar(finite.max(), digits)}"
-    )
+    low, high = (finite.min(), finite.max()) if finite.size else (None, None)
+    if finite.size == 0:
+        stats = "no finite values"
+    elif low == high:  # ones, zeros: one number, not three equal statistics
+        stats = f"all {_scalar(low, digits)}"
+    else:
+        stats = (f"min {_scalar(low, digits)} mean {_scalar(finite.mean(), digits)} "
+                 f"max {_scalar(high, digits)}")
     bad = array.size - finite.size
     return f"{array.shape} {array.dtype} {stats}" + (f" ({bad} non-finite)" if bad else "")
+
+
+def _nested(array: Any, digits: int) -> str:
+    """``[[0, 1, 2], [3, 4, 5]]``: a small array with its rows (no recursion: the rows of the
+    last axis are joined, then each earlier axis groups the texts made so far)."""
+    texts = [_scalar(x, digits) for x in array.ravel()]
+    for length in reversed(array.shape):
+        texts = ["[" + ", ".join(texts[k:k + length]) + "]" for k in range(0, len(texts), length)]
+    return texts[0]
 
 
 def _scalar(x: Any, digits: int) -> str:
@@ -191,7 +206,20 @@ def _expression(node, labels: list[str]) -> str:
         return f"{op} {labels[0]}"
     shown = [label for k, label in enumerate(labels)
              if any(p == k for p, _ in node.parents) or _shown_argument(node.args[k])]
-    return f"{op}({', '.join(shown)})"
+    return f"{op}({', '.join(shown)}{_options(node)})"
+
+
+def _options(node) -> str:
+    """``, axis=1, keepdims=True``: the keyword arguments a call was given (an axis changes
+    what a reduction means)."""
+    return "".join(f", {key}={_option(value)}" for key, value in node.kwargs.items()
+                   if _shown_argument(value))
+
+
+def _option(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "(" + ", ".join(map(str, value)) + ("," if len(value) == 1 else "") + ")"
+    return format_value(value) if is_numeric(value) else str(value)
 
 
 _PREFIX = {"sin", "cos", "tan", "exp", "log", "tanh", "sinh", "cosh", "sqrt", "log1p", "expm1",
@@ -290,6 +318,68 @@ def _product(partial: str, name: str, *, partial_first: bool) -> str:
     return f"{_wrap(partial)}·{name}" if partial_first else f"{name}·{_wrap(partial)}"
 
 
+#: Reductions: an argument larger than the value is summed (or averaged, or …) down to it.
+_REDUCTIONS = {"sum", "mean", "prod", "max", "min", "amax", "amin", "var", "std", "nansum",
+               "nanmean", "nanprod", "nanmax", "nanmin"}
+
+
+def _size(value: Any) -> int:
+    try:
+        return int(onp.size(unbox(value)))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _reduces(node, argnum: int) -> bool:
+    return (node.op in _REDUCTIONS and argnum < len(node.args)
+            and _size(node.args[argnum]) != _size(node.value))
+
+
+def _broadcast(node, argnum: int) -> bool:
+    """An elementwise operation's argument that numpy stretched to the value's shape
+    (``a·x`` with a scalar ``a``): its adjoint is the contribution summed back."""
+    return (node.primitive is not None and bool(node.primitive.info.get("elementwise"))
+            and argnum < len(node.args) and _size(node.args[argnum]) < _size(node.value))
+
+
+def _axis(node) -> Any:
+    axis = node.kwargs.get("axis", node.args[1] if len(node.args) > 1 else None)
+    return axis if _shown_argument(axis) else None
+
+
+def _tangent_term(trace, index: int, argnum: int, parent: int, partial: str) -> str:
+    """``w2·ẇ1``; ``sum(ẇ4, axis=1)`` for a reduction, whose tangent is reduced too."""
+    node = trace.tape.nodes[index]
+    name = dot_name(trace.tape.nodes[parent].name)
+    if not _reduces(node, argnum):
+        return _product(partial, name, partial_first=True)
+    axes = "".join(f", {text}" for text in _reduction_options(node))
+    if node.op in ("sum", "mean", "nansum", "nanmean"):
+        return f"{node.op}({name}{axes})"
+    return f"sum({_product(partial, name, partial_first=True)}{axes})"
+
+
+def _adjoint_term(trace, index: int, argnum: int, partial: str) -> str:
+    """``w̄3·w2``; ``sum(w̄3·w2)`` to an argument numpy broadcast; ``expand_dims(w̄5, 1)``
+    from a reduction over axis 1 (so that it broadcasts back as written)."""
+    node = trace.tape.nodes[index]
+    name = bar_name(node.name)
+    if _reduces(node, argnum):
+        axis = _axis(node)
+        if axis is not None and not node.kwargs.get("keepdims", False):
+            name = f"expand_dims({name}, {_option(axis)})"
+        return _product(partial, name, partial_first=False)
+    term = _product(partial, name, partial_first=False)
+    return f"sum({term})" if _broadcast(node, argnum) else term
+
+
+def _reduction_options(node) -> list[str]:
+    """The options of a reduction as written: ``axis=1``, ``keepdims=True``."""
+    options = [_option(arg) for arg in node.args[1:] if _shown_argument(arg)]
+    return options + [f"{key}={_option(value)}" for key, value in node.kwargs.items()
+                      if _shown_argument(value)]
+
+
 def _wrap(text: str) -> str:
     return f"({text})" if any(c in text for c in "+-") and not text.startswith("(") and " " in text else text
 
@@ -300,7 +390,7 @@ def tangent_formula(trace, sweep: Sweep, step: Step, *, numbers: bool = True) ->
     symbols, values = [], []
     for argnum, parent, term in step.terms:
         partial = partial_formula(trace, step.node, argnum)
-        symbols.append(_product(partial, dot_name(trace.tape.nodes[parent].name), partial_first=True))
+        symbols.append(_tangent_term(trace, step.node, argnum, parent, partial))
         numeric = _product_numbers(trace, step.node, argnum, sweep.results[parent], partial,
                                    partial_first=True)
         values.append(numeric or format_value(term))
@@ -340,9 +430,8 @@ def _join(parts: list[str]) -> str:
 def contribution_formula(trace, sweep: Sweep, step: Step, argnum: int, parent: int, term: Any,
                          *, numbers: bool = True) -> str:
     """``w̄1 += w̄3·w2 = 1·5 = 5``: one contribution a reverse step sends to a parent."""
-    source = trace.tape.nodes[step.node].name
     partial = partial_formula(trace, step.node, argnum)
-    symbolic = _product(partial, bar_name(source), partial_first=False)
+    symbolic = _adjoint_term(trace, step.node, argnum, partial)
     text = f"{bar_name(trace.tape.nodes[parent].name)} += {symbolic}"
     if numbers:
         numeric = _product_numbers(trace, step.node, argnum, step.value, partial,
@@ -374,7 +463,7 @@ def adjoint_formula(trace, sweep: Sweep, index: int, *, numbers: bool = True) ->
     symbols, numbers_text = [], []
     for step, argnum, term in received(trace, sweep).get(index, ()):
         partial = partial_formula(trace, step.node, argnum)
-        symbols.append(_product(partial, bar_name(trace.tape.nodes[step.node].name), partial_first=False))
+        symbols.append(_adjoint_term(trace, step.node, argnum, partial))
         numeric = _product_numbers(trace, step.node, argnum, step.value, partial,
                                    partial_first=False)
         numbers_text.append(numeric or format_value(term))

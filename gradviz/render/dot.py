@@ -375,10 +375,21 @@ def _partial_label(tail: str, head: str, data: dict, options: _Options) -> str:
     value = data.get("partial_value")
     if value is not None:
         number = format_value(value, options.digits)
+        same = _same_everywhere(value)
+        if same is not None:  # ∂w6/∂w5 = 1, not "(200, 8) float64 min 1 mean 1 max 1"
+            value, number = same, format_value(same, options.digits)
         if number != formula:
             separator = "<br/>" if len(formula) + len(number) > 24 else " "
             text += f"{separator}= {_number(value, options.digits)}"
     return f"<{text}>"
+
+
+def _same_everywhere(value: Any) -> Any:
+    """The one number every element of an array partial equals, or ``None``."""
+    if not isinstance(value, onp.ndarray) or value.size < 2 or value.dtype.kind not in "biufc":
+        return None
+    first = value.flat[0]
+    return first if bool(onp.all(value == first)) else None
 
 
 # --- title and legend ----------------------------------------------------------------------
