@@ -365,6 +365,9 @@ def test_every_other_scipy_linalg_function_passes_through_untraced():
         ours, theirs = getattr(linalg, name)(a), getattr(scipy.linalg, name)(a)
         for x, y in zip(ours if isinstance(ours, tuple) else (ours,), theirs if isinstance(theirs, tuple) else (theirs,)):
             onp.testing.assert_array_equal(x, y, err_msg=name)
+    banded = onp.ones((3, 4)) + 2
+    onp.testing.assert_array_equal(linalg.solve_banded((1, 1), banded, onp.ones(4)),
+                                   scipy.linalg.solve_banded((1, 1), banded, onp.ones(4)))
     assert linalg.LinAlgError is scipy.linalg.LinAlgError
     with pytest.raises(RuleError, match=r"gradviz\.scipy\.linalg\.expm has no derivative rule, but its argument 0 is traced"):
         gradviz.grad(lambda a: np.sum(linalg.expm(a)))(a)
