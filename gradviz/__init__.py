@@ -6,11 +6,7 @@ networkx, renders with Graphviz, steps in a terminal inspector and is checked by
 gradient debugger.
 """
 
-from gradviz.engine.memory import tune_allocator as _tune_allocator
-
-_tune_allocator()
-
-from gradviz.differential import (  # noqa: E402
+from gradviz.differential import (
     GradvizWarning,
     Recording,
     elementwise_grad,

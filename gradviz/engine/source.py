@@ -1,4 +1,9 @@
-"""Where in the user's code a node was created, resolved only when it is shown."""
+"""Where in the user's code a node was created, resolved only when it is shown.
+
+A site is the innermost frame outside gradviz's own modules, told by the module a frame's
+code belongs to (its globals' ``__name__`` and ``__file__``), never by how many frames up it
+is or by folder names: the same rule holds whichever path of the engine recorded the node.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,51 @@ import linecache
 import os
 from typing import Any
 
-__all__ = ["describe_site", "site_location", "site_source", "line_of", "TextSite"]
+__all__ = ["describe_site", "site_location", "site_source", "line_of", "TextSite", "user_site",
+           "INTERNAL_CODE"]
+
+#: Modules of gradviz that are model code a user reads (the lecture's training models): a
+#: node they create is sited on their lines, as a user's own model would be.
+_USER_MODULES = ("gradviz.train.",)
+
+#: Whether a code object is gradviz's own machinery, by code object (a loop records the same
+#: call site thousands of times; the recorder reads this first).
+INTERNAL_CODE: dict[Any, bool] = {}
+
+
+def _is_internal(frame: Any) -> bool:
+    module = frame.f_globals.get("__name__", "")
+    if not isinstance(module, str) or module.startswith(_USER_MODULES):
+        return False
+    if module != "gradviz" and not module.startswith("gradviz."):
+        return False
+    # A doctest or an exec'd string run in a gradviz module's globals is the user's code.
+    return frame.f_code.co_filename == frame.f_globals.get("__file__")
+
+
+def user_site(frame: Any) -> tuple[Any, int] | None:
+    """``(code, instruction offset)`` of the innermost frame from ``frame`` outward that is
+    not gradviz's own (the user's call of the primitive), or ``None``.
+
+    The offset is kept rather than the line number because reading ``f_lineno`` costs a
+    line-table search on every recorded operation; :func:`site_location` turns it into a
+    line only when a site is shown.
+
+    Example:
+        >>> import sys
+        >>> code, offset = user_site(sys._getframe())  # a doctest's line is the user's
+        >>> code.co_filename.startswith("<doctest")
+        True
+    """
+    while frame is not None:
+        code = frame.f_code
+        internal = INTERNAL_CODE.get(code)
+        if internal is None:
+            internal = INTERNAL_CODE[code] = _is_internal(frame)
+        if not internal:
+            return (code, frame.f_lasti)
+        frame = frame.f_back
+    return None
 
 
 class TextSite:

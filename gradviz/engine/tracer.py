@@ -18,6 +18,7 @@ from typing import Any, Callable
 from numpy import ndarray as _ndarray
 
 from gradviz.engine import liveness
+from gradviz.engine.source import INTERNAL_CODE as _is_internal_code, user_site as _user_site
 
 __all__ = ["Box", "Node", "Tape", "Primitive", "EveryArgument", "tracing_depth", "unbox",
            "operator_method"]
@@ -29,36 +30,9 @@ _depth = 0
 # Boxes inside these are looked for only when a primitive found none among its arguments.
 _CONTAINER_TYPES = (tuple, list, dict)
 
-_PACKAGE_DIR = __file__.rsplit("engine", 1)[0]
-_is_internal_code: dict[Any, bool] = {}
-
-
 def tracing_depth() -> int:
     """How many tapes are recording right now (0 outside any differentiation)."""
     return _depth
-
-
-def _user_site(frame) -> tuple[Any, int] | None:
-    """Return ``(code, instruction offset)`` of the innermost frame from ``frame`` outward
-    that is not in the gradviz package (the user's call of the primitive).
-
-    The offset is kept rather than the line number because reading ``f_lineno`` costs a
-    line-table search on every recorded operation; :mod:`gradviz.engine.source` turns it
-    into a line, a file name and source text only when a site is shown.
-    """
-    while frame is not None:
-        code = frame.f_code
-        internal = _is_internal_code.get(code)
-        if internal is None:
-            # The training models in gradviz/train are model code a user reads, not machinery.
-            internal = code.co_filename.startswith(_PACKAGE_DIR) and not any(
-                part in code.co_filename for part in ("/tests/", "/train/")
-            )
-            _is_internal_code[code] = internal
-        if not internal:
-            return (code, frame.f_lasti)
-        frame = frame.f_back
-    return None
 
 
 class Node:

@@ -165,6 +165,9 @@ def run_train(arguments) -> int:
     if late:
         raise GradvizError(f"--break-iteration {late[0]} would never stop: training runs "
                            f"iterations 1 to {arguments.steps} (--steps)")
+    from gradviz.engine.memory import tune_allocator
+
+    tune_allocator()  # the command owns its process: each step reuses the last step's memory
     inputs, labels = moons_data(arguments.samples, arguments.noise, arguments.seed)
     model = _model(arguments)
     if arguments.inspect:
