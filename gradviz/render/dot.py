@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -28,7 +29,7 @@ from gradviz.notation import bar_name, dot_name, format_value
 from gradviz.render.marks import _escape
 from gradviz.render.summarize import DEFAULT_MAX_NODES, summarize
 
-__all__ = ["to_dot", "Graph", "FIELDS", "MODES", "DIRECTIONS", "as_graph"]
+__all__ = ["to_dot", "Graph", "MAX_PIXELS", "FIELDS", "MODES", "DIRECTIONS", "as_graph"]
 
 #: What a node or an edge can show; ``fields=`` picks among them.
 FIELDS = ("formula", "value", "tangent", "adjoint", "partial")
@@ -36,6 +37,13 @@ MODES = ("forward", "reverse", "both")
 DIRECTIONS = ("TB", "LR", "BT", "RL")
 # Beyond this many forward sweeps a node shows the first ones and says how many it left out.
 _MAX_SEED_ROWS = 4
+#: The longer side of a PNG, in pixels, at most: a larger drawing is scaled down to fit.
+#: PIL warns of a "decompression bomb" above 89 million pixels; 3 000 × 3 000 is 9, and
+#: rasterising 16 million (4 000²) alone takes 3 s on a loaded machine.
+MAX_PIXELS = 3000
+# A title is wrapped at about this many characters, and cut after this many lines.
+_TITLE_WIDTH = 100
+_TITLE_LINES = 6
 FONT = "DejaVu Sans,Helvetica,Arial,sans-serif"
 RED = "#c62828"
 
@@ -360,8 +368,12 @@ def _edge_attributes(tail: str, head: str, data: dict, options: _Options) -> dic
         return {"style": "dashed", "color": "#7b4fa0",
                 "label": f"{count:,} edges" if count > 1 else ""}
     attributes: dict[str, str] = {}
+    parallel = data.get("parallel", 1)  # edges of a folded block's repeats, drawn as one
     if "partial" in options.fields and data.get("partial") is not None:
-        attributes["label"] = _partial_label(data.get("tail", tail), data.get("head", head), data, options)
+        label = _partial_label(data.get("tail", tail), data.get("head", head), data, options)
+        attributes["label"] = f"<{parallel:,} edges, the first:<br/>{label[1:-1]}>" if parallel > 1 else label
+    elif parallel > 1:
+        attributes["label"] = f"{parallel:,} edges"
     if _nonfinite(data.get("partial_value")):
         attributes["color"] = RED
     return attributes
@@ -401,10 +413,40 @@ def _title(graph: nx.DiGraph, shown: nx.DiGraph, title: str | None, notes: list[
         if len(names) > 4:  # an MLP has hundreds: name a few, count the rest
             names = names[:2] + [f"… {len(names) - 3:,} more …", names[-1]]
         title = f"{_function_name(graph)}({', '.join(names)})"
-    lines = [f"<b>{_escape(title)}</b>"]
+    lines = [f"<b>{_escape(line)}</b>" for line in _wrap(title)]
     lines += [_gray(_escape(note), 10) for note in shown.graph.get("summary", [])]
     lines += [f'<font color="#333333" point-size="10">{_escape(note)}</font>' for note in notes]
     return "<" + "<br/>".join(lines) + ">"
+
+
+def _wrap(text: str, width: int = _TITLE_WIDTH, most: int = _TITLE_LINES) -> list[str]:
+    """``text`` in lines of at most about ``width`` characters, broken after a space or an
+    ``+``, ``-`` or ``,``; past ``most`` lines the middle is left out, saying how long the
+    whole was.
+
+    Example:
+        >>> _wrap("sin(x·1)+sin(x·2)+sin(x·3)", width=10)
+        ['sin(x·1)+', 'sin(x·2)+', 'sin(x·3)']
+    """
+    pieces = [piece[k:k + width] for piece in re.findall(r"[^ +\-,]+[ +\-,]*|[ +\-,]+", text)
+              for k in range(0, len(piece), width)]  # a piece with no place to break is cut
+    lines = _pack(pieces, width)
+    if len(lines) > most:  # keep the start and the end ("at x = 0.3")
+        tail = _pack(pieces[::-1], width, backwards=True)[0]
+        lines = lines[:most - 2] + [f"… ({len(text):,} characters in all) …", tail]
+    return lines
+
+
+def _pack(pieces: list[str], width: int, backwards: bool = False) -> list[str]:
+    lines, line = [], ""
+    for piece in pieces:
+        if line and len(line) + len(piece) > width:
+            lines.append(line.strip())
+            line = ""
+        line = piece + line if backwards else line + piece
+    if line.strip():
+        lines.append(line.strip())
+    return lines
 
 
 def _add_legend(dot: Graph, shown: nx.DiGraph, options: _Options, below: str | None) -> None:

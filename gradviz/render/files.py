@@ -25,7 +25,7 @@ import networkx as nx
 import numpy as onp
 
 from gradviz.render.backend import FORMATS, RenderError, render_bytes, write_atomic
-from gradviz.render.dot import as_graph, to_dot
+from gradviz.render.dot import MAX_PIXELS, as_graph, to_dot
 
 __all__ = ["render", "EXTENSIONS", "graph_to_json", "graph_to_graphml"]
 
@@ -75,6 +75,10 @@ def _data(trace_or_graph: Any, chosen: str, dpi: int, options: dict) -> bytes:
         return graph.source.encode("utf-8")
     if chosen == "png":
         graph.attr(dpi=str(int(dpi)))  # only here: in an SVG or PDF it would scale the page
+        # A larger drawing is scaled down to fit the pixel budget (never up: no "!"); the
+        # margin leaves room for Graphviz's padding.
+        inches = (MAX_PIXELS - 16) / int(dpi)
+        graph.attr(size=f"{inches:.2f},{inches:.2f}")
     assert chosen in FORMATS
     return render_bytes(graph.source, chosen)
 

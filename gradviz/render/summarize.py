@@ -165,8 +165,8 @@ def _main(graph: nx.DiGraph, name: str) -> str | None:
 
 
 def _runs(graph: nx.DiGraph, keep: str | None) -> list[list[str]]:
-    """Maximal chains: each node joins the run of its main (most recent) argument when
-    that argument is foldable and used by nothing else."""
+    """Maximal chains, in evaluation order: each node joins the run of its main (most
+    recent) argument when that argument is foldable and used by nothing else."""
     run_of: dict[str, list[str]] = {}
     runs = []
     for name in sorted(graph, key=lambda n: _order(graph, n)):
@@ -179,41 +179,120 @@ def _runs(graph: nx.DiGraph, keep: str | None) -> list[list[str]]:
         else:
             run_of[name] = [name]
             runs.append(run_of[name])
-    return [run for run in runs if len(run) >= _MIN_CHAIN]
+    return runs
 
 
 def fold_chains(graph: nx.DiGraph, notes: list[str], keep: str | None = None) -> nx.DiGraph:
-    """Replace every chain of at least three operations by one ``folded`` node."""
+    """Fold repeated blocks, then every remaining chain of at least three operations, each
+    into one ``folded`` node."""
     runs = _runs(graph, keep)
-    for run in runs:
-        members = set(run)
-        # A layer's own weights fold with it; the input the chain starts from stays.
-        mains = {_main(graph, m) for m in run}
-        absorbed = [p for m in run for p in graph.predecessors(m)
-                    if graph.nodes[p].get("kind") == "input" and p != keep and p not in mains
-                    and all(s in members for s in graph.successors(p))]
-        _merge(graph, f"{run[0]}…{run[-1]}", run, sorted(set(absorbed), key=lambda n: _order(graph, n)))
-    if runs:
-        folded = sum(len(run) for run in runs)
-        notes.append(f"{len(runs):,} chain{'s' * (len(runs) > 1)} of {folded:,} operations folded")
+    groups = _repeated_blocks(graph, runs)
+    grouped = {id(run) for group in groups for run in group}
+    chains = [run for run in runs if len(run) >= _MIN_CHAIN and id(run) not in grouped]
+    for group in groups:
+        members = [m for run in group for m in run]
+        ops = " → ".join(_op(graph, m) for m in group[0])
+        block = f"({ops})" if len(group[0]) > 1 else ops
+        _fold(graph, members, f"{block} × {len(group):,}", keep)
+    for run in chains:
+        _fold(graph, run, _pattern(graph, run), keep)
+    if groups:
+        folded = sum(len(group) for group in groups)
+        notes.append(f"{folded:,} repeated blocks folded into {len(groups):,} node{'s' * (len(groups) > 1)}")
+    if chains:
+        folded = sum(len(run) for run in chains)
+        notes.append(f"{len(chains):,} chain{'s' * (len(chains) > 1)} of {folded:,} operations folded")
     return graph
 
 
-def _merge(graph: nx.DiGraph, name: str, run: list[str], absorbed: list[str]) -> None:
-    everything = set(run) | set(absorbed)
+def _fold(graph: nx.DiGraph, run: list[str], pattern: str, keep: str | None) -> None:
+    """Merge ``run`` into one node; a layer's own weights fold with it, the input the run
+    starts from stays."""
+    members = set(run)
+    mains = {_main(graph, m) for m in run}
+    absorbed = {p for m in run for p in graph.pred[m]
+                if graph.nodes[p].get("kind") == "input" and p != keep and p not in mains
+                and all(s in members for s in graph.succ[p])}
+    _merge(graph, f"{run[0]}…{run[-1]}", run, sorted(absorbed, key=lambda n: _order(graph, n)),
+           pattern)
+
+
+def _op(graph: nx.DiGraph, name: str) -> str:
+    return graph.nodes[name].get("op") or graph.nodes[name].get("kind")
+
+
+def _signatures(graph: nx.DiGraph, runs: list[list[str]]) -> tuple[list[tuple], list[set]]:
+    """Each run's canonical signature and the runs its arguments come from.
+
+    The signature is the run's operations and, for each one, where its arguments come from:
+    a place in the same run, the end of another run (counted from that run's end), or a node
+    outside every run (by kind, and whether only this run uses it: a layer's own weights).
+    With the number of edges leaving each place, two runs with the same signature are the
+    same block connected the same way. One pass over the edges: linear, no recursion.
+    """
+    place: dict[str, tuple[int, int]] = {}
+    for number, run in enumerate(runs):
+        for position, name in enumerate(run):
+            place[name] = (number, position)
+    signatures, sources = [], []
+    for number, run in enumerate(runs):
+        shape, before = [], set()
+        for name in run:
+            arguments = []
+            for parent in graph.pred[name]:
+                where = place.get(parent)
+                if where is not None and where[0] == number:
+                    arguments.append(("in", where[1]))
+                elif where is not None:
+                    before.add(where[0])
+                    arguments.append(("run", len(runs[where[0]]) - 1 - where[1]))
+                else:
+                    own = all(place.get(s, (None,))[0] == number for s in graph.succ[parent])
+                    arguments.append(("node", graph.nodes[parent].get("kind"), own))
+            leaving = sum(1 for s in graph.succ[name] if place.get(s, (None,))[0] != number)
+            shape.append((_op(graph, name), tuple(sorted(arguments, key=repr)), leaving))
+        signatures.append(tuple(shape))
+        sources.append(before)
+    return signatures, sources
+
+
+def _repeated_blocks(graph: nx.DiGraph, runs: list[list[str]]) -> list[list[list[str]]]:
+    """Groups of consecutive runs that repeat one block, each fed by the one before:
+    ``sin(x·1) + … + sin(x·39)`` is 37 blocks ``multiply → sin → add`` in a row."""
+    signatures, sources = _signatures(graph, runs)
+    groups, current = [], [0] if runs else []
+    for number in range(1, len(runs)):
+        previous = current[-1]
+        if signatures[number] == signatures[previous] and sources[number] == {previous}:
+            current.append(number)
+            continue
+        groups.append(current)
+        current = [number]
+    if current:
+        groups.append(current)
+    return [[runs[k] for k in group] for group in groups
+            if len(group) >= 2 and sum(len(runs[k]) for k in group) >= _MIN_CHAIN]
+
+
+def _merge(graph: nx.DiGraph, name: str, run: list[str], absorbed: list[str],
+           pattern: str) -> None:
+    ordered = [*run, *absorbed]  # a list, not a set: the edge kept is the same every run
+    everything = set(ordered)
     data = dict(kind="folded", index=graph.nodes[run[0]].get("index"), members=run,
-                count=len(run), pattern=_pattern(graph, run),
+                count=len(run), pattern=pattern,
                 absorbed=[graph.nodes[a].get("label") or a for a in absorbed],
                 last=dict(graph.nodes[run[-1]], name=run[-1]))
     # Only edges that leave the run survive; reading the adjacency dicts directly keeps this
     # linear and fast for a run of 100 000 operations.
-    edges = [(t, m, d) for m in everything for t, d in graph.pred[m].items() if t not in everything]
-    edges += [(m, h, d) for m in everything for h, d in graph.succ[m].items() if h not in everything]
+    edges = [(t, m, d) for m in ordered for t, d in graph.pred[m].items() if t not in everything]
+    edges += [(m, h, d) for m in ordered for h, d in graph.succ[m].items() if h not in everything]
     graph.remove_nodes_from(everything)
     graph.add_node(name, **data)
     for tail, head, edge in edges:
         pair = (name if tail in everything else tail, name if head in everything else head)
-        if not graph.has_edge(*pair):
+        if graph.has_edge(*pair):  # x feeding all 37 blocks: one edge that says 37
+            graph.edges[pair]["parallel"] = graph.edges[pair].get("parallel", 1) + 1
+        else:
             graph.add_edge(*pair, **dict(edge, tail=edge.get("tail", tail), head=edge.get("head", head)))
 
 

@@ -103,3 +103,84 @@ def test_large_graphs_render(tmp_path):
 def test_negative_depth_is_refused(lecture):
     with pytest.raises(gradviz.GradvizError, match="depth"):
         to_dot(lecture, focus="w3", depth=-1)
+
+
+def _sum_of_sines(terms):
+    """``sin(x·1) + … + sin(x·terms)``, traced the way the command line traces it."""
+    from gradviz.expression import parse
+
+    text = " + ".join(f"sin(x*{k})" for k in range(1, terms + 1))
+    return text, gradviz.trace(parse(text).function, 0.3)
+
+
+def test_repeated_blocks_fold_into_one_node(golden):
+    _, trace = _sum_of_sines(39)
+    small = summarize(trace.to_networkx(), max_nodes=80)
+    folded = small.nodes["w4…w114"]
+    assert folded["pattern"] == "(multiply → sin → add) × 37" and folded["count"] == 111
+    # the first term (no add yet) and the last (its add is the output) are drawn in full
+    assert set(small) == {"w1", "w2", "w3", "w4…w114", "w115", "w116", "w117"}
+    assert small.edges["w1", "w4…w114"]["parallel"] == 37
+    assert small.edges["w4…w114", "w117"]["tail"] == "w114"
+    assert "37 repeated blocks folded into 1 node" in small.graph["summary"]
+    source = to_dot(trace, title="f = sin(x·1) + … + sin(x·39)").source
+    assert "37 edges, the first:" in source
+    golden("sum_of_39_sines_folded.dot", source)
+
+
+def test_a_long_sum_folds_too():
+    _, trace = _sum_of_sines(300)
+    small = summarize(trace.to_networkx())
+    assert small.number_of_nodes() == 7
+    assert small.nodes["w4…w897"]["pattern"] == "(multiply → sin → add) × 298"
+
+
+def test_blocks_that_differ_do_not_fold_together():
+    def alternating(x):
+        total = np.sin(x * 1.0)
+        for k in range(2, 30):
+            total = total + (np.sin(x * k) if k % 2 else np.cos(x * k))
+        return total
+
+    def skipping(x):  # every block also reads the one two before: another shape
+        values = [x, np.sin(x)]
+        for k in range(2, 30):
+            values.append(np.sin(values[-1]) * values[-2])
+        return values[-1]
+
+    small = summarize(gradviz.trace(alternating, 0.3).to_networkx(), max_nodes=20)
+    patterns = [d["pattern"] for _, d in small.nodes(data=True) if d.get("kind") == "folded"]
+    assert not any("(multiply → sin → add) ×" in p or "(multiply → cos → add) ×" in p for p in patterns)
+    small = summarize(gradviz.trace(skipping, 0.3).to_networkx(), max_nodes=20)
+    patterns = [d.get("pattern", "") for _, d in small.nodes(data=True)]
+    assert not any("repeated" in note for note in small.graph["summary"]), patterns
+
+
+def test_a_long_title_is_wrapped():
+    from gradviz.render.dot import _wrap
+
+    text, trace = _sum_of_sines(300)
+    label = to_dot(trace, title=text).source.split("label=<", 1)[1].split("<font", 1)[0]
+    lines = label.split("<br/>")
+    assert 2 < len(lines) <= 7 and all(len(line) < 120 for line in lines)
+    assert "characters in all" in label and "sin(x*300)" in label
+    assert _wrap("a·b + c·d", width=5) == ["a·b +", "c·d"]
+
+
+def _png_size(path):
+    with open(path, "rb") as file:
+        header = file.read(24)
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
+def test_png_fits_the_pixel_budget_even_unsummarised(tmp_path):
+    from gradviz.render import render
+    from gradviz.render.dot import MAX_PIXELS
+
+    path = render(_chain(80), tmp_path / "chain.png", max_nodes=0, fields="value")
+    width, height = _png_size(path)
+    assert max(width, height) <= MAX_PIXELS and height > 0.9 * MAX_PIXELS  # scaled down to fit
+    # a small graph is neither scaled up nor down: twice the dpi, twice the pixels
+    small = _png_size(render(_chain(6), tmp_path / "small.png", dpi=72))
+    sharp = _png_size(render(_chain(6), tmp_path / "sharp.png", dpi=144))
+    assert max(sharp) < MAX_PIXELS and abs(sharp[1] / small[1] - 2) < 0.05
