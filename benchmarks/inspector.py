@@ -22,8 +22,8 @@ from textual import events
 
 import gradviz
 import gradviz.numpy as np
-from gradviz.inspect import make_state
-from gradviz.inspect.app import InspectorApp
+from gradviz.inspector import make_state
+from gradviz.inspector.app import InspectorApp
 from gradviz.train.moons import logistic_model, moons_data, train
 
 

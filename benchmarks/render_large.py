@@ -30,8 +30,8 @@ import numpy
 
 import gradviz
 import gradviz.numpy as np
-from gradviz.graph import to_networkx
-from gradviz.render import backend, render, to_dot
+from gradviz.export.graph import to_networkx
+from gradviz.renderer import backend, render, to_dot
 
 
 def mlp_trace(layers: int = 100, width: int = 16, batch: int = 8):
@@ -88,7 +88,7 @@ def example(name: str):
 
 
 def sum_of_sines(terms: int):
-    from gradviz.expression import parse
+    from gradviz.cli.expression import parse
 
     text = " + ".join(f"sin(x*{k})" for k in range(1, terms + 1))
     return gradviz.trace(parse(text).function, 0.3)

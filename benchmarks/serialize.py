@@ -21,7 +21,7 @@ import tracemalloc
 import gradviz
 import gradviz.cli
 import gradviz.numpy as np
-from gradviz.serialize import load_trace, save_trace
+from gradviz.export.serialize import load_trace, save_trace
 
 
 def chain(operations: int):

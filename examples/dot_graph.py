@@ -14,8 +14,8 @@ import numpy
 
 import gradviz
 import gradviz.numpy as np
-from gradviz.graph import to_networkx
-from gradviz.render import render, to_dot
+from gradviz.export.graph import to_networkx
+from gradviz.renderer import render, to_dot
 
 
 def layer(x, w):

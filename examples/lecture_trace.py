@@ -15,7 +15,7 @@ from rich.console import Console
 
 import gradviz
 import gradviz.numpy as np
-from gradviz.tables import forward_table, reverse_table
+from gradviz.export.tables import forward_table, reverse_table
 
 
 def z(x1, x2):
@@ -39,7 +39,7 @@ if __name__ == "__main__":
     values = [float(v) for v in sys.argv[1:3]] or [2.0, 5.0]
     result = main(*values)
     try:
-        from gradviz.render import render
+        from gradviz.renderer import render
     except ImportError:
         sys.exit(0)
     render(result, "lecture_tangents.png", mode="forward")

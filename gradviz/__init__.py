@@ -48,18 +48,18 @@ import gradviz.engine.containers as _containers  # noqa: E402
 _containers.to_array = gradviz.numpy.array
 from gradviz.checkpoint import checkpoint  # noqa: E402
 from gradviz.debug import check_grads, debug_nans, first_nonfinite, nan_birth  # noqa: E402
-import gradviz.inspect as inspect  # noqa: E402  (callable: gradviz.inspect(trace); textual loads on use)
+from gradviz.inspector import inspect  # noqa: E402  (textual and rich load on use)
 
 __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
     # The renderer (graphviz, networkx) loads on first use: a training script that only
-    # differentiates starts 100 ms sooner. gradviz.render is the callable package itself.
+    # differentiates starts 100 ms sooner.
     if name in ("render", "to_dot"):
-        import gradviz.render as render_package
+        import gradviz.renderer
 
-        return render_package if name == "render" else render_package.to_dot
+        return getattr(gradviz.renderer, name)
     raise AttributeError(f"module 'gradviz' has no attribute {name!r}")
 
 __all__ = [

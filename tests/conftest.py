@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import gradviz
+import gradviz.cli
 import gradviz.numpy as np
 from gradviz.extend import defjvp, defvjp, primitive
 
@@ -30,3 +31,18 @@ def wrong_cube_trace():
     defjvp(cube, lambda t, ans, x: 3 * x ** 2 * t)
     defvjp(cube, lambda ans, x: lambda g: -3 * x ** 2 * g)  # the seeded sign error
     return gradviz.trace(lambda x: np.sum(np.exp(cube(np.sin(x)) * 0.1)), numpy.array([0.3, -0.7]))
+
+
+@pytest.fixture
+def cli(monkeypatch, capsys):
+    """``cli(*argv)`` runs ``gradviz.cli.main`` with only the render and trace sub-commands
+    (the others belong to other packages and are tested there) and returns
+    ``(exit code, stdout, stderr)``."""
+    monkeypatch.setattr(gradviz.cli, "_COMMAND_MODULES", ("gradviz.cli.render",))
+
+    def run(*argv):
+        code = gradviz.cli.main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

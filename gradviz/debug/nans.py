@@ -49,7 +49,7 @@ from gradviz.engine.source import describe_site, site_location
 from gradviz.engine.sweeps import OBSERVERS, reverse_sweep
 from gradviz.engine.tracer import Node
 from gradviz.errors import NonFiniteError
-from gradviz.notation import bar_name, dot_name
+from gradviz.export.notation import bar_name, dot_name
 from gradviz.debug._values import as_array, brief, is_finite
 
 __all__ = ["Birth", "NanReport", "nan_birth", "first_nonfinite", "debug_nans", "NanDetector",

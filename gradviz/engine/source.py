@@ -75,7 +75,7 @@ class TextSite:
 def site_location(site: tuple[Any, int] | None) -> tuple[str, int, str] | None:
     """``(file name, line number, function name)`` of a recorded site, or ``None``."""
     if site is None or not isinstance(site, tuple):
-        return None  # absent, or read back from a file (see gradviz.serialize)
+        return None  # absent, or read back from a file (see gradviz.export.serialize)
     code, offset = site
     return code.co_filename, line_of(code, offset), code.co_name
 

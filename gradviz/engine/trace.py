@@ -165,13 +165,13 @@ class Trace:
 
     def to_networkx(self):
         """The trace as a ``networkx.DiGraph`` (schema: ``docs/graph-schema.md``)."""
-        from gradviz.graph import to_networkx
+        from gradviz.export.graph import to_networkx
 
         return to_networkx(self)
 
     def tables(self):
         """The lecture's forward and reverse evaluation-trace tables, as rich renderables."""
-        from gradviz.tables import trace_tables
+        from gradviz.export.tables import trace_tables
 
         return trace_tables(self)
 
@@ -180,14 +180,14 @@ class Trace:
 
     def save(self, path) -> None:
         """Write the trace, with its sweeps and steps, to a JSON file."""
-        from gradviz.serialize import save_trace
+        from gradviz.export.serialize import save_trace
 
         save_trace(self, path)
 
     @staticmethod
     def load(path) -> Trace:
         """Read a trace written by :meth:`save`; raises ``TraceFileError`` if malformed."""
-        from gradviz.serialize import load_trace
+        from gradviz.export.serialize import load_trace
 
         return load_trace(path)
 

@@ -20,7 +20,7 @@ import gradviz.builtins as gbuiltins
 import gradviz.extend as gext
 import gradviz.numpy as gnp
 from gradviz.scipy.integrate import odeint as godeint
-from gradviz.tables import trace_tables
+from gradviz.export.tables import trace_tables
 from gradviz.test_util import check_grads
 
 rng = onp.random.default_rng(7)
@@ -191,14 +191,14 @@ def test_packing_and_unpacking_nodes_are_drawn_tabled_and_inspected():
     console.print(trace_tables(traced))
     text = console.file.getvalue()
     assert "unpack" in text and "dict" in text
-    from gradviz.inspect import make_state
-    from gradviz.inspect.plain import print_run
+    from gradviz.inspector import make_state
+    from gradviz.inspector.plain import print_run
     console = Console(file=io.StringIO(), width=80, color_system=None)
     assert print_run(make_state(traced), console) == 0
     assert "unpack" in console.file.getvalue()
 
 
 def test_a_container_shows_its_items_not_one_flat_array():
-    from gradviz.notation import format_value
+    from gradviz.export.notation import format_value
     assert format_value((onp.array([1.0, 2.0]), 0.5)) == "([1, 2], 0.5)"
     assert format_value({"w": onp.ones(2)}) == "{'w': [1, 1]}"

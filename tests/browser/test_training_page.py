@@ -6,7 +6,7 @@ import pytest
 
 from browser_session import browser, page  # noqa: F401 (fixtures)
 from gradviz.cli import main
-from gradviz.notation import format_value
+from gradviz.export.notation import format_value
 from gradviz.train.moons import logistic_model, moons_data, train
 
 STEPS, LR = 12, 0.01

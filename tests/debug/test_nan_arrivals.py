@@ -11,9 +11,9 @@ import gradviz.numpy as np
 from gradviz.cli import main
 from gradviz.debug import nan_birth
 from gradviz.errors import NonFiniteError
-from gradviz.expression import trace_expression
-from gradviz.inspect import make_state
-from gradviz.inspect.state import NonFinite
+from gradviz.cli.expression import trace_expression
+from gradviz.inspector import make_state
+from gradviz.inspector.state import NonFinite
 from gradviz.train.moons import logistic_model, moons_data, train
 
 Y = onp.array([1.0, onp.nan, 3.0])  # data with a hole in it, read by the loss below

@@ -7,7 +7,7 @@ import pytest
 
 import gradviz
 import gradviz.numpy as np
-from gradviz.notation import adjoint_formula, tangent_formula, value_formula
+from gradviz.export.notation import adjoint_formula, tangent_formula, value_formula
 
 
 def lecture(x1, x2):

@@ -193,7 +193,7 @@ def test_a_real_input_through_complex_values_gets_a_real_gradient():
 
 
 def test_indexing_nodes_read_as_numpy_indexing_in_the_notation():
-    from gradviz.notation import value_formula
+    from gradviz.export.notation import value_formula
 
     x = numpy.arange(6.0).reshape(3, 2)
     t = gradviz.trace(lambda x: np.sum(x[:, 0] * 2.0) + x[1, 1] + np.sum(x[x > 2.0]), x, max_sweeps=1)

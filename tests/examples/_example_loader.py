@@ -1,6 +1,6 @@
 """Shared by the example tests: import an example script as a module.
 
-Not a ``conftest.py``: a second non-package ``conftest.py`` beside ``tests/render``'s clashes
+Not a ``conftest.py``: a second non-package ``conftest.py`` beside ``tests/renderer``'s clashes
 with it (both are module ``conftest``) when both folders are collected with --doctest-modules.
 """
 

@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 import gradviz
-from gradviz.tables import trace_tables
+from gradviz.export.tables import trace_tables
 
 import test_linalg_rules as linalg_cases
 from test_numpy_rules import CASES, TABLE, calls_of, draw_arguments
@@ -39,8 +39,8 @@ def _show_everything(fun, args, tmp_path):
     console = Console(file=io.StringIO(), width=160, color_system=None)
     console.print(trace_tables(trace))
     assert "Operations to compute value" in console.file.getvalue()
-    from gradviz.inspect import make_state
-    from gradviz.inspect.plain import print_run
+    from gradviz.inspector import make_state
+    from gradviz.inspector.plain import print_run
 
     print_run(make_state(trace), console)  # every step of every sweep, as the inspector shows it
     trace.save(tmp_path / "trace.json")

@@ -1,0 +1,186 @@
+"""The ``gradviz render`` and ``gradviz trace`` sub-commands (registered by gradviz.cli).
+
+Both take an expression and its point (``"x1*x2 + sin(x1)" --at x1=2,x2=5``) or a trace file
+saved with ``gradviz trace … -o trace.json``. Every failure is a one-line GradvizError (exit 2)
+and never leaves a partial output file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from gradviz.cli.arguments import check_output, count
+from gradviz.errors import GradvizError
+from gradviz.cli.expression import FUNCTIONS
+from gradviz.renderer.dot import DIRECTIONS, FIELDS, MODES, _seed_numbers
+from gradviz.renderer.summarize import DEFAULT_MAX_NODES
+
+__all__ = ["register", "run_render", "run_trace"]
+
+_RENDER_EXAMPLES = f"""examples:
+  gradviz render "x1*x2 + sin(x1)" --at x1=2,x2=5 -o graph.svg
+  gradviz render "x1*x2 + sin(x1)" --at x1=2,x2=5 --wrt x1 --mode forward -o graph.png
+  gradviz render "sum(tanh(x) * w)" --at x=[1,2,3],w=[0.5,-1,2] --direction LR -o g.pdf
+  gradviz render "x1*x2 + sin(x1)" --at x1=2,x2=5 > graph.dot     (no -o: DOT source)
+  gradviz render trace.json --focus w40 --depth 2 -o part.svg   (a saved trace)
+  gradviz render "log(x)*y + sqrt(x - 3)" --at x=2,y=3 --debug -o nan.png  (NaN births, rule
+    checks and gradient health drawn on the graph)
+
+output formats, by the extension of -o: .svg .png .pdf .dot .json (networkx node-link)
+.graphml. No Graphviz installation is needed.
+
+expressions: numbers, variables, + - * / ** @, unary minus, parentheses and calls of
+  {", ".join(FUNCTIONS)};
+  constants pi and e. Nothing is ever evaluated as Python.
+"""
+
+_TRACE_EXAMPLES = """examples:
+  gradviz trace "x1*x2 + sin(x1)" --at x1=2,x2=5
+  gradviz trace "x1*x2 + sin(x1)" --at x1=2,x2=5 --wrt x1
+  gradviz trace "x1*x2 + sin(x1)" --at x1=2,x2=5 -o trace.json
+  gradviz render trace.json -o graph.png
+"""
+
+
+def _add_source_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("expression", metavar="EXPRESSION|TRACE.json",
+                        help="an expression such as 'x1*x2 + sin(x1)', or a saved trace file")
+    parser.add_argument("--at", metavar="BINDINGS", default=None, action="append",
+                        help="the point: x1=2,x2=5 (arrays: x=[1,2,3]; constants pi, e); "
+                        "repeated --at options are merged")
+    parser.add_argument("--wrt", metavar="NAMES", default=None,
+                        help="show the forward sweep seeded on these inputs (default: every seed)")
+
+
+def register(subparsers) -> None:
+    """Add ``render`` and ``trace`` to the ``gradviz`` command."""
+    formatter = argparse.RawDescriptionHelpFormatter
+    render = subparsers.add_parser(
+        "render", help="draw the evaluation graph with values, tangents, adjoints and partials",
+        description="Draw the evaluation trace w1…wn of an expression: every node with its "
+        "value, tangent(s) and adjoint, every edge with its local partial ∂wj/∂wi.",
+        epilog=_RENDER_EXAMPLES, formatter_class=formatter)
+    _add_source_arguments(render)
+    render.add_argument("-o", "--output", metavar="FILE", help="file to write; without it the "
+                        "DOT source is printed")
+    render.add_argument("--mode", choices=MODES, default="both",
+                        help="show tangents (forward), adjoints (reverse) or both")
+    render.add_argument("--direction", choices=DIRECTIONS, default="TB",
+                        help="TB: top to bottom, LR: left to right")
+    render.add_argument("--fields", metavar="LIST", default=None,
+                        help=f"comma-separated subset of {','.join(FIELDS)} (default: all)")
+    render.add_argument("--focus", metavar="NODE", help="draw only the neighbourhood of NODE (w42)")
+    render.add_argument("--depth", metavar="K", type=count(0), default=2,
+                        help="with --focus: how many edges around NODE (default 2)")
+    render.add_argument("--max-nodes", metavar="N", type=count(0), default=DEFAULT_MAX_NODES,
+                        help=f"summarise graphs above N nodes (default {DEFAULT_MAX_NODES}; 0: never)")
+    render.add_argument("--digits", type=int, default=4, help="significant digits (default 4)")
+    render.add_argument("--no-legend", action="store_true", help="leave the legend out")
+    render.add_argument("--no-constants", action="store_true", help="do not draw constant arguments")
+    debug = render.add_argument_group("the gradient debugger's findings (gradviz.debug)")
+    debug.add_argument("--nans", action="store_true",
+                       help="fill red the nodes where a NaN/Inf is born; outline those passing it on")
+    debug.add_argument("--check", action="store_true",
+                       help="mark the nodes whose JVP/VJP rule fails its check (magenta, dashed)")
+    debug.add_argument("--health", action="store_true",
+                       help="fill the nodes by log |adjoint|; flag vanishing, exploding, saturated")
+    debug.add_argument("--debug", action="store_true", help="all three: --nans --check --health")
+    render.set_defaults(run=run_render)
+
+    trace = subparsers.add_parser(
+        "trace", help="print the forward and reverse evaluation-trace tables",
+        description="Print the lecture's tables: operations to compute each value beside the "
+        "operations to compute its tangent (forward) and its adjoint (reverse), with numbers.",
+        epilog=_TRACE_EXAMPLES, formatter_class=formatter)
+    _add_source_arguments(trace)
+    trace.add_argument("-o", "--output", metavar="FILE.json", help="also save the trace as JSON")
+    trace.set_defaults(run=run_trace)
+
+
+def _is_trace_file(text: str) -> bool:
+    """Whether the EXPRESSION argument names a saved trace file rather than an expression."""
+    return text.strip().lower().endswith(".json")
+
+
+def _load(arguments: argparse.Namespace):
+    """The trace an invocation names: a saved file, or the expression traced at ``--at``."""
+    text = arguments.expression
+    if _is_trace_file(text):
+        if arguments.at is not None:
+            raise GradvizError("--at is not used with a saved trace: its values are in the file")
+        from gradviz.export.serialize import load_trace
+
+        return load_trace(text.strip())
+    from gradviz.cli.expression import trace_expression
+
+    if arguments.at is None:
+        raise GradvizError("give the point with --at, e.g. --at x1=2,x2=5")
+    return trace_expression(text, arguments.at)
+
+
+def _seed(arguments: argparse.Namespace):
+    return None if arguments.wrt is None else [w.strip() for w in arguments.wrt.split(",") if w.strip()]
+
+
+def _title(arguments: argparse.Namespace, trace) -> str | None:
+    """``f = x1·x2 + sin x1   at x1 = 2, x2 = 5``: the expression in the lecture's notation,
+    as its nodes are written (its own text when too long to write out)."""
+    if _is_trace_file(arguments.expression):
+        return None
+    from gradviz.export.notation import expression_text
+
+    point = arguments.at.replace(",", ", ").replace("=", " = ")
+    point = point if len(point) <= 60 else point[:57] + "…"
+    return f"f = {expression_text(trace) or arguments.expression.strip()}   at {point}"
+
+
+def run_render(arguments: argparse.Namespace) -> int:
+    """``gradviz render``: write the picture, or print the DOT source."""
+    from gradviz.renderer.dot import to_dot
+    from gradviz.renderer.files import render
+
+    if arguments.output is not None:
+        check_output(arguments.output, "-o")
+    trace = _load(arguments)
+    options = dict(fields=arguments.fields, seed=_seed(arguments), mode=arguments.mode,
+                   direction=arguments.direction, max_nodes=arguments.max_nodes or None,
+                   focus=arguments.focus, depth=arguments.depth, legend=not arguments.no_legend,
+                   constants=not arguments.no_constants, title=_title(arguments, trace),
+                   digits=arguments.digits, nans=arguments.nans, check=arguments.check,
+                   health=arguments.health, debug=arguments.debug)
+    if not 1 <= arguments.digits <= 17:
+        raise GradvizError(f"--digits must be between 1 and 17, got {arguments.digits}")
+    if arguments.output is not None:
+        render(trace, arguments.output, **options)
+        print(f"wrote {arguments.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(to_dot(trace, **options).source)
+    return 0
+
+
+def run_trace(arguments: argparse.Namespace) -> int:
+    """``gradviz trace``: print the tables; ``-o`` also saves the trace."""
+    from rich.console import Console
+
+    from gradviz.export.tables import forward_table, reverse_table
+
+    if arguments.output is not None:
+        check_output(arguments.output, "-o", "trace.json")
+        if not arguments.output.lower().endswith(".json"):
+            raise GradvizError(f"a trace is saved as JSON: name the file {arguments.output}.json")
+    trace = _load(arguments)
+    forward = _seed_numbers([s.label for s in trace.forward_sweeps], _seed(arguments))
+    if arguments.output is not None:
+        try:
+            trace.save(arguments.output)
+        except OSError as exc:
+            raise GradvizError(f"cannot write {arguments.output}: {exc.strerror or exc}") from None
+    console = Console(highlight=False, soft_wrap=False)
+    for k in forward:
+        console.print(forward_table(trace, k))
+    for k in range(len(trace.reverse_sweeps)):
+        console.print(reverse_table(trace, k))
+    if arguments.output:
+        print(f"wrote {arguments.output}", file=sys.stderr)
+    return 0

@@ -1,0 +1,168 @@
+"""The inspector's layout at the two sizes it is made for: 80×24 (one panel at a time, tab
+switches) and 140×45 (every panel side by side); deep traces and training panels readable."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from gradviz.cli.expression import trace_expression
+from gradviz.inspector import make_state, views
+from gradviz.inspector.app import InspectorApp
+from gradviz.inspector.state import NonFinite, Run
+from gradviz.train.moons import iterate_training, mlp_model, moons_data
+
+SMALL, LARGE = (80, 24), (140, 45)
+
+
+def lecture_app() -> InspectorApp:
+    return InspectorApp(make_state(trace_expression("x1*x2 + sin(x1)", "x1=2,x2=5")))
+
+
+def training_app(model=None, steps: int = 5) -> InspectorApp:
+    X, y = moons_data(100, 0.1, seed=0)
+    model = model or mlp_model(8, 0)
+    traces = (it.trace for it in iterate_training(model, X, y, steps=steps, learning_rate=0.003))
+    run = Run(traces, total=steps, inputs=X, labels=y, predict=model.predict, training=True)
+    return InspectorApp(make_state(run, breakpoints=[NonFinite()]))
+
+
+def drive(app: InspectorApp, size, scenario):
+    async def main():
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            return await scenario(pilot)
+
+    return asyncio.run(main())
+
+
+def shown(app: InspectorApp, selector: str) -> bool:
+    widget = app.query_one(selector)
+    return widget.display and all(a.display for a in widget.ancestors if hasattr(a, "display"))
+
+
+def footer_keys(app: InspectorApp) -> list[str]:
+    from textual.widgets import Footer
+
+    footer = app.query_one(Footer)
+    return [item.description for item in footer.query("FooterKey") if item.region.width > 0
+            and item.region.right <= app.size.width]
+
+
+def test_at_80x24_one_panel_at_a_time_and_tab_switches():
+    app = lecture_app()
+
+    async def scenario(pilot):
+        assert app.compact and shown(app, "#graph") and not shown(app, "#table")
+        assert shown(app, "#step")
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.view == "tables" and shown(app, "#table") and not shown(app, "#graph")
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.view == "graph" and shown(app, "#graph")
+
+    drive(app, SMALL, scenario)
+
+
+def test_at_80x24_the_footer_shows_help_and_quit():
+    app = lecture_app()
+
+    async def scenario(pilot):
+        keys = footer_keys(app)
+        assert "help" in keys and "quit" in keys and "step" in keys
+
+    drive(app, SMALL, scenario)
+
+
+def test_at_140x45_every_panel_is_shown():
+    app = training_app()
+
+    async def scenario(pilot):
+        assert not app.compact
+        for selector in ("#graph", "#step", "#table", "#loss", "#weights", "#boundary"):
+            assert shown(app, selector), selector
+        assert "help" in footer_keys(app) and "panel" not in footer_keys(app)
+
+    drive(app, LARGE, scenario)
+
+
+def test_training_at_80x24_shows_graph_tables_and_training_in_turn():
+    app = training_app()
+
+    async def scenario(pilot):
+        seen = []
+        for _ in range(3):
+            seen.append([s for s in ("#graph", "#table", "#loss", "#weights") if shown(app, s)])
+            await pilot.press("tab")
+            await pilot.pause()
+        assert seen == [["#graph"], ["#table"], ["#loss", "#weights"]]
+        assert app.view == "graph"
+
+    drive(app, SMALL, scenario)
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE])
+def test_the_mlp_weights_and_their_whole_gradient_fit_the_box(size):
+    app = training_app()
+
+    async def scenario(pilot):
+        while app.view != "training" and app.compact:
+            await pilot.press("tab")
+            await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        text = views.weights_text(app.state).plain
+        for name in ("W1", "b1", "W2", "b2"):
+            assert f"\n{name} = " in "\n" + text and f"∂L/∂{name} = " in text
+        assert "…" not in text and "max" in text.split("∂L/∂W1 = ")[1].split("\n")[0]
+        from rich.console import Console
+
+        size = app.query_one("#weights").content_size
+        wrapped = views.weights_text(app.state).wrap(Console(width=size.width), size.width)
+        assert len(wrapped) <= size.height  # every line of it is inside the box
+
+    drive(app, size, scenario)
+
+
+def test_ctrl_c_quits():
+    app = lecture_app()
+
+    async def scenario(pilot):
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert app._exit_renderables is not None or not app.is_running
+
+    drive(app, SMALL, scenario)
+
+
+def test_a_deep_sum_keeps_its_labels_and_follows_the_current_node():
+    """A 29-term sum: the chain of adds is 28 levels deep, yet every line shows a label."""
+    expression = " + ".join(f"sin(x*{k})" for k in range(1, 30))
+    state = make_state(trace_expression(expression, "x=0.5"))
+    for _ in range(60):
+        state.step()
+    text = views.graph_view(state, height=14, width=76).plain
+    rows = text.splitlines()[1:-1]
+    assert len(rows) == 14
+    assert all(" = " in row or "↑" in row for row in rows)
+    assert all(len(row) - len(row.lstrip(" │├└─┆")) <= 76 // 12 * 3 + 1 for row in rows)
+    assert any(row.lstrip(" │├└─┆").startswith(state.trace.label(state.current.node) + " =")
+               for row in rows)
+    assert "levels deep" in text.splitlines()[-1]
+
+
+def test_array_values_read_as_the_renderer_summarises_them():
+    import numpy
+
+    assert views.compact(numpy.arange(500.0)) == "(500,) min 0 mean 250 max 499"
+    assert views.compact(numpy.array([1.0, 2.0])) == "[1, 2]"
+
+
+def test_table_headers_are_whole_when_there_is_room():
+    state = make_state(trace_expression("x1*x2 + sin(x1)", "x1=2,x2=5"))
+    wide = views.table_text(state, 10, 80).plain
+    assert "Operations to compute value" in wide and "Operations to compute derivative" in wide
+    narrow = views.table_text(state, 10, 40).plain
+    assert "…" not in narrow.splitlines()[1] and "value" in narrow.splitlines()[1]

@@ -1,0 +1,101 @@
+"""The debugger's findings on the picture: NaN births, failed rule checks, gradient health."""
+
+from __future__ import annotations
+
+import numpy
+import pytest
+
+import gradviz
+import gradviz.numpy as np
+from gradviz.debug import annotate, debug_graph, nan_birth
+from gradviz.errors import GradvizError
+from gradviz.cli.expression import trace_expression
+from gradviz.renderer import to_dot
+from gradviz.renderer.marks import BORN_FILL, CHECK
+
+
+@pytest.fixture
+def sqrt_of_negative():
+    """``sqrt(x - 3)`` at ``x = 2``: a NaN born at sqrt in every pass, passed on to the output."""
+    with numpy.errstate(all="ignore"):
+        return trace_expression("log(x)*y + sqrt(x - 3)", "x=2,y=3")
+
+
+def _tanh_network():
+    rng = numpy.random.default_rng(0)
+    return gradviz.trace(lambda x, W1, W2: np.sum(np.tanh(np.dot(W2, np.tanh(np.dot(W1, x))))),
+                         numpy.array([1.0, -2.0, 0.5]), rng.normal(0, 4, (4, 3)),
+                         rng.normal(0, 0.5, (2, 4)))
+
+
+class TestGolden:
+    def test_nan_birth_check_and_health(self, sqrt_of_negative, golden):
+        golden("debug_sqrt_of_negative.dot", to_dot(sqrt_of_negative, debug=True).source)
+
+    def test_a_wrong_vjp(self, golden, wrong_cube_trace):
+        golden("check_wrong_vjp.dot", to_dot(wrong_cube_trace, check=True).source)
+
+    def test_health_of_a_tanh_network(self, golden):
+        golden("health_tanh.dot", to_dot(_tanh_network(), health=True, mode="reverse").source)
+
+
+def test_the_default_picture_has_no_marks(sqrt_of_negative):
+    source = to_dot(sqrt_of_negative).source
+    assert "born here" not in source and "rule check" not in source and "‖w̄‖" not in source
+
+
+def test_born_is_filled_and_passed_is_outlined(sqrt_of_negative):
+    graph = annotate(sqrt_of_negative.to_networkx(), nans=nan_birth(sqrt_of_negative))
+    source = to_dot(graph).source  # an annotated graph is drawn with its findings
+    born = next(line for line in source.splitlines() if line.strip().startswith("w6 "))
+    assert f'fillcolor="{BORN_FILL}"' in born and "NaN born here" in born
+    assert "born in the primal, forward, reverse passes" in born
+    passed = next(line for line in source.splitlines() if line.strip().startswith("w7 "))
+    assert "passes a NaN/Inf on" in passed and "NaN born here" not in passed
+    assert "NaN/Inf born at w6 (sqrt)" in source
+
+
+def test_a_masked_log_is_born_at_log_not_at_where():
+    with numpy.errstate(all="ignore"):
+        t = gradviz.trace(lambda x: np.sum(np.where(x > 0, np.log(x), 0.0)), numpy.array([0.0, 2.0]))
+    graph = debug_graph(t)
+    assert graph.graph["nan_births"] == ["w3"] and graph.nodes["w3"]["op"] == "log"
+    source = to_dot(graph).source
+    assert "Inf born here" in source  # log(0) = -inf going forward (a NaN going backward)
+
+
+def test_a_wrong_vjp_is_marked_on_its_node(wrong_cube_trace):
+    graph = debug_graph(wrong_cube_trace)
+    assert graph.graph["check_failed"] == ["w3"]
+    assert graph.nodes["w3"]["check_rules"] == ["VJP", "cut identity"]
+    source = to_dot(graph).source
+    line = next(line for line in source.splitlines() if line.strip().startswith("w3 "))
+    assert f'color="{CHECK}"' in line and "dashed" in line and "rule check failed: VJP" in line
+
+
+def test_health_fills_by_log_adjoint_and_flags_saturation():
+    source = to_dot(_tanh_network(), health=True).source
+    assert "saturated 25%" in source and "‖w̄‖, log scale" in source
+    assert "gradient health: 1 node flagged (w5 (tanh))" in source
+
+
+def test_asking_a_plain_graph_for_findings_says_how(sqrt_of_negative):
+    with pytest.raises(GradvizError, match="annotate the graph with gradviz.debug.annotate"):
+        to_dot(sqrt_of_negative.to_networkx(), nans=True)
+
+
+def test_health_needs_a_reverse_sweep():
+    t = gradviz.trace(lambda x: np.sin(x), 1.0, reverse=False)
+    with pytest.raises(GradvizError, match="health needs a reverse sweep"):
+        to_dot(t, health=True)
+    assert "‖w̄‖" not in to_dot(t, debug=True).source  # debug=True leaves it out, as debug_graph
+
+
+def test_command_line_options(cli, tmp_path):
+    code, out, _err = cli("render", "log(x)*y + sqrt(x - 3)", "--at", "x=2,y=3", "--nans")
+    assert code == 0 and "NaN born here" in out and "rule check" not in out
+    code, out, _err = cli("render", "x*y", "--at", "x=2,y=3", "--check", "--health")
+    assert code == 0 and "every node's rules pass their check" in out and "‖w̄‖" in out
+    path = tmp_path / "nan.png"
+    code, _out, err = cli("render", "log(x)*y + sqrt(x - 3)", "--at", "x=2,y=3", "--debug", "-o", str(path))
+    assert code == 0 and path.read_bytes().startswith(b"\x89PNG") and "wrote" in err
