@@ -3,7 +3,8 @@
 The derivative does not unroll the forward iterations. At the fixed point ``x* = f(a)(x*)``,
 the adjoint ``w`` of ``x*`` solves ``w = ḡ + (∂f/∂x)ᵀ w``, itself found by fixed-point
 iteration (from ``w = 0``, with the same ``distance`` and ``tol``); then ``ā = (∂f/∂a)ᵀ w``.
-A second derivative goes through that adjoint iteration step by step.
+That adjoint iteration is itself a ``fixed_point`` in ``(a, x*, ḡ)``, so a second derivative
+is found the same way, without unrolling either iteration.
 """
 
 from __future__ import annotations
@@ -34,18 +35,26 @@ def fixed_point(f: Callable, a: Any, x0: Any, distance: Callable, tol: float) ->
     return x
 
 
+def _adjoint_step(f):
+    """The adjoint iteration as a fixed_point problem of its own: ``w ← (∂f/∂x)ᵀ w + ḡ`` at
+    ``(a, x*, ḡ)``. Its step is built from those three, not closed over, so that a second
+    derivative differentiates it by this same rule."""
+
+    def step(params):
+        a, x_star, g = params
+        vjp_x, _ = make_vjp(f(a))(x_star)
+        return lambda w: vjp_x(w) + g
+
+    return step
+
+
 def _fixed_point_vjp(ans, f, a, x0, distance, tol):
-    vjp_x, _ = make_vjp(f(a))(ans)
-    vjp_a, _ = make_vjp(lambda a: f(a)(ans))(a)
+    vjp_a, _ = make_vjp(lambda a, x: f(a)(x))(a, ans)
 
     def vjp(g):
-        # w = ḡ + (∂f/∂x)ᵀ w by the same iteration as the forward pass, from w = 0. Written
-        # out, not as a fixed_point call, so that under a second derivative the iteration is
-        # recorded step by step on the outer tape (its rules only hold at this level).
-        previous = vspace(x0).zeros()
-        w = g + vjp_x(previous)
-        while distance(w, previous) > tol:
-            w, previous = g + vjp_x(w), w
+        # w = ḡ + (∂f/∂x)ᵀ w by the same iteration as the forward pass, from w = 0 (as
+        # autograd iterates it, so that every order's numbers are autograd's).
+        w = fixed_point(_adjoint_step(f), (a, ans, g), vspace(x0).zeros(), distance, tol)
         return vjp_a(w)
 
     return vjp

@@ -53,8 +53,16 @@ Box.__rmatmul__ = _swap(r.matmul)
 Box.__neg__ = _unary(r.negative)
 Box.__pos__ = lambda self: self
 Box.__abs__ = lambda self: r.absolute(self)
-Box.__getitem__ = lambda self, index: (unpack(self, index) if type(self._value) in CONTAINER_TYPES
-                                       else r.getitem(self, index))
+
+
+def _getitem(self, index):
+    value = self._value
+    if type(value) is Box:  # higher order: the container, if any, is under the inner boxes
+        value = unbox(value)
+    return unpack(self, index) if type(value) in CONTAINER_TYPES else r.getitem(self, index)
+
+
+Box.__getitem__ = _getitem
 Box.__lt__ = _operator(r.less)
 Box.__le__ = _operator(r.less_equal)
 Box.__gt__ = _operator(r.greater)

@@ -408,8 +408,14 @@ def _first_order_only(*values):
         )
 
 
-def _odeint(func, y0, t, *args, rtol=1.5e-8, atol=1.5e-8):
-    return scipy.integrate.odeint(func, y0, t, args=tuple(args), rtol=rtol, atol=atol, tfirst=False)
+#: scipy's step-control settings, passed to every integration: the forward solve, the tangent
+#: and the adjoint systems alike (as autograd passes its keyword arguments to both).
+SOLVER_OPTIONS = ("rtol", "atol", "tcrit", "h0", "hmax", "hmin", "ixpr", "mxstep", "mxhnil",
+                  "mxordn", "mxords", "ml", "mu", "printmessg")
+
+
+def _odeint(func, y0, t, *args, **options):
+    return scipy.integrate.odeint(func, y0, t, args=tuple(args), **options)
 
 
 def _slopes(func, ys, t, y_shape, args):
@@ -419,7 +425,7 @@ def _slopes(func, ys, t, y_shape, args):
 
 
 def _odeint_jvp(argnum):
-    def jvp(tangent, ans, func, y0, t, *args, rtol=1.5e-8, atol=1.5e-8):
+    def jvp(tangent, ans, func, y0, t, *args, **options):
         """Forward sensitivities: ṡ = ∂f/∂y·s + ∂f/∂θ·θ̇, s(t₀) = ẏ₀. In the times:
         s(t₀) = −f(y₀, t₀)·ṫ₀, and each output adds its own f(y(tᵢ), tᵢ)·ṫᵢ."""
         from gradviz.differential import jvp as forward
@@ -441,7 +447,7 @@ def _odeint_jvp(argnum):
                               (z[:n].reshape(y0.shape), *args), (z[n:].reshape(y0.shape), *seeds))
             return onp.concatenate([onp.ravel(out), onp.ravel(ds)])
 
-        z = scipy.integrate.odeint(augmented, onp.concatenate([y0.ravel(), s0]), t, rtol=rtol, atol=atol)
+        z = scipy.integrate.odeint(augmented, onp.concatenate([y0.ravel(), s0]), t, **options)
         sensitivities = z[:, n:]
         if argnum == 2:
             sensitivities = sensitivities + slopes * tangent[:, None]
@@ -451,46 +457,78 @@ def _odeint_jvp(argnum):
 
 
 def _odeint_vjp(argnum):
-    def vjp(g, ans, func, y0, t, *args, rtol=1.5e-8, atol=1.5e-8):
-        """The adjoint system, backwards from t_N: ȧ = −aᵀ∂f/∂y, θ̄̇ = −aᵀ∂f/∂θ; a += ḡ(tᵢ).
-        The times: t̄ᵢ = ḡᵢ·f(y(tᵢ), tᵢ) for i ≥ 1, t̄₀ = −(a(t₀) − ḡ₀)·f(y₀, t₀)."""
+    def vjp(g, ans, func, y0, t, *args, **options):
+        """Every argument's adjoint comes from one backward solve (:func:`_adjoint_solve`);
+        the sweep asks for them one argument at a time, with the same ``g``."""
         _first_order_only(g, y0, t, *args)
-        y0 = onp.asarray(y0, dtype=float)
-        n = y0.size
-        sizes = [onp.size(a) for a in args]
-        g = onp.reshape(onp.asarray(g, dtype=float), (len(t), n))
-        ys = onp.reshape(onp.asarray(ans), (len(t), n))
-        adjoint = g[-1].copy()
-        theta_bar = onp.zeros(int(onp.sum(sizes)))
-        dynamics = _adjoint_dynamics(func, y0.shape, args)
-        for i in range(len(t) - 1, 0, -1):
-            state = onp.concatenate([ys[i], adjoint, theta_bar])
-            back = scipy.integrate.odeint(dynamics, state, onp.array([t[i], t[i - 1]]),
-                                          rtol=rtol, atol=atol)[-1]
-            adjoint, theta_bar = back[n:2 * n] + g[i - 1], back[2 * n:]
+        y0_bar, t_bar, args_bar = _adjoint_solve_once(g, ans, func, y0, t, args, options)
         if argnum == 1:
-            return adjoint.reshape(y0.shape)
+            return y0_bar.reshape(onp.shape(y0))
         if argnum == 2:
-            t_bar = onp.sum(g * _slopes(func, ys, t, y0.shape, args), axis=1)
-            t_bar[0] = -onp.dot(adjoint - g[0], _slopes(func, ys[:1], t[:1], y0.shape, args)[0])
             return t_bar.reshape(onp.shape(t))
-        start = int(onp.sum(sizes[: argnum - 3]))
-        return theta_bar[start:start + sizes[argnum - 3]].reshape(onp.shape(args[argnum - 3]))
+        return args_bar[argnum - 3].reshape(onp.shape(args[argnum - 3]))
 
     return vjp
 
 
-def _adjoint_dynamics(func, y_shape, args):
+#: The last backward solve, with what it was solved for: (g, ans, func, y0, t, args, options,
+#: result). The sweep asks for each argument's adjoint in turn; one solve serves them all.
+_last_solve: list = []
+
+
+def _adjoint_solve_once(g, ans, func, y0, t, args, options):
+    key = (g, ans, func, y0, t, *args)
+    if _last_solve:
+        *last_key, last_options, result = _last_solve
+        if (len(last_key) == len(key) and all(a is b for a, b in zip(last_key, key))
+                and last_options.keys() == options.keys()
+                and all(last_options[name] is options[name] for name in options)):
+            return result
+    result = _adjoint_solve(g, ans, func, y0, t, args, options)
+    _last_solve[:] = [*key, dict(options), result]
+    return result
+
+
+def _adjoint_solve(g, ans, func, y0, t, args, options):
+    """``(ȳ₀, t̄, θ̄ per argument)`` by the augmented adjoint system (Froehlich, Loos and
+    Hasenauer 2017, sec. 2.4.2, as autograd integrates it), solved backwards from each time
+    to the one before with the forward solve's ``options``, so that the step sizes, and so the
+    numbers, are autograd's even at a loose tolerance.
+
+    The state ``[y, a, t̄₀, θ̄]`` moves as ``[f, −aᵀ∂f/∂y, −aᵀ∂f/∂t, −aᵀ∂f/∂θ]``. At each
+    time ``tᵢ`` (i ≥ 1): ``t̄ᵢ = f(yᵢ, tᵢ)·ḡᵢ`` and ``t̄₀`` loses it before the solve back to
+    ``tᵢ₋₁``, where ``a`` gains ``ḡᵢ₋₁``; what ``t̄₀`` holds at ``t₀`` is its adjoint.
+    """
+    n = int(onp.size(y0))
+    sizes = [int(onp.size(a)) for a in args]
+    g = onp.reshape(onp.asarray(g, dtype=float), (len(t), n))
+    ys = onp.reshape(onp.asarray(ans), (len(t), n))
+    adjoint, t0_bar, theta_bar = g[-1], 0.0, onp.zeros(sum(sizes))
+    t_bar = onp.zeros(len(t))
+    dynamics = _augmented_dynamics(func, onp.shape(y0), args)
+    for i in range(len(t) - 1, 0, -1):
+        t_bar[i] = onp.dot(onp.ravel(func(ys[i].reshape(onp.shape(y0)), t[i], *args)), g[i])
+        t0_bar = t0_bar - t_bar[i]
+        state = onp.concatenate([ys[i], adjoint, [t0_bar], theta_bar])
+        back = scipy.integrate.odeint(dynamics, state, onp.array([t[i], t[i - 1]]), **options)[1]
+        adjoint, t0_bar, theta_bar = back[n:2 * n] + g[i - 1], back[2 * n], back[2 * n + 1:]
+    t_bar[0] = t0_bar
+    return adjoint, t_bar, onp.split(theta_bar, onp.cumsum(sizes)[:-1])
+
+
+def _augmented_dynamics(func, y_shape, args):
+    """``[y, a, t̄₀, θ̄] ↦ [f, −aᵀ∂f/∂y, −aᵀ∂f/∂t, −aᵀ∂f/∂θ]``: one reverse sweep of ``f`` at
+    ``(y, t)``, seeded with ``−a``."""
     from gradviz.differential import vjp as reverse
 
     n = int(onp.prod(y_shape))
 
     def dynamics(state, time):
         y, a = state[:n].reshape(y_shape), state[n:2 * n].reshape(y_shape)
-        out, vjp_fn = reverse(lambda y, *theta: func(y, time, *theta), y, *args)
-        bars = vjp_fn(a)
-        flat = [onp.ravel(b) for b in bars[1:]]
-        return onp.concatenate([onp.ravel(out), -onp.ravel(bars[0])] + [-f for f in flat])
+        out, vjp_fn = reverse(lambda y, time, *theta: func(y, time, *theta), y, time, *args)
+        y_bar, time_bar, *theta_bars = vjp_fn(-a)
+        return onp.concatenate([onp.ravel(out), onp.ravel(y_bar), onp.ravel(time_bar)]
+                               + [onp.ravel(bar) for bar in theta_bars])
 
     return dynamics
 
