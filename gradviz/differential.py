@@ -182,10 +182,19 @@ def _zeros_like(value: Any) -> Any:
     return onp.zeros(onp.shape(raw), dtype)
 
 
+def _zero_adjoint(value: Any) -> Any:
+    """The gradient of an input the output does not depend on: zeros of its shape, a 0-d
+    array for a 0-d array (as autograd gives), a numpy scalar for a number."""
+    raw = unbox(value)
+    if type(raw) is onp.ndarray and raw.ndim == 0:
+        return onp.zeros((), _float_dtype(raw))
+    return _zeros_like(raw)
+
+
 def _input_results(tape: Tape, inputs: list[int], results: list) -> list:
     """The sweep's results on the inputs, with symbolic zeros made real."""
     return [
-        _zeros_like(tape.records[i][4]) if results[i] is None else results[i] for i in inputs
+        _zero_adjoint(tape.records[i][4]) if results[i] is None else results[i] for i in inputs
     ]
 
 

@@ -12,6 +12,7 @@ recording on its own tape, so the inner reverse sweep is itself recorded by the 
 
 from __future__ import annotations
 
+from functools import partial
 from sys import _getframe
 from typing import Any, Callable
 
@@ -222,6 +223,11 @@ class Primitive:
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
+
+    def __get__(self, instance, owner=None):
+        # A primitive defined as a method (``@primitive def __call__(self, x)``) takes its
+        # instance as argument 0, as a function would.
+        return self if instance is None else partial(self, instance)
 
     def __call__(self, *args, **kwargs):
         if not _depth:

@@ -279,3 +279,17 @@ def test_a_constant_output_still_warns_not_raises():
         warnings.simplefilter("always")
         assert float(gradviz.grad(lambda x: 3.0)(1.0)) == 0.0
     assert any("does not depend" in str(w.message) for w in caught)
+
+
+@pytest.mark.parametrize("dtype", [onp.float64, onp.float32])
+def test_a_0d_array_input_gets_a_0d_array_zero_gradient(dtype):
+    """As autograd: the gradient of an output that does not depend on a 0-d array input is a
+    0-d array of the input's dtype (it was a numpy scalar)."""
+    x = onp.array(2.0, dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = gradviz.grad(lambda x: 3.0)(x)
+        theirs = autograd.grad(lambda x: 3.0)(x)
+    assert type(ours) is type(theirs) is onp.ndarray
+    assert ours.shape == theirs.shape == () and ours.dtype == theirs.dtype == dtype
+    assert float(ours) == 0.0
