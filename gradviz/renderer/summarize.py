@@ -8,8 +8,9 @@ is summarised before it is drawn, in three steps that each run in linear time:
    recent) is used by nothing else — a scalar chain, or the layers of an MLP with their own
    weights — becomes one node that names its repeated block, ``(matmul → add → tanh) × 100``;
    inputs used only inside the run (that layer's weights) fold with it;
-3. if that is still too many, nodes are grouped into bands of depth (their distance from
-   the inputs) until at most ``max_nodes`` remain.
+3. if that is still too many, or too deep to fit the picture's pixel budget (more than
+   :data:`MAX_RANKS` ranks), nodes are grouped into at most that many bands of depth
+   (their distance from the inputs), and at most ``max_nodes`` nodes remain.
 
 ``focus=NODE, depth=K`` instead keeps the nodes within ``K`` edges of ``NODE`` in full
 detail and draws what lies outside as two placeholders. A registered primitive
@@ -39,11 +40,15 @@ import networkx as nx
 
 from gradviz.errors import GradvizError
 
-__all__ = ["summarize", "neighbourhood", "fold_chains", "group_blocks", "DEFAULT_MAX_NODES"]
+__all__ = ["summarize", "neighbourhood", "fold_chains", "group_blocks", "DEFAULT_MAX_NODES",
+           "MAX_RANKS"]
 
 #: Above this many nodes a picture is summarised; dot lays out this many detailed nodes
 #: in well under a second.
 DEFAULT_MAX_NODES = 80
+#: A summary is at most this many nodes deep (a band of depth is one rank of the drawing):
+#: about what fits, readable, in the PNG's pixel budget (gradviz.render.dot.MAX_PIXELS).
+MAX_RANKS = 20
 # A chain shorter than this is clearer drawn in full than folded.
 _MIN_CHAIN = 3
 # Longest repeated block looked for in a folded chain (an MLP layer is 3 to 6 ops).
@@ -70,7 +75,7 @@ def summarize(graph: nx.DiGraph, *, max_nodes: int | None = DEFAULT_MAX_NODES,
         before = result.number_of_nodes()
         result = _hide_constants(result if result is not graph or not copy else graph.copy(), notes)
         result = fold_chains(result, notes, keep=focus)
-        if result.number_of_nodes() > max_nodes:
+        if result.number_of_nodes() > max_nodes or 1 + max(_levels(result).values(), default=0) > MAX_RANKS:
             result = group_blocks(result, max_nodes, notes, keep=focus)
         notes.insert(0, f"{before:,} nodes summarised as {result.number_of_nodes():,}")
         notes.append("focus=NODE, depth=K (--focus, --depth) or a larger max_nodes "
@@ -258,12 +263,16 @@ def _signatures(graph: nx.DiGraph, runs: list[list[str]]) -> tuple[list[tuple], 
 
 def _repeated_blocks(graph: nx.DiGraph, runs: list[list[str]]) -> list[list[list[str]]]:
     """Groups of consecutive runs that repeat one block, each fed by the one before:
-    ``sin(x·1) + … + sin(x·39)`` is 37 blocks ``multiply → sin → add`` in a row."""
+    ``sin(x·1) + … + sin(x·39)`` is 37 blocks ``multiply → sin → add`` in a row, a neuron
+    ``w1·v1 + … + w14·v14`` is ``(multiply → add) × 13``."""
     signatures, sources = _signatures(graph, runs)
     groups, current = [], [0] if runs else []
     for number in range(1, len(runs)):
         previous = current[-1]
-        if signatures[number] == signatures[previous] and sources[number] == {previous}:
+        # fed by the block before, and by no other block of the group (a skip connection
+        # is another shape); arguments from outside the group (x, a layer's output) are fine
+        if (signatures[number] == signatures[previous] and previous in sources[number]
+                and not any(current[0] <= k < previous for k in sources[number])):
             current.append(number)
             continue
         groups.append(current)
@@ -271,7 +280,7 @@ def _repeated_blocks(graph: nx.DiGraph, runs: list[list[str]]) -> list[list[list
     if current:
         groups.append(current)
     return [[runs[k] for k in group] for group in groups
-            if len(group) >= 2 and sum(len(runs[k]) for k in group) >= _MIN_CHAIN]
+            if len(group) >= _MIN_CHAIN]  # a block seen twice is clearer drawn in full
 
 
 def _merge(graph: nx.DiGraph, name: str, run: list[str], absorbed: list[str],
@@ -330,7 +339,7 @@ def group_blocks(graph: nx.DiGraph, max_nodes: int, notes: list[str],
     kept = set(fixed)
     rest = sorted((n for n in graph if n not in kept), key=lambda n: (level[n], _order(graph, n)))
     depth = 1 + max((level[n] for n in rest), default=0)
-    width = max(1, math.ceil(depth / max(1, max_nodes - len(fixed))))
+    width = max(1, math.ceil(depth / max(1, min(max_nodes - len(fixed), MAX_RANKS))))
     bands: dict[int, list[str]] = {}
     for name in rest:
         bands.setdefault(level[name] // width, []).append(name)

@@ -184,3 +184,23 @@ def test_png_fits_the_pixel_budget_even_unsummarised(tmp_path):
     small = _png_size(render(_chain(6), tmp_path / "small.png", dpi=72))
     sharp = _png_size(render(_chain(6), tmp_path / "sharp.png", dpi=144))
     assert max(sharp) < MAX_PIXELS and abs(sharp[1] / small[1] - 2) < 0.05
+
+
+def test_a_neurons_sum_of_products_folds_and_the_summary_fits_its_ranks():
+    from gradviz.render.summarize import MAX_RANKS, _levels
+
+    small = summarize(_scalar_network(width=8, layers=4).to_networkx(), max_nodes=80)
+    assert any("repeated blocks folded" in note for note in small.graph["summary"])
+    assert 1 + max(_levels(small).values()) <= MAX_RANKS + 1  # the bands, and the output
+
+
+def test_a_deep_summary_is_grouped_even_under_max_nodes():
+    def alternating(x):  # no block repeats three times in a row: folds into a deep chain
+        total = np.sin(x * 1.0)
+        for k in range(2, 40):
+            total = total + (np.sin(x * k) if k % 2 else np.cos(x * k))
+        return total
+
+    small = summarize(gradviz.trace(alternating, 0.3).to_networkx(), max_nodes=100)
+    assert small.number_of_nodes() < 40  # folding alone leaves about 40, one below the other
+    assert any("bands by depth" in note for note in small.graph["summary"])
