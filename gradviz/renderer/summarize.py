@@ -47,7 +47,7 @@ __all__ = ["summarize", "neighbourhood", "fold_chains", "group_blocks", "DEFAULT
 #: in well under a second.
 DEFAULT_MAX_NODES = 80
 #: A summary is at most this many nodes deep (a band of depth is one rank of the drawing):
-#: about what fits, readable, in the PNG's pixel budget (gradviz.render.dot.MAX_PIXELS).
+#: about what fits, readable, in the PNG's pixel budget (gradviz.renderer.dot.MAX_PIXELS).
 MAX_RANKS = 20
 # A chain shorter than this is clearer drawn in full than folded.
 _MIN_CHAIN = 3

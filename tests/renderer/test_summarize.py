@@ -187,7 +187,7 @@ def test_png_fits_the_pixel_budget_even_unsummarised(tmp_path):
 
 
 def test_a_neurons_sum_of_products_folds_and_the_summary_fits_its_ranks():
-    from gradviz.render.summarize import MAX_RANKS, _levels
+    from gradviz.renderer.summarize import MAX_RANKS, _levels
 
     small = summarize(_scalar_network(width=8, layers=4).to_networkx(), max_nodes=80)
     assert any("repeated blocks folded" in note for note in small.graph["summary"])
