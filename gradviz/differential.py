@@ -12,6 +12,7 @@ import inspect
 import math
 import operator
 import warnings
+from contextvars import ContextVar
 from functools import partial, wraps
 from typing import Any, Callable, Sequence
 
@@ -19,7 +20,8 @@ import numpy as onp
 
 from gradviz.engine.broadcast import shape_of
 from gradviz.engine.containers import CONTAINER_TYPES, open_boxes
-from gradviz.engine.sweeps import OBSERVERS, forward_sweeps, observe_primal, reverse_sweep
+from gradviz.engine.sweeps import (PLAIN, RECORDED, USED_ONCE, forward_sweeps, observe_primal,
+                                   observers, reverse_sweep)
 from gradviz.engine.trace import Trace
 from gradviz.engine.tracer import Box, Tape, tracing_depth, unbox
 from gradviz.engine.tree import flatten, unflatten, unflatten_each
@@ -106,7 +108,7 @@ def _evaluate(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int], 
         if type(output) in CONTAINER_TYPES or (type(output) is Box
                                                and type(output._value) in CONTAINER_TYPES):
             output = open_boxes(output)  # a traced container's items, each its own output
-    if OBSERVERS:  # gradviz.debug_nans() is active: primal values are checked here
+    if observers():  # gradviz.debug_nans() is active: primal values are checked here
         observe_primal(tape)
     return tape, inputs, treedefs, output
 
@@ -194,13 +196,15 @@ def _zero_adjoint(value: Any) -> Any:
 def _input_results(tape: Tape, inputs: list[int], results: list) -> list:
     """The sweep's results on the inputs, with symbolic zeros made real."""
     return [
-        _zero_adjoint(tape.records[i][4]) if results[i] is None else results[i] for i in inputs
+        _zero_adjoint(tape.records[i].value) if results[i] is None else results[i] for i in inputs
     ]
 
 
 # --- keeping the traces of a training loop -----------------------------------------------------
 
-_recordings: list[Recording] = []
+# The recordings active in this thread or task, innermost last: a ``grad`` in another thread
+# is not kept by this thread's ``record()``.
+_recordings: ContextVar[tuple[Recording, ...]] = ContextVar("gradviz_recordings", default=())
 
 
 class Recording:
@@ -222,6 +226,7 @@ class Recording:
         # The parts of the newest traces, not built yet: a training loop keeps a trace per
         # step and looks at few of them, so their Trace objects are made on first use.
         self._pending: list[tuple] = []
+        self._tokens: list = []
 
     @property
     def traces(self) -> list[Trace]:
@@ -251,11 +256,11 @@ class Recording:
                 del self._pending[0]
 
     def __enter__(self) -> Recording:
-        _recordings.append(self)
+        self._tokens.append(_recordings.set(_recordings.get() + (self,)))
         return self
 
     def __exit__(self, *exc_info) -> None:
-        _recordings.remove(self)
+        _recordings.reset(self._tokens.pop())
 
     def __len__(self) -> int:
         return len(self._traces) + len(self._pending)
@@ -275,8 +280,9 @@ def record(keep: int | None = None) -> Recording:
 
 
 def _active_recording(tape: Tape) -> Recording | None:
-    if _recordings and tape.level == 1:
-        return _recordings[-1]
+    recordings = _recordings.get()
+    if recordings and tape.level == 1:
+        return recordings[-1]
     return None
 
 
@@ -335,8 +341,8 @@ def _vjp(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int]):
                 seeds[index] = seed if index not in seeds else seeds[index] + seed
         if not seeds:
             _warn_constant(fun)
-        sweep = reverse_sweep(tape, seeds, record=recording is not None, label="seed output",
-                              keep=recording is not None)
+        sweep = reverse_sweep(tape, seeds, policy=PLAIN if recording is None else RECORDED,
+                              label="seed output")
         if recording is not None:
             trace.sweeps.append(sweep)
         return unflatten_each(treedefs, _input_results(tape, inputs, sweep.results))
@@ -457,7 +463,7 @@ def _value_and_grad(fun: Callable, argnum: Any, aux: bool) -> Callable:
     def value_and_grad_fun(*args, **kwargs):
         # A first-order gradient nobody keeps a trace of is swept once and thrown away: its
         # tape may let go of every value its rules will not read (see engine.liveness).
-        lean = not _recordings and not OBSERVERS and not tracing_depth()
+        lean = not _recordings.get() and not observers() and not tracing_depth()
         tape, inputs, treedefs, output = _evaluate(fun, args, kwargs, argnums, lean)
         whole = output
         if aux:
@@ -474,9 +480,8 @@ def _value_and_grad(fun: Callable, argnum: Any, aux: bool) -> Callable:
             results = [None] * len(tape.records)
             sweep = None
         else:
-            sweep = reverse_sweep(tape, {index: seed},
-                                  record=recording is not None, keep=recording is not None,
-                                  release=recording is None, label="seed output")
+            sweep = reverse_sweep(tape, {index: seed}, label="seed output",
+                                  policy=USED_ONCE if recording is None else RECORDED)
             results = sweep.results
         if recording is not None:
             recording.add_parts(fun, args, argnums, tape, inputs, treedefs,
@@ -582,7 +587,7 @@ def _jvp(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int], seed_
     out_indices = [_output_index(leaf, tape) for leaf in out_leaves]
     recording = _active_recording(tape)
     sweeps = forward_sweeps(tape, [dict(zip(inputs, seeds)) for seeds in seed_sets],
-                            record=recording is not None)
+                            policy=PLAIN if recording is None else RECORDED)
     results = []
     for sweep in sweeps:
         leaves = [

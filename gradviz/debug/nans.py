@@ -46,7 +46,7 @@ from typing import Any, Iterator
 import numpy as onp
 
 from gradviz.engine.source import describe_site, site_location
-from gradviz.engine.sweeps import OBSERVERS, reverse_sweep
+from gradviz.engine.sweeps import RECORDED, observing, reverse_sweep, unobserved
 from gradviz.engine.tracer import Node
 from gradviz.errors import NonFiniteError
 from gradviz.export.notation import bar_name, dot_name
@@ -198,15 +198,11 @@ def _inside_checkpoint(birth: Birth, node: Node) -> Birth:
     from gradviz.differential import trace
 
     fun, kwargs = node.primitive.info["checkpointed"], node.kwargs
-    observers = OBSERVERS[:]
-    OBSERVERS.clear()  # the rerun is the debugger's own: it must not be reported again
-    try:
-        with onp.errstate(all="ignore"):
+    try:  # the rerun is the debugger's own: it must not be reported again
+        with unobserved(), onp.errstate(all="ignore"):
             inner = nan_birth(trace(lambda *args: fun(*args, **kwargs), *node.args))
     except Exception:  # noqa: BLE001 - the checkpoint node itself stays blamed
         return birth
-    finally:
-        OBSERVERS.extend(observers)
     found = [b for b in inner.births if b.sweep == birth.sweep and b.kind == "born"]
     found = found or [b for b in inner.births if b.kind == "born"]
     if not found:
@@ -418,7 +414,7 @@ def _forward_births(report: NanReport, trace, sweep, sweep_index: int) -> None:
 def _reverse_births(report: NanReport, trace, sweep, sweep_index: int) -> None:
     steps = sweep.steps
     if not steps and sweep.seeds:
-        steps = reverse_sweep(trace.tape, sweep.seeds, record=True).steps
+        steps = reverse_sweep(trace.tape, sweep.seeds, policy=RECORDED).steps
     _seed_arrivals(report, trace, sweep, sweep_index)
     adjoints = sweep.results
     for index, g in enumerate(adjoints):
@@ -453,7 +449,7 @@ def first_nonfinite(trace, sweep: str | int | None = None) -> Birth | None:
 
 
 class NanDetector:
-    """An observer of the sweeps (see ``gradviz.engine.sweeps.OBSERVERS``) that finds births.
+    """An observer of the sweeps (see ``gradviz.engine.sweeps.observing``) that finds births.
 
     ``stop=True`` raises :class:`~gradviz.errors.NonFiniteError` at the first birth;
     otherwise births are collected in :attr:`births`.
@@ -515,8 +511,5 @@ def debug_nans(*, stop: bool = True, primal: bool = True) -> Iterator[NanDetecto
         gradviz.errors.NonFiniteError: non-finite adjoint contribution to argument 0 born in the reverse pass at w3 = log(w1) ('log')...
     """
     detector = NanDetector(stop=stop, primal=primal)
-    OBSERVERS.append(detector)
-    try:
+    with observing(detector):
         yield detector
-    finally:
-        OBSERVERS.remove(detector)

@@ -8,23 +8,29 @@ walks the nodes backwards, adding each contribution ``w̄j · ∂wj/∂wi`` into
 Both are plain loops over the tape (no recursion, so a 100 000-node chain is fine). A
 missing tangent or adjoint is ``None``: a symbolic zero that costs nothing.
 
-With ``record=True`` each sweep keeps its :class:`Step` list — references to the very
-numbers it added up — which the tables and the inspector replay without recomputing.
+Each is one loop. What varies around it — keeping each node's :class:`Step` (references to
+the very numbers it added up, which the tables and the inspector replay without
+recomputing), showing each node to observers (the NaN debugger), and what the reverse sweep
+lets go of as it goes — is a :class:`Policy` handed in.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Callable, Iterator, NamedTuple
 
 from numpy import float64 as _float64
 from numpy import ndarray as _ndarray
 
 from gradviz.engine.broadcast import fit_adjoint, fit_tangent, is_complex, real_part, shape_of
 from gradviz.engine.containers import CONTAINER_TYPES, addable
-from gradviz.engine.tracer import Node, Tape
+from gradviz.engine.tracer import Node, Record, Tape
 from gradviz.errors import GradvizError, MissingRuleError, RuleError
 
-__all__ = ["Step", "Sweep", "forward_sweep", "forward_sweeps", "reverse_sweep", "OBSERVERS", "observe_primal"]
+__all__ = ["Step", "Sweep", "Policy", "PLAIN", "RECORDED", "USED_ONCE", "forward_sweep",
+           "forward_sweeps", "reverse_sweep", "observers", "observing", "unobserved",
+           "observe_primal"]
 
 
 class Step(NamedTuple):
@@ -52,47 +58,17 @@ class Sweep:
         label: a short description, e.g. ``"seed x1"``.
     """
 
-    __slots__ = ("kind", "seeds", "results", "label", "_steps", "_log")
+    __slots__ = ("kind", "seeds", "results", "steps", "label")
 
-    def __init__(self, kind: str, seeds: dict[int, Any], results: list, steps: list, label: str,
-                 log: tuple | None = None):
+    def __init__(self, kind: str, seeds: dict[int, Any], results: list, steps: list, label: str):
         self.kind = kind
         self.seeds = seeds
         self.results = results
+        self.steps = steps
         self.label = label
-        self._steps = steps
-        self._log = log
-
-    @property
-    def steps(self) -> list[Step]:
-        # A recorded reverse sweep logs the very numbers it added, as it goes, in two flat
-        # lists; most training iterations are never looked at, so the Step rows are built
-        # from them on first use.
-        if self._log is not None:
-            self._steps = _steps_from_log(self.results, *self._log)
-            self._log = None
-        return self._steps
 
     def __repr__(self) -> str:
         return f"<{self.kind} sweep {self.label!r}: {len(self.steps)} steps>"
-
-
-_NO_RULE = object()  # logged for an argument without an adjoint rule (a constant)
-
-
-def _steps_from_log(adjoints: list, records: list, visited: list[int], sent: list) -> list[Step]:
-    """The Step rows of a reverse sweep from its log: the nodes it visited, in order, and the
-    contributions they sent, one per parent (``_NO_RULE`` where there was none)."""
-    steps: list[Step] = []
-    contributions = iter(sent)
-    for j in visited:
-        terms = []
-        for argnum, parent in records[j][3]:
-            contribution = next(contributions)
-            if contribution is not _NO_RULE:
-                terms.append((argnum, parent, contribution))
-        steps.append(Step(j, adjoints[j], tuple(terms)))
-    return steps
 
 
 Observer = Callable[[str, Node, Any, tuple], None]
@@ -100,32 +76,103 @@ Observer = Callable[[str, Node, Any, tuple], None]
 # A NamedTuple's own constructor is Python code; a recorded sweep makes one Step per node.
 _new_step = tuple.__new__
 
-#: Observers every sweep calls, e.g. the NaN detector of ``gradviz.debug_nans()``. Read once
-#: per sweep, never per node: while it is empty a sweep costs exactly what it did without it.
-OBSERVERS: list[Observer] = []
+# The observers every sweep calls, e.g. the NaN detector of ``gradviz.debug_nans()``: each
+# thread and task has its own. Read once per sweep, never per node.
+_OBSERVERS: ContextVar[tuple[Observer, ...]] = ContextVar("gradviz_observers", default=())
 
 
-def _active_observer(observe: Observer | None) -> Observer | None:
-    if not OBSERVERS:
-        return observe
-    chain = ([observe] if observe is not None else []) + list(OBSERVERS)
-    if len(chain) == 1:
-        return chain[0]
+def observers() -> tuple[Observer, ...]:
+    """The observers active in this thread or task (see :func:`observing`)."""
+    return _OBSERVERS.get()
 
-    def observe_all(kind: str, node: Node, value: Any, terms: tuple) -> None:
-        for each in chain:
-            each(kind, node, value, terms)
 
-    return observe_all
+@contextmanager
+def observing(observer: Observer) -> Iterator[Observer]:
+    """Show every sweep made inside the block to ``observer``, as
+    ``observer(kind, node, value, terms)`` after each node (``kind`` is ``"forward"``,
+    ``"reverse"`` or ``"primal"``)."""
+    token = _OBSERVERS.set(_OBSERVERS.get() + (observer,))
+    try:
+        yield observer
+    finally:
+        _OBSERVERS.reset(token)
+
+
+@contextmanager
+def unobserved() -> Iterator[None]:
+    """No observers inside the block (a debugger's own reruns are not reported again)."""
+    token = _OBSERVERS.set(())
+    try:
+        yield
+    finally:
+        _OBSERVERS.reset(token)
+
+
+class Policy:
+    """What a sweep does besides its arithmetic.
+
+    Attributes:
+        record: keep a :class:`Step` per node (the tables, the inspector).
+        observe: an extra observer of this sweep alone, besides those of :func:`observing`.
+        keep: keep every node's adjoint in the results; with ``False`` only the inputs' are
+            kept, and each other adjoint is let go as soon as it has been sent on, so that
+            large arrays are reused while still in cache (this halved the reverse sweep of a
+            200 000-sample loss).
+        release: also let go of each node's record once it is swept: for a tape that is swept
+            once and thrown away (``grad``).
+
+    Example:
+        >>> Policy(record=True)
+        Policy(record=True, observe=None, keep=True, release=False)
+    """
+
+    __slots__ = ("record", "observe", "keep", "release")
+
+    def __init__(self, *, record: bool = False, observe: Observer | None = None, keep: bool = True,
+                 release: bool = False):
+        self.record = record
+        self.observe = observe
+        self.keep = keep or record  # a recorded step shows each node's adjoint
+        self.release = release and not self.keep
+
+    def watcher(self, kind: str, tape: Tape, steps: list[Step]) -> Callable[[int, Any, tuple], None] | None:
+        """The function a sweep calls after each node as ``watch(index, value, terms)``, or
+        ``None`` when nothing watches (then the sweep builds no terms at all)."""
+        chain = ((self.observe,) if self.observe is not None else ()) + _OBSERVERS.get()
+        record = self.record
+        if not record and not chain:
+            return None
+
+        def watch(index: int, value: Any, terms: tuple) -> None:
+            if record:
+                steps.append(_new_step(Step, (index, value, terms)))
+            if chain:
+                node = tape.node(index)
+                for observe in chain:
+                    observe(kind, node, value, terms)
+
+        return watch
+
+    def __repr__(self) -> str:
+        return (f"Policy(record={self.record}, observe={self.observe!r}, keep={self.keep}, "
+                f"release={self.release})")
+
+
+#: Nothing kept beyond the results: ``jvp``, ``vjp``.
+PLAIN = Policy()
+#: Every step kept: ``gradviz.trace``, ``gradviz.record()``.
+RECORDED = Policy(record=True)
+#: ``grad``'s tape, swept once and thrown away: only the inputs' adjoints are kept.
+USED_ONCE = Policy(keep=False, release=True)
 
 
 def observe_primal(tape: Tape) -> None:
     """Show every recorded node to the active observers as ``("primal", node, value, ())``.
 
-    Called after a function has been evaluated on a tape, only while :data:`OBSERVERS` is
+    Called after a function has been evaluated on a tape, only while :func:`observers` is
     not empty: primal values are computed by the primitives, not by a sweep.
     """
-    for observe in list(OBSERVERS):
+    for observe in observers():
         for node in tape.nodes:  # inputs too: a NaN can arrive with one
             observe("primal", node, node.value, ())
 
@@ -156,19 +203,6 @@ def _allow_missing_rule(node: Node, kind: str, argnum: int) -> None:
         raise _missing_rule(node, kind, argnum)
 
 
-def _apply_rule(tape: Tape, index: int, kind: str, argnum: int, rule: Callable, seed: Any,
-                entry: tuple) -> Any:
-    """``rule(seed, value, *args, **kwargs)`` for node ``index``; a failure names the node.
-    (The unrecorded sweeps have this inline: it runs once per node there.)"""
-    _, args, kwargs, _, value, _ = entry
-    try:
-        return rule(seed, value, *args, **kwargs)
-    except GradvizError:
-        raise
-    except Exception as exc:
-        raise _rule_failure(tape.node(index), kind, argnum, exc) from exc
-
-
 def _fit_term(tape: Tape, index: int, argnum: int, term: Any, value: Any) -> Any:
     """A tangent term broadcast to its node's shape (``x + b`` with only the scalar ``b``
     seeded); ``None`` is a zero the rule may return (an integer output, a sign)."""
@@ -182,208 +216,146 @@ def _fit_term(tape: Tape, index: int, argnum: int, term: Any, value: Any) -> Any
         raise _rule_failure(tape.node(index), "JVP", argnum, exc) from exc
 
 
-def forward_sweep(
-    tape: Tape,
-    seeds: dict[int, Any],
-    *,
-    record: bool = False,
-    label: str = "",
-    observe: Observer | None = None,
-) -> Sweep:
-    """Push seed tangents through the tape in evaluation order.
+def forward_sweep(tape: Tape, seeds: dict[int, Any], *, policy: Policy = PLAIN, label: str = "") -> Sweep:
+    """Push seed tangents through the tape in evaluation order: ``ẇj = Σ ∂wj/∂wi · ẇi``.
 
     Args:
         tape: the recorded tape.
         seeds: ``{input node index: tangent}``; inputs left out have tangent zero.
-        record: keep a :class:`Step` for every node that gets a tangent.
+        policy: what is kept and who watches (see :class:`Policy`).
         label: a description kept on the sweep.
-        observe: called as ``observe("forward", node, tangent, terms)`` after each node.
+
+    Example:
+        >>> import gradviz.numpy as np
+        >>> from gradviz.engine.tracer import Tape
+        >>> tape = Tape(1)
+        >>> with tape:
+        ...     x1, x2 = tape.new_input(2.0), tape.new_input(5.0)
+        ...     z = x1 * x2 + np.sin(x1)
+        >>> sweep = forward_sweep(tape, {0: 1.0}, policy=RECORDED)
+        >>> round(float(sweep.results[-1]), 4), [step.node for step in sweep.steps]
+        (4.5839, [2, 3, 4])
     """
-    return forward_sweeps(tape, [seeds], record=record, labels=[label], observe=observe)[0]
-
-
-def forward_sweeps(
-    tape: Tape,
-    seed_sets: list[dict[int, Any]],
-    *,
-    record: bool = False,
-    labels: list[str] | None = None,
-    observe: Observer | None = None,
-) -> list[Sweep]:
-    """Several forward sweeps, one per seed set, done side by side in one walk of the tape.
-
-    Each sweep is exactly what :func:`forward_sweep` would give; walking the tape once
-    fetches each node's rules and arguments once for all of them.
-    """
-    observe = _active_observer(observe)
     records = tape.records
-    count = len(seed_sets)
-    all_tangents: list[list[Any]] = []
-    for seeds in seed_sets:
-        tangents: list[Any] = [None] * len(records)
-        for index, seed in seeds.items():
-            tangents[index] = seed
-        all_tangents.append(tangents)
-    all_steps: list[list[Step]] = [[] for _ in range(count)]
-    if record or observe is not None:
-        for index, entry in enumerate(records):
-            if entry[3]:
-                for tangents, steps in zip(all_tangents, all_steps):
-                    _forward_recorded(tape, index, entry, tangents, record, steps, observe)
-    else:
-        # Unrecorded, the common case, in as few lines per node as can be: this loop runs
-        # once per node and sweep. Each node's rules and shape are fetched once for all sweeps.
-        for index, (primitive, args, kwargs, parents, value, _) in enumerate(records):
-            if not parents:
+    tangents: list[Any] = [None] * len(records)
+    for index, seed in seeds.items():
+        tangents[index] = seed
+    steps: list[Step] = []
+    watch = policy.watcher("forward", tape, steps)
+    for j, record in enumerate(records):
+        total = None
+        terms = [] if watch is not None else None
+        for argnum, i in record.parents:
+            if tangents[i] is None:
+                continue  # a symbolic zero sends nothing
+            term = _tangent_term(tape, j, record, argnum, tangents[i])
+            if term is None:
                 continue
-            jvps = primitive.jvps
-            value_shape = value.shape if type(value) is _ndarray else None
-            for tangents in all_tangents:
-                total = None
-                for argnum, parent in parents:
-                    t = tangents[parent]
-                    if t is None:
-                        continue
-                    try:
-                        rule = jvps[argnum]
-                    except KeyError:
-                        _allow_missing_rule(tape.node(index), "JVP", argnum)
-                        continue
-                    try:
-                        term = rule(t, value, *args, **kwargs) if kwargs else rule(t, value, *args)
-                    except GradvizError:
-                        raise
-                    except Exception as exc:
-                        raise _rule_failure(tape.node(index), "JVP", argnum, exc) from exc
-                    # The usual case, an array of the node's shape or a float64 for a float64,
-                    # is checked in a few attribute reads; anything else is fitted.
-                    if type(term) is not _ndarray or term.shape != value_shape:
-                        if type(term) is not _float64 or type(value) is not _float64:
-                            term = _fit_term(tape, index, argnum, term, value)
-                            if term is None:
-                                continue
-                    total = term if total is None else total + term
-                if total is not None:
-                    tangents[index] = total
-    labels = labels or [""] * count
-    return [Sweep("forward", seeds, tangents, steps, label)
-            for seeds, tangents, steps, label in zip(seed_sets, all_tangents, all_steps, labels)]
+            total = term if total is None else total + term
+            if terms is not None:
+                terms.append((argnum, i, term))
+        if total is not None:
+            tangents[j] = total
+            if watch is not None:
+                watch(j, total, tuple(terms))
+    return Sweep("forward", seeds, tangents, steps, label)
 
 
-def _forward_recorded(tape: Tape, index: int, entry: tuple, tangents: list, record: bool,
-                      steps: list, observe) -> None:
-    """One node of a recorded or observed forward sweep: ``ẇj = Σ ∂wj/∂wi · ẇi``, its terms
-    kept as a :class:`Step` and shown to ``observe``."""
-    primitive, args, kwargs, parents, value, _ = entry
-    total = None
-    terms = []
-    for argnum, parent in parents:
-        t = tangents[parent]
-        if t is None:
-            continue
-        rule = primitive.jvps.get(argnum)
-        if rule is None:
-            _allow_missing_rule(tape.node(index), "JVP", argnum)
-            continue
-        term = _fit_term(tape, index, argnum, _apply_rule(tape, index, "JVP", argnum, rule, t, entry), value)
-        if term is None:
-            continue
-        terms.append((argnum, parent, term))
-        total = term if total is None else total + term
-    if total is None:
-        return
-    tangents[index] = total
-    if record:
-        steps.append(_new_step(Step, (index, total, tuple(terms))))
-    if observe is not None:
-        observe("forward", tape.node(index), total, tuple(terms))
+def forward_sweeps(tape: Tape, seed_sets: list[dict[int, Any]], *, policy: Policy = PLAIN,
+                   labels: list[str] | None = None) -> list[Sweep]:
+    """One :func:`forward_sweep` per seed set (the columns of a Jacobian)."""
+    labels = labels or [""] * len(seed_sets)
+    return [forward_sweep(tape, seeds, policy=policy, label=label)
+            for seeds, label in zip(seed_sets, labels)]
 
 
-def reverse_sweep(
-    tape: Tape,
-    seeds: dict[int, Any],
-    *,
-    record: bool = False,
-    label: str = "",
-    observe: Observer | None = None,
-    keep: bool = True,
-    release: bool = False,
-) -> Sweep:
-    """Pull seed adjoints back through the tape in reverse evaluation order.
+def reverse_sweep(tape: Tape, seeds: dict[int, Any], *, policy: Policy = PLAIN, label: str = "") -> Sweep:
+    """Pull seed adjoints back through the tape in reverse evaluation order: node ``j``'s
+    adjoint is complete once every later node has sent its share, and then it sends
+    ``w̄j · ∂wj/∂wi`` to each of its arguments ``wi``.
 
     Args:
         tape: the recorded tape.
         seeds: ``{output node index: adjoint seed}``.
-        record: keep a :class:`Step` for every node that sends contributions.
+        policy: what is kept, what is let go of, and who watches (see :class:`Policy`).
         label: a description kept on the sweep.
-        observe: called as ``observe("reverse", node, adjoint, terms)`` after each node.
-        keep: keep every node's adjoint in ``results``; with ``False`` only the inputs' are
-            kept, and each other adjoint is freed as soon as it has been sent on, so that
-            large arrays are reused while still in cache (this halved the reverse sweep of
-            a 200 000-sample loss).
-        release: with ``keep=False``, also free each node's value and arguments once it is
-            done: for a tape that is swept once and thrown away (``grad``).
+
+    Example:
+        >>> import gradviz, gradviz.numpy as np
+        >>> lecture = gradviz.trace(lambda x1, x2: x1 * x2 + np.sin(x1), 2.0, 5.0)
+        >>> sweep = reverse_sweep(lecture.tape, {4: 1.0}, policy=RECORDED)
+        >>> [round(float(sweep.results[i]), 4) for i in (0, 1)], [step.node for step in sweep.steps]
+        ([4.5839, 2.0], [4, 3, 2])
     """
-    if OBSERVERS:
-        observe = _active_observer(observe)
     records = tape.records
     adjoints: list[Any] = [None] * len(records)
     for index, seed in seeds.items():
         adjoints[index] = seed if adjoints[index] is None else adjoints[index] + seed
-    keep = keep or record  # a recorded step shows each node's adjoint
-    # Recording is one append per node and one per argument: the nodes visited, in order,
-    # and what each sent.
-    visited: list[int] | None = [] if record else None
-    sent: list = []
-    terms: list = []
+    steps: list[Step] = []
+    watch = policy.watcher("reverse", tape, steps)
+    keep, release = policy.keep, policy.release
     for j in range(max(seeds, default=-1), -1, -1):
         g = adjoints[j]
         if g is None:
-            continue
-        primitive, args, kwargs, parents, value, _ = records[j]
-        if not parents:
-            continue
-        vjps = primitive.vjps
-        if visited is not None:
-            visited.append(j)
-        if observe is not None:
-            terms = []
-        for argnum, parent in parents:
+            continue  # a symbolic zero sends nothing
+        record = records[j]
+        if not record.parents:
+            continue  # an input: its adjoint is a result
+        vjps, value, args, kwargs = record.primitive.vjps, record.value, record.args, record.kwargs
+        terms = [] if watch is not None else None
+        for argnum, i in record.parents:
             try:
                 rule = vjps[argnum]
             except KeyError:
-                _allow_missing_rule(tape.node(j), "VJP", argnum)
-                if visited is not None:
-                    sent.append(_NO_RULE)
+                _allow_missing_rule(tape.node(j), "VJP", argnum)  # a constant argument
                 continue
-            parent_value = records[parent][4]
             try:
                 contribution = rule(g, value, *args, **kwargs) if kwargs else rule(g, value, *args)
             except GradvizError:
                 raise
             except Exception as exc:
                 raise _rule_failure(tape.node(j), "VJP", argnum, exc) from exc
-            # As in the forward sweep, and the same dtype (a complex adjoint of a real value
-            # is made real).
-            if (type(contribution) is not _ndarray or type(parent_value) is not _ndarray
-                    or contribution.shape != parent_value.shape
-                    or contribution.dtype is not parent_value.dtype):
-                if type(contribution) is not _float64 or type(parent_value) is not _float64:
-                    contribution = _fit_contribution(tape, j, argnum, contribution, parent_value)
-            previous = adjoints[parent]
-            adjoints[parent] = contribution if previous is None else previous + contribution
-            if visited is not None:
-                sent.append(contribution)
-            if observe is not None:
-                terms.append((argnum, parent, contribution))
-        if observe is not None:
-            observe("reverse", tape.node(j), g, tuple(terms))
+            # The usual case, an array of the parent's shape and dtype or a float64 for a
+            # float64, is told in a few reads; anything else is summed back over broadcast
+            # axes or made real.
+            parent = records[i].value
+            if (type(contribution) is not _ndarray or type(parent) is not _ndarray
+                    or contribution.shape != parent.shape or contribution.dtype is not parent.dtype):
+                if type(contribution) is not _float64 or type(parent) is not _float64:
+                    contribution = _fit_contribution(tape, j, argnum, contribution, parent)
+            adjoints[i] = contribution if adjoints[i] is None else adjoints[i] + contribution
+            if terms is not None:
+                terms.append((argnum, i, contribution))
+        if watch is not None:
+            watch(j, g, tuple(terms))
         if not keep:
             adjoints[j] = None
             if release:
                 records[j] = None  # the tape is used once: free its value and arguments early
-    return Sweep("reverse", seeds, adjoints, [], label,
-                 None if visited is None else (records, visited, sent))
+    return Sweep("reverse", seeds, adjoints, steps, label)
+
+
+def _tangent_term(tape: Tape, j: int, record: Record, argnum: int, tangent: Any) -> Any:
+    """``∂wj/∂wi · ẇi`` by node ``j``'s tangent rule for argument ``argnum``, broadcast to
+    ``wj``'s shape; ``None`` is a zero (no rule for a constant argument, an integer output)."""
+    rule = record.primitive.jvps.get(argnum)
+    if rule is None:
+        _allow_missing_rule(tape.node(j), "JVP", argnum)
+        return None
+    value = record.value
+    try:
+        term = rule(tangent, value, *record.args, **record.kwargs)
+    except GradvizError:
+        raise
+    except Exception as exc:
+        raise _rule_failure(tape.node(j), "JVP", argnum, exc) from exc
+    # The usual case, an array of the node's shape or a float64 for a float64, is told in a
+    # few attribute reads; anything else is fitted.
+    if type(term) is _ndarray and type(value) is _ndarray and term.shape == value.shape:
+        return term
+    if type(term) is _float64 and type(value) is _float64:
+        return term
+    return _fit_term(tape, j, argnum, term, value)
 
 
 def _fit_contribution(tape: Tape, index: int, argnum: int, contribution: Any, parent_value: Any) -> Any:

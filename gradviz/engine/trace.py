@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterator
 
-from gradviz.engine.sweeps import Sweep, forward_sweep, reverse_sweep
+from gradviz.engine.sweeps import PLAIN, RECORDED, Sweep, forward_sweep, reverse_sweep
 from gradviz.engine.tracer import Node, Tape
 
 __all__ = ["Trace"]
@@ -130,13 +130,13 @@ class Trace:
 
     def run_forward(self, seeds: dict[int, Any], *, label: str = "", record: bool = True) -> Sweep:
         """Do one forward sweep from ``{input index: tangent}`` and keep it."""
-        sweep = forward_sweep(self.tape, seeds, record=record, label=label)
+        sweep = forward_sweep(self.tape, seeds, policy=RECORDED if record else PLAIN, label=label)
         self.sweeps.append(sweep)
         return sweep
 
     def run_reverse(self, seeds: dict[int, Any], *, label: str = "", record: bool = True) -> Sweep:
         """Do one reverse sweep from ``{output index: adjoint}`` and keep it."""
-        sweep = reverse_sweep(self.tape, seeds, record=record, label=label)
+        sweep = reverse_sweep(self.tape, seeds, policy=RECORDED if record else PLAIN, label=label)
         self.sweeps.append(sweep)
         return sweep
 

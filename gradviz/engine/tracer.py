@@ -1,8 +1,8 @@
 """Recording the evaluation trace: boxes, nodes and primitives.
 
 A function under differentiation runs on :class:`Box` values. Every call of a
-:class:`Primitive` on a box appends one record to the active :class:`Tape`, the lecture's
-Wengert list ``w1 … wn``: a tuple of references to the primitive, its raw arguments, its
+:class:`Primitive` on a box appends one :class:`Record` to the active :class:`Tape`, the
+lecture's Wengert list ``w1 … wn``: references to the primitive, its raw arguments, its
 value and the user's source line, read as a :class:`Node`. Nothing is formatted here:
 labels, formulas and strings are built later, only when something is shown.
 
@@ -12,28 +12,57 @@ recording on its own tape, so the inner reverse sweep is itself recorded by the 
 
 from __future__ import annotations
 
+import threading
+from contextvars import ContextVar
 from functools import partial
 from sys import _getframe
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from numpy import ndarray as _ndarray
 
 from gradviz.engine import liveness
 from gradviz.engine.source import INTERNAL_CODE as _is_internal_code, user_site as _user_site
 
-__all__ = ["Box", "Node", "Tape", "Primitive", "EveryArgument", "tracing_depth", "unbox",
+__all__ = ["Box", "Node", "Record", "Tape", "Primitive", "EveryArgument", "tracing_depth", "unbox",
            "operator_method"]
 
-# Number of tapes currently recording. While it is zero, a primitive is a plain function
-# call; this global read is the whole cost of gradviz on code that is not being traced.
+# How many tapes are recording in this thread or task: each has its own, so a ``grad`` in
+# another thread is not taken for a higher-order derivative of this one.
+_DEPTH: ContextVar[int] = ContextVar("gradviz_tracing_depth", default=0)
+
+# How many tapes are recording in the whole process. While it is zero, a primitive is a
+# plain function call; this global read is the whole cost of gradviz on code that is not
+# being traced. It only opens the gate: what is recorded is decided by the boxes.
 _depth = 0
+_depth_lock = threading.Lock()
 
 # Boxes inside these are looked for only when a primitive found none among its arguments.
 _CONTAINER_TYPES = (tuple, list, dict)
 
 def tracing_depth() -> int:
-    """How many tapes are recording right now (0 outside any differentiation)."""
-    return _depth
+    """How many tapes are recording right now in this thread or task (0 outside any
+    differentiation)."""
+    return _DEPTH.get()
+
+
+class Record(NamedTuple):
+    """What the tape keeps of one operation, as the recorder appends it.
+
+    A named tuple: it costs a fifth of a :class:`Node` to make, and the sweeps read its
+    fields by name. A tape swept once (``grad``) may hold :class:`~gradviz.engine.liveness.Released`
+    stand-ins for values no rule reads.
+    """
+
+    primitive: Any  # the Primitive, or None for an input
+    args: tuple
+    kwargs: dict
+    parents: tuple  # (argnum, parent index) per argument that is a node
+    value: Any
+    site: Any
+
+
+# A NamedTuple's own constructor is Python code; the recorder makes one Record per operation.
+_new_record = tuple.__new__
 
 
 class Node:
@@ -63,6 +92,12 @@ class Node:
         self.site = site
         self.tape = tape
 
+    @classmethod
+    def of(cls, index: int, record: Record, tape: Tape | None = None) -> Node:
+        """Node ``index`` of ``tape``, read from its :class:`Record`."""
+        return cls(index, record.primitive, record.args, record.kwargs, record.parents,
+                   record.value, record.site, tape)
+
     @property
     def name(self) -> str:
         """The lecture's name of the node: ``w1``, ``w2``, … (``v1``, ``v2``, … in a trace
@@ -87,19 +122,19 @@ class Tape:
     on boxes of several tapes records on the innermost (highest level) one.
     """
 
-    __slots__ = ("records", "level", "lean", "_nodes", "_letter", "__weakref__")
+    __slots__ = ("records", "level", "lean", "_nodes", "_letter", "_tokens", "__weakref__")
 
     def __init__(self, level: int, lean: bool = False):
-        #: One plain tuple per node, ``(primitive, args, kwargs, parents, value, site)``, as
-        #: the recorder appends them: a tuple costs a fifth of a :class:`Node` to make, and
-        #: the sweeps unpack it. :attr:`nodes` gives the same entries as Node objects.
-        self.records: list[Any] = []  # a used-once tape sets an entry to None once swept
+        #: One :class:`Record` per node, as the recorder appends them; :attr:`nodes` gives
+        #: the same entries as Node objects.
+        self.records: list[Record | None] = []  # a used-once tape drops an entry once swept
         self.level = level
         #: Swept once and thrown away (``grad``): keep only what the adjoint rules will read
         #: (see :mod:`gradviz.engine.liveness`).
         self.lean = lean
         self._nodes: list[Node] = []
         self._letter: str | Callable[[], str] = "w"
+        self._tokens: list = []
 
     @property
     def letter(self) -> str:
@@ -120,35 +155,39 @@ class Tape:
         more have been recorded since)."""
         nodes, records = self._nodes, self.records
         for index in range(len(nodes), len(records)):
-            nodes.append(Node(index, *records[index], self))
+            nodes.append(Node.of(index, records[index], self))
         return nodes
 
     def node(self, index: int) -> Node:
         """Node ``index`` alone, without building the others (error messages use this)."""
         if index < len(self._nodes):
             return self._nodes[index]
-        return Node(index, *self.records[index], self)
+        return Node.of(index, self.records[index], self)
 
     def set_site(self, index: int, site: Any) -> None:
         """Give node ``index`` another source site (an expression's column, say)."""
-        self.records[index] = self.records[index][:5] + (site,)
+        self.records[index] = self.records[index]._replace(site=site)
         if index < len(self._nodes):
-            self._nodes[index] = Node(index, *self.records[index], self)
+            self._nodes[index] = Node.of(index, self.records[index], self)
 
     def new_input(self, value: Any) -> Box:
         """Append an input node holding ``value`` and return its box."""
         index = len(self.records)
-        self.records.append((None, (), {}, (), value, None))
+        self.records.append(Record(None, (), {}, (), value, None))
         return Box(value, self, index)
 
     def __enter__(self) -> Tape:
         global _depth
-        _depth += 1
+        self._tokens.append(_DEPTH.set(_DEPTH.get() + 1))
+        with _depth_lock:
+            _depth += 1
         return self
 
     def __exit__(self, *exc_info) -> None:
         global _depth
-        _depth -= 1
+        _DEPTH.reset(self._tokens.pop())
+        with _depth_lock:
+            _depth -= 1
 
 
 class Box:
@@ -338,9 +377,9 @@ def _append(primitive: Primitive, call: Callable, tape: Tape, raw_args: tuple, k
         site = _user_site(frame)
     if tape.lean and type(ans) is _ndarray and ans.size >= liveness.LARGE:
         kept_args, kept_value = liveness.lean_record(primitive, raw_args, parents, ans)
-        records.append((primitive, kept_args, kwargs, parents, kept_value, site))
+        records.append(_new_record(Record, (primitive, kept_args, kwargs, parents, kept_value, site)))
     else:
-        records.append((primitive, raw_args, kwargs, parents, ans, site))
+        records.append(_new_record(Record, (primitive, raw_args, kwargs, parents, ans, site)))
     if primitive.differentiable:
         return Box(ans, tape, index)
     return unbox(ans)

@@ -28,7 +28,7 @@ from gradviz._files import write_atomic
 from gradviz.export._schema import DTYPES, check_file, read_only_array
 from gradviz.engine.sweeps import Step, Sweep
 from gradviz.engine.trace import Trace
-from gradviz.engine.tracer import Primitive, Tape, unbox
+from gradviz.engine.tracer import Primitive, Record, Tape, unbox
 from gradviz.engine.source import TextSite, describe_site, site_source
 from gradviz.errors import TraceFileError
 from gradviz.export.notation import partial_value
@@ -188,15 +188,15 @@ def _build(data: dict, decode) -> Trace:
         parents = tuple((a, p) for a, p in entry["parents"])
         args = [decode(a) for a in entry["args"]]
         for argnum, parent in parents:
-            args[argnum] = tape.records[parent][4]
+            args[argnum] = tape.records[parent].value
         primitive = None
         if entry["op"] != "input":
             key = (entry["op"], entry["differentiable"], tuple(sorted(entry["partials"].items())),
                    entry["elementwise"])
             primitive = primitives.get(key) or primitives.setdefault(key, _stand_in(*key))
         site = entry["site"] or None
-        tape.records.append((primitive, tuple(args), {}, parents, decode(entry["value"]),
-                             TextSite(site, entry["source"]) if site else None))
+        tape.records.append(Record(primitive, tuple(args), {}, parents, decode(entry["value"]),
+                                   TextSite(site, entry["source"]) if site else None))
     trace = Trace(tape, list(data["inputs"]), list(data["input_names"]), list(data["outputs"]),
                   list(data["output_names"]), data["name"])
     # The loaded stand-ins have no rules, so the saved edge partials fill notation's cache.

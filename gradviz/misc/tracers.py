@@ -61,13 +61,13 @@ def _record(fun: Callable, bound_args: tuple, bound_kwargs: dict, call_args: tup
         values: list[Any] = [None] * len(records)
         for index, leaf in zip(inputs, flatten(list(new_args))[0]):
             values[index] = leaf
-        for index, (primitive, raw_args, kwargs, parents, _, _) in enumerate(records):
-            if primitive is None:
+        for index, record in enumerate(records):
+            if record.primitive is None:
                 continue
-            arguments = list(raw_args)
-            for argnum, parent in parents:
+            arguments = list(record.args)
+            for argnum, parent in record.parents:
                 arguments[argnum] = values[parent]
-            values[index] = primitive(*arguments, **kwargs)
+            values[index] = record.primitive(*arguments, **record.kwargs)
         return unflatten(out_treedef, [leaf if index is None else values[index]
                                        for leaf, index in zip(out_leaves, outputs)])
 

@@ -234,7 +234,7 @@ def test_nodes_are_built_from_the_tapes_records_and_follow_later_records():
     # one node alone (error messages) is the same node, built or not
     assert tape.node(2) is tape.nodes[2]
     tape.set_site(2, "column 1")
-    assert tape.nodes[2].site == "column 1" and tape.records[2][5] == "column 1"
+    assert tape.nodes[2].site == "column 1" and tape.records[2].site == "column 1"
 
 
 def test_a_recorded_reverse_sweep_groups_its_log_into_the_steps_it_took():
