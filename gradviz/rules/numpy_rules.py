@@ -282,6 +282,8 @@ def _matmul_vjp_left(g, ans, a, b):
     if _ndim(b) == 1:
         return reshape(g, _shape(g) + (1,)) * b
     if _ndim(a) == 1:
+        if _ndim(b) == 2:  # one BLAS call, not a broadcast product summed back
+            return dot(b, g)
         return sum(b * reshape(g, _shape(g)[:-1] + (1, _shape(g)[-1])), axis=-1)
     return matmul(g, swapaxes(b, -1, -2))
 
@@ -293,6 +295,8 @@ def _matmul_vjp_right(g, ans, a, b):
             return g * a
         return reshape(a, (-1, 1)) * reshape(g, _shape(g)[:-1] + (1, _shape(g)[-1]))
     if _ndim(b) == 1:
+        if _ndim(a) == 2:  # X @ w: gᵀ·X in one BLAS call, not an N×K product summed back
+            return dot(g, a)
         return a * reshape(g, _shape(g) + (1,))
     return matmul(swapaxes(a, -1, -2), g)
 
