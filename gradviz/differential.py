@@ -268,6 +268,13 @@ class Recording:
     def __getitem__(self, index: int) -> Trace:
         return self.traces[index]
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows an iteration slider over the traces kept (see
+        :func:`gradviz.renderer.html.training_fragment`)."""
+        from gradviz.renderer.html import notebook_html
+
+        return notebook_html(self)
+
 
 def record(keep: int | None = None) -> Recording:
     """Keep the trace of every ``grad``/``jvp``/``vjp`` call inside a ``with`` block.

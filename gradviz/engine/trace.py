@@ -178,6 +178,13 @@ class Trace:
     def __rich__(self):
         return self.tables()
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows the stepper of :mod:`gradviz.renderer.html` (the finished graph where
+        script does not run)."""
+        from gradviz.renderer.html import notebook_html
+
+        return notebook_html(self)
+
     def save(self, path) -> None:
         """Write the trace, with its sweeps and steps, to a JSON file."""
         from gradviz.export.serialize import save_trace

@@ -379,9 +379,8 @@ def stepper_fragment(trace, *, title: str | None = None, digits: int = 4, keys: 
 
 def stepper_page(trace, *, title: str | None = None, **options: Any) -> str:
     """A whole HTML document: :func:`stepper_fragment` with its keys on the page."""
-    heading = title or f"{trace.name}({', '.join(trace.input_names)})"
-    body = stepper_fragment(trace, title=title, keys="page", **options)
-    return _document(heading, body)
+    body = stepper_fragment(trace, title=title, keys="page", **options)  # checks the trace
+    return _document(title or f"{trace.name}({', '.join(trace.input_names)})", body)
 
 
 def _document(title: str, body: str) -> str:
