@@ -39,6 +39,7 @@ _TRACE_EXAMPLES = """examples:
   gradviz trace "x1*x2 + sin(x1)" --at x1=2,x2=5
   gradviz trace "x1*x2 + sin(x1)" --at x1=2,x2=5 --wrt x1
   gradviz trace "x1*x2 + sin(x1)" --at x1=2,x2=5 -o trace.json
+  gradviz trace "x1*x2 + sin(x1)" --at x1=2,x2=5 --format latex > tables.tex  (booktabs)
   gradviz render trace.json -o graph.png
 """
 
@@ -95,6 +96,9 @@ def register(subparsers) -> None:
         epilog=_TRACE_EXAMPLES, formatter_class=formatter)
     _add_source_arguments(trace)
     trace.add_argument("-o", "--output", metavar="FILE.json", help="also save the trace as JSON")
+    trace.add_argument("--format", choices=("text", "latex", "markdown", "html"), default="text",
+                       help="text: the tables drawn for the terminal (default); latex (booktabs, "
+                       "\\dot{w}_i and \\bar{w}_i), markdown or html: ready to paste")
     trace.set_defaults(run=run_trace)
 
 
@@ -176,6 +180,11 @@ def run_trace(arguments: argparse.Namespace) -> int:
             trace.save(arguments.output)
         except OSError as exc:
             raise GradvizError(f"cannot write {arguments.output}: {exc.strerror or exc}") from None
+    if arguments.format != "text":
+        from gradviz.export.table_formats import export_tables
+
+        sys.stdout.write(export_tables(trace, arguments.format, forward=forward))
+        return 0
     console = Console(highlight=False, soft_wrap=False)
     for k in forward:
         console.print(forward_table(trace, k))
