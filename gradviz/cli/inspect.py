@@ -193,7 +193,8 @@ def run_train(arguments) -> int:
         from gradviz.renderer.html import write_training_page
 
         write_training_page(arguments.html, result, inputs, labels, arguments.break_iteration,
-                            title=f"moons · {model.name} · {arguments.steps} steps at lr {arguments.lr:g}")
+                            title=f"moons · {model.name} · {len(result.losses)} of {arguments.steps} "
+                            f"steps at lr {arguments.lr:g}")
         print(f"wrote {arguments.html}")
     return 0 if watch.births is None else 1
 
