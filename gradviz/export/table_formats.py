@@ -1,6 +1,6 @@
 """The lecture's tables ready to paste: LaTeX (``booktabs``), Markdown or HTML.
 
-The rows are :mod:`gradviz.tables`' (every number from the recorded sweeps); only the way they
+The rows are :mod:`gradviz.export.tables`' (every number from the recorded sweeps); only the way they
 are written changes. LaTeX writes the lecture's notation in math: ``ẇ3`` is ``\\dot{w}_{3}``,
 ``w̄1`` is ``\\bar{w}_{1}``, ``·`` is ``\\cdot``, ``sin`` is ``\\sin``. The LaTeX needs
 ``\\usepackage{booktabs}`` and ``\\usepackage{amsmath}``.
