@@ -1,11 +1,13 @@
 """Saving and loading a large trace: a 100 001-node chain of sines (issue 15's floor: each
 at most 3 s and at most 3× the trace's own memory).
 
-Run ``OPENBLAS_NUM_THREADS=1 python benchmarks/serialize.py [--nodes N]``. Prints the time
-and peak memory (tracemalloc: numpy's buffers included) of ``save_trace`` and
-``load_trace``, the file's size, the trace's own memory (its peak while being recorded), the
-ratios, and the time of ``gradviz trace`` printing the tables of the loaded file. Not a
-test: timings depend on the machine.
+Run ``OPENBLAS_NUM_THREADS=1 python benchmarks/serialize.py [--nodes N] [--repeat R]``.
+Times and memory are measured in separate runs (tracemalloc slows what it watches): the
+median time of ``save_trace`` and ``load_trace`` over R runs, beside ``json.dumps`` and
+``json.loads`` of the same columns (the floor any JSON format pays); then the peak memory of
+each (tracemalloc, numpy's buffers included) as a ratio to the trace's own memory (its peak
+while being recorded); the file's size; and the time of ``gradviz trace FILE`` printing the
+tables of the saved file. Not a test: timings depend on the machine.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import os
+import statistics
 import tempfile
 import time
 import tracemalloc
@@ -21,7 +25,7 @@ import tracemalloc
 import gradviz
 import gradviz.cli
 import gradviz.numpy as np
-from gradviz.export.serialize import load_trace, save_trace
+from gradviz.export.serialize import load_trace, save_trace, trace_to_dict
 
 
 def chain(operations: int):
@@ -33,39 +37,62 @@ def chain(operations: int):
     return f
 
 
-def measured(function, *args):
-    """``(result, seconds, peak bytes)`` of one call."""
+def seconds(function, *args, repeat: int = 3) -> float:
+    """The median time of ``repeat`` calls."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function(*args)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak(function, *args) -> tuple:
+    """``(result, peak bytes)`` of one call, under tracemalloc."""
     tracemalloc.start()
-    start = time.perf_counter()
     result = function(*args)
-    seconds = time.perf_counter() - start
-    peak = tracemalloc.get_traced_memory()[1]
+    top = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return result, seconds, peak
+    return result, top
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=100_001)
-    parser.add_argument("--tables", action="store_true", help="also time 'gradviz trace FILE'")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-tables", action="store_true", help="skip timing 'gradviz trace FILE'")
     arguments = parser.parse_args()
-    trace, seconds, own = measured(gradviz.trace, chain(arguments.nodes - 1), 0.5)
-    print(f"trace of {len(trace):,} nodes: {seconds:.2f} s, {own / 1e6:.1f} MB")
+    repeat = arguments.repeat
+    print(f"load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores")
+    trace, own = peak(gradviz.trace, chain(arguments.nodes - 1), 0.5)
+    print(f"trace of {len(trace):,} nodes: {own / 1e6:.1f} MB of its own")
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "chain.json")
-        _, save_seconds, save_peak = measured(save_trace, trace, path)
-        size = os.path.getsize(path)
-        loaded, load_seconds, load_peak = measured(load_trace, path)
+        save = seconds(save_trace, trace, path, repeat=repeat)
+        load = seconds(load_trace, path, repeat=repeat)
+        columns = trace_to_dict(trace)
+        text = json.dumps(columns, separators=(",", ":"))
+        dumps = seconds(json.dumps, columns, repeat=repeat)
+        loads = seconds(json.loads, text, repeat=repeat)
+        del columns, text
+        print(f"file: {os.path.getsize(path) / 1e6:.1f} MB")
+        print(f"save {save:.2f} s (json.dumps of its columns {dumps:.2f} s, {save / dumps:.1f}×); "
+              f"load {load:.2f} s (json.loads {loads:.2f} s, {load / loads:.1f}×); medians of {repeat}")
+        _, save_peak = peak(save_trace, trace, path)
+        loaded, load_peak = peak(load_trace, path)
         assert len(loaded) == len(trace)
-        print(f"file: {size / 1e6:.1f} MB")
-        for what, s, peak in (("save", save_seconds, save_peak), ("load", load_seconds, load_peak)):
-            print(f"{what}: {s:.2f} s, peak {peak / 1e6:.1f} MB = {peak / own:.2f}× the trace's memory")
-        if arguments.tables:
-            start = time.perf_counter()
-            with contextlib.redirect_stdout(io.StringIO()) as out:
-                gradviz.cli.main(["trace", path])
-            print(f"gradviz trace FILE: {time.perf_counter() - start:.2f} s, "
-                  f"{len(out.getvalue()) / 1e6:.1f} MB of tables")
+        del loaded
+        for what, top in (("save", save_peak), ("load", load_peak)):
+            print(f"{what} peak {top / 1e6:.1f} MB = {top / own:.2f}× the trace's memory")
+        if arguments.no_tables:
+            return
+        out = io.StringIO()
+        start = time.perf_counter()
+        with contextlib.redirect_stdout(out):
+            gradviz.cli.main(["trace", path])
+        print(f"gradviz trace FILE: {time.perf_counter() - start:.2f} s, "
+              f"{len(out.getvalue()) / 1e6:.1f} MB of tables")
+        print(f"load average {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -109,8 +109,13 @@ def read_regular(path: str | os.PathLike, *, what: str, error: type[Exception]) 
             raise error(f"{shown} is not a regular file: give the path of a {what}")
         if info.st_size > MAX_READ_BYTES:
             raise error(f"{shown} is {info.st_size:,} bytes; a {what} is at most {MAX_READ_BYTES:,}")
-        with open(shown, "rb") as file:
-            return file.read(MAX_READ_BYTES + 1).decode("utf-8")
+        with open(shown, "rb") as file:  # (asking for MAX_READ_BYTES at once would allocate it)
+            data = file.read(info.st_size + 1)
+            if len(data) > info.st_size:  # it grew since: read on, to the limit
+                data += file.read(MAX_READ_BYTES + 1 - len(data))
+        if len(data) > MAX_READ_BYTES:
+            raise error(f"{shown} is over {MAX_READ_BYTES:,} bytes; a {what} is at most that")
+        return data.decode("utf-8")
     except FileNotFoundError:
         raise error(f"no {what} at {shown}: check the path") from None
     except UnicodeDecodeError:

@@ -26,7 +26,7 @@ import numpy as onp
 
 from gradviz.errors import TraceFileError
 
-__all__ = ["check_file", "DTYPES", "read_only_array"]
+__all__ = ["check_file", "Columns", "DTYPES", "read_only_array"]
 
 #: The dtypes a saved value may have.
 DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
@@ -98,8 +98,9 @@ def _pair(value: Any, where: str, what: str = "[argument number, node number]") 
     return value
 
 
-def check_file(data: Any, format: str, versions: tuple[int, int]) -> Callable[[Any], Any]:
-    """Check ``data`` whole; returns the function that decodes its values.
+def check_file(data: Any, format: str, versions: tuple[int, int]) -> "Columns | Callable[[Any], Any]":
+    """Check ``data`` whole; returns its checked :class:`Columns` (version 3), or the
+    function that decodes its values (versions 1 and 2, one object per node).
 
     Raises:
         TraceFileError: one line naming the first field that is wrong.
@@ -113,6 +114,8 @@ def check_file(data: Any, format: str, versions: tuple[int, int]) -> Callable[[A
         raise TraceFileError(f"trace file version {shown} is not supported (this gradviz reads "
                              f"versions {versions[0]} to {versions[1]})")
     try:
+        if version >= 3:
+            return Columns(data)
         values = _Values(data.get("pool") if version >= 2 else None, version)
         _check_top(data)
         _check_nodes(data["nodes"], values)
@@ -123,22 +126,8 @@ def check_file(data: Any, format: str, versions: tuple[int, int]) -> Callable[[A
 
 
 def _check_top(data: dict) -> None:
-    for field in ("name", "inputs", "input_names", "outputs", "output_names", "nodes", "sweeps"):
-        if field not in data:
-            raise _fail(field, "missing")
-    _text(data["name"], "name", 1000)
-    nodes = _list(data["nodes"], "nodes")
-    count = len(nodes)
-    for field, names in (("inputs", "input_names"), ("outputs", "output_names")):
-        indices = _list(data[field], field)
-        labels = _list(data[names], names)
-        if len(labels) != len(indices):
-            raise _fail(names, f"{len(labels)} names for {len(indices)} {field}")
-        for k, index in enumerate(indices):
-            _index(index, f"{field}[{k}]", count)
-            _text(labels[k], f"{names}[{k}]", 1000)
-    if len(set(data["inputs"])) != len(data["inputs"]):
-        raise _fail("inputs", "a node is named twice")
+    _check_top_lists(data, lambda nodes: len(_list(nodes, "nodes")))
+    nodes = data["nodes"]
     for k, index in enumerate(data["inputs"]):
         if type(nodes[index]) is dict and nodes[index].get("op") != "input":
             raise _fail(f"inputs[{k}]", f"node {index} is not an input node")
@@ -344,3 +333,225 @@ def _check_inline(value: dict, where: str) -> None:
             decode_value(value)
     except (OverflowError, ValueError, TypeError):
         raise _fail(where, f"a number does not fit in {value['dtype']}") from None
+
+
+# --- version 3: every per-node field a column -------------------------------------------
+
+def _column(value: Any, where: str, length: int | None = None) -> onp.ndarray:
+    """A column: base64 little-endian int64 numbers, ``length`` of them when given."""
+    encoded = _text(value, where, 2**31)
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise _fail(where, "not base64") from None
+    if len(raw) % 8:
+        raise _fail(where, f"{len(raw)} bytes is not a whole number of int64s")
+    numbers = onp.frombuffer(raw, dtype="<i8").astype(onp.int64)
+    if length is not None and len(numbers) != length:
+        raise _fail(where, f"{len(numbers):,} numbers; expected {length:,}")
+    return numbers
+
+
+def _in_range(numbers: onp.ndarray, where: str, low: Any, high: Any, what: str,
+              owner: Callable[[int], str] | None = None) -> None:
+    """Every number in ``low <= n < high`` (arrays or numbers); names the first one that is not."""
+    bad = (numbers < low) | (numbers >= high)
+    if bad.any():
+        k = int(onp.argmax(bad))
+        top = high if onp.ndim(high) == 0 else high[k]
+        bottom = low if onp.ndim(low) == 0 else low[k]
+        having = f"{what}s {bottom} to {top - 1}" if top > bottom else f"no {what}s"
+        place = f" ({owner(k)})" if owner else ""
+        raise _fail(f"{where}[{k}]{place}", f"{what} {int(numbers[k])} does not exist (there are {having})")
+
+
+def _ends(numbers: onp.ndarray, where: str, total: int) -> onp.ndarray:
+    """A column of segment ends: never decreasing, the last one ``total``; returns the starts."""
+    starts = onp.concatenate([[0], numbers[:-1]]) if len(numbers) else numbers
+    if len(numbers) and (onp.any(numbers < starts) or numbers[-1] != total):
+        raise _fail(where, f"segment ends must not decrease and must end at {total:,}")
+    if not len(numbers) and total:
+        raise _fail(where, f"no segments for {total:,} entries")
+    return starts
+
+
+class Columns:
+    """A version-3 file, checked: its columns as numpy arrays and the function decoding a
+    value reference (pool entry, ``-1`` for none, ``-2 - k`` for the ``k``-th text value)."""
+
+    def __init__(self, data: dict) -> None:
+        _check_top_lists(data, lambda nodes: _dict(nodes, "nodes").get("count"))
+        self.count = count = data["nodes"]["count"]
+        self.pool = _Pool(_dict(data.get("pool"), "pool"))
+        self.ops = _list(data.get("ops"), "ops")
+        for k, entry in enumerate(self.ops):
+            _check_op(entry, f"ops[{k}]")
+        self.texts = _list(data.get("texts"), "texts", 2 * MAX_NODES)
+        for k, text in enumerate(self.texts):
+            _text(text, f"texts[{k}]")
+        self.nodes = self._nodes(data["nodes"], count)
+        for k, index in enumerate(data["inputs"]):
+            if self.ops[self.nodes["op"][index]]["op"] != "input":
+                raise _fail(f"inputs[{k}]", f"node {index} is not an input node")
+        self.sweeps = [self._sweep(entry, f"sweeps[{s}]", count)
+                       for s, entry in enumerate(_list(data["sweeps"], "sweeps", 100_000))]
+
+    def _nodes(self, nodes: dict, count: Any) -> dict:
+        where = lambda name: f"nodes.{name}"  # noqa: E731
+        node = {name: _column(nodes.get(name), where(name), count)
+                for name in ("op", "site", "source", "value", "arg_end", "parent_end")}
+        node["args"] = _column(nodes.get("args"), where("args"))
+        for name in ("parent_arg", "parent_node", "partial_value"):
+            node[name] = _column(nodes.get(name), where(name), int(node["parent_end"][-1]) if count else 0)
+        _in_range(node["op"], where("op"), 0, len(self.ops), "op")
+        _in_range(node["site"], where("site"), 0, len(self.texts), "text")
+        _in_range(node["source"], where("source"), 0, len(self.texts), "text")
+        arg_starts = _ends(node["arg_end"], where("arg_end"), len(node["args"]))
+        _ends(node["parent_end"], where("parent_end"), len(node["parent_arg"]))
+        owner = onp.repeat(onp.arange(count), onp.diff(node["parent_end"], prepend=0))
+        name = lambda k: f"node {int(owner[k])}"  # noqa: E731
+        arg_counts = node["arg_end"] - arg_starts
+        _in_range(node["parent_arg"], where("parent_arg"), 0, arg_counts[owner], "argument", name)
+        _in_range(node["parent_node"], where("parent_node"), 0, owner, "earlier node", name)
+        if onp.any(arg_counts > MAX_ARGUMENTS):
+            raise _fail(where("arg_end"), f"a node has more than {MAX_ARGUMENTS:,} arguments")
+        for column in ("value", "args", "partial_value"):
+            self.pool.check_references(node[column], where(column))
+        inputs = onp.array([entry["op"] == "input" for entry in self.ops], dtype=bool)[node["op"]]
+        empty = (arg_counts == 0) & (onp.diff(node["parent_end"], prepend=0) == 0)
+        if onp.any(inputs & ~empty):
+            k = int(onp.argmax(inputs & ~empty))
+            raise _fail(f"nodes[{k}]", "an input node has no parents and no arguments")
+        return node
+
+    def _sweep(self, entry: Any, where: str, count: int) -> dict:
+        _dict(entry, where)
+        for field in ("kind", "label", "seeds", "results", "steps"):
+            if field not in entry:
+                raise _fail(f"{where}.{field}", "missing")
+        if entry["kind"] not in _KINDS:
+            raise _fail(f"{where}.kind", f"expected 'forward' or 'reverse', got {_type_name(entry['kind'])}")
+        _text(entry["label"], f"{where}.label", 1000)
+        for k, seed in enumerate(_list(entry["seeds"], f"{where}.seeds")):
+            node, value = _pair(seed, f"{where}.seeds[{k}]", "[node number, value]")
+            _index(node, f"{where}.seeds[{k}][0]", count)
+            if type(value) is not int or abs(value) > 2**62:
+                raise _fail(f"{where}.seeds[{k}][1]", "expected a value number")
+            self.pool.check_references(onp.array([value]), f"{where}.seeds[{k}][1]")
+        results = _column(entry["results"], f"{where}.results")
+        if len(results) != count:
+            raise _fail(f"{where}.results", f"{len(results)} results for {count} nodes")
+        self.pool.check_references(results, f"{where}.results")
+        steps = _dict(entry["steps"], f"{where}.steps")
+        length = steps.get("count")
+        if type(length) is not int or not 0 <= length <= 10 * MAX_NODES:
+            raise _fail(f"{where}.steps.count", "a whole number of steps")
+        columns = {name: _column(steps.get(name), f"{where}.steps.{name}", length)
+                   for name in ("node", "value", "term_end")}
+        total = int(columns["term_end"][-1]) if length else 0
+        for name in ("term_arg", "term_node", "term_value"):
+            columns[name] = _column(steps.get(name), f"{where}.steps.{name}", total)
+        _ends(columns["term_end"], f"{where}.steps.term_end", total)
+        _in_range(columns["node"], f"{where}.steps.node", 0, count, "node")
+        _in_range(columns["term_node"], f"{where}.steps.term_node", 0, count, "node")
+        _in_range(columns["term_arg"], f"{where}.steps.term_arg", 0, MAX_ARGUMENTS, "argument")
+        for name in ("value", "term_value"):
+            self.pool.check_references(columns[name], f"{where}.steps.{name}")
+        return {"kind": entry["kind"], "label": entry["label"], "seeds": entry["seeds"],
+                "results": results, "steps": columns}
+
+    def decode(self, ref: int) -> Any:
+        return self.pool.table[ref]
+
+
+def _check_top_lists(data: dict, count_of: Callable[[Any], Any]) -> None:
+    """The names, inputs and outputs (shared by every version)."""
+    for field in ("name", "inputs", "input_names", "outputs", "output_names", "nodes", "sweeps"):
+        if field not in data:
+            raise _fail(field, "missing")
+    _text(data["name"], "name", 1000)
+    count = count_of(data["nodes"])
+    if type(count) is not int or not 0 <= count <= MAX_NODES:
+        raise _fail("nodes.count", f"a whole number from 0 to {MAX_NODES:,}")
+    for field, names in (("inputs", "input_names"), ("outputs", "output_names")):
+        indices = _list(data[field], field)
+        labels = _list(data[names], names)
+        if len(labels) != len(indices):
+            raise _fail(names, f"{len(labels)} names for {len(indices)} {field}")
+        for k, index in enumerate(indices):
+            _index(index, f"{field}[{k}]", count)
+            _text(labels[k], f"{names}[{k}]", 1000)
+    if len(set(data["inputs"])) != len(data["inputs"]):
+        raise _fail("inputs", "a node is named twice")
+
+
+def _check_op(entry: Any, where: str) -> None:
+    _dict(entry, where)
+    for field in ("op", "differentiable", "partials", "elementwise"):
+        if field not in entry:
+            raise _fail(f"{where}.{field}", "missing")
+    _text(entry["op"], f"{where}.op", 200)
+    _bool(entry["differentiable"], f"{where}.differentiable")
+    _bool(entry["elementwise"], f"{where}.elementwise")
+    _argument_map(entry["partials"], f"{where}.partials", MAX_ARGUMENTS,
+                  lambda v, w: v is None or _text(v, w, 1000))
+
+
+class _Pool:
+    """A version-3 pool: per entry its dtype, its number of dimensions and where its
+    elements start, the dimensions one after another, texts, and per dtype the elements."""
+
+    def __init__(self, pool: dict) -> None:
+        self.dtypes = _list(pool.get("dtypes"), "pool.dtypes", len(DTYPES))
+        for k, name in enumerate(self.dtypes):
+            if name not in DTYPES:
+                raise _fail(f"pool.dtypes[{k}]", f"{_text(name, f'pool.dtypes[{k}]', 40)!r} "
+                                                 f"is not one of {', '.join(DTYPES)}")
+        self.reprs = _list(pool.get("reprs"), "pool.reprs")
+        for k, text in enumerate(self.reprs):
+            _text(text, f"pool.reprs[{k}]", 10_000)
+        self.blobs = [_Values._blob(pool.get("data"), name) for name in self.dtypes]
+        kinds = _column(pool.get("kinds"), "pool.kinds")
+        ndims = _column(pool.get("ndims"), "pool.ndims", len(kinds))
+        offsets = _column(pool.get("offsets"), "pool.offsets", len(kinds))
+        _in_range(kinds, "pool.kinds", 0, len(self.dtypes), "dtype")
+        _in_range(ndims, "pool.ndims", 0, MAX_DIMENSIONS + 1, "dimension count")
+        dims = _column(pool.get("dims"), "pool.dims", int(ndims.sum()))
+        _in_range(dims, "pool.dims", 0, MAX_ELEMENTS + 1, "size")
+        sizes = onp.ones(len(kinds))
+        shaped = onp.flatnonzero(ndims)
+        if len(shaped):
+            ends = onp.cumsum(ndims)
+            sizes[shaped] = onp.multiply.reduceat(dims.astype(float), (ends - ndims)[shaped])
+        if onp.any(sizes > MAX_ELEMENTS):
+            k = int(onp.argmax(sizes > MAX_ELEMENTS))
+            raise _fail(f"pool.dims (entry {k})", f"more than {MAX_ELEMENTS:,} elements")
+        lengths = onp.array([len(blob) for blob in self.blobs] or [0])[kinds] if len(kinds) else kinds
+        outside = (offsets < 0) | (offsets > lengths - sizes.astype(onp.int64))  # no overflow
+        if onp.any(outside):
+            k = int(onp.argmax(outside))
+            raise _fail(f"pool.offsets[{k}]", f"entry does not lie inside the {self.dtypes[kinds[k]]} data")
+        self.count = len(kinds)
+        self.table = self._values(kinds, ndims, dims, offsets) + self.reprs[::-1] + [None]
+
+    def _values(self, kinds: onp.ndarray, ndims: onp.ndarray, dims: onp.ndarray,
+                offsets: onp.ndarray) -> list:
+        """Every entry decoded: numbers at once per dtype, arrays one by one (copies)."""
+        values: list[Any] = [None] * len(kinds)
+        scalar = ndims == 0
+        for kind, blob in enumerate(self.blobs):
+            where = onp.flatnonzero(scalar & (kinds == kind))
+            for k, number in zip(where.tolist(), blob[offsets[where]]):
+                values[k] = number
+        starts = onp.cumsum(ndims) - ndims
+        for k in onp.flatnonzero(~scalar).tolist():
+            shape = tuple(dims[starts[k]:starts[k] + ndims[k]].tolist())
+            values[k] = read_only_array(self.blobs[kinds[k]], int(offsets[k]), shape)
+        return values
+
+    def check_references(self, refs: onp.ndarray, where: str) -> None:
+        _in_range(refs, where, -1 - len(self.reprs), self.count, "value")
+
+    def decode(self, ref: int) -> Any:
+        """The value of reference ``ref`` (checked): ``-1`` is None, ``-2 - k`` text ``k``."""
+        return self.table[ref]

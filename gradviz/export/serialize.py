@@ -20,12 +20,12 @@ from __future__ import annotations
 import base64
 import json
 import math
-from typing import Any
+from typing import Any, Callable
 
 import numpy as onp
 
 from gradviz._files import write_atomic
-from gradviz.export._schema import DTYPES, check_file, read_only_array
+from gradviz.export._schema import DTYPES, Columns, check_file
 from gradviz.engine.sweeps import Step, Sweep
 from gradviz.engine.trace import Trace
 from gradviz.engine.tracer import Primitive, Record, Tape, unbox
@@ -37,7 +37,7 @@ __all__ = ["save_trace", "load_trace", "trace_to_dict", "trace_from_dict", "FORM
            "encode_value", "decode_value"]
 
 FORMAT = "gradviz-trace"
-VERSION = 2
+VERSION = 3
 _SPECIAL = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
@@ -87,98 +87,178 @@ def _decode_number(x: Any) -> Any:
 
 
 class _Pool:
-    """Collects every value of a trace, to be written as one base64 blob per dtype."""
+    """Collects every value of a trace, to be written as one base64 blob per dtype.
+
+    A value is referred to by a number: its pool entry (0, 1, …), ``-1`` for ``None``, and
+    ``-2 - k`` for the ``k``-th value kept as text (an index such as ``(None, slice(1, None))``).
+    The same object met twice is stored once.
+    """
 
     def __init__(self) -> None:
-        self.dtypes: list[str] = []
-        self._dtype_index: dict[Any, int] = {}
+        self.dtypes: list[str] = ["float64"]
+        self._dtype_index: dict[Any, int] = {onp.float64: 0}
         self.kinds: list[int] = []
-        self.shapes: list[list[int]] = []
-        self.offsets: list[int] = []
-        self._parts: dict[int, list] = {}
-        self._sizes: dict[int, int] = {}
+        self.ndims: list[int] = []
+        self.dims: list[int] = []
+        self.values: list[Any] = []
+        self.reprs: list[str] = []
+        self._seen: dict[int, int] = {}
+        self._kept: list[Any] = []  # keeps boxes alive, so that no id is reused meanwhile
 
-    def add(self, value: Any) -> Any:
-        value = unbox(value)
+    def add(self, value: Any) -> int:
         if value is None:
-            return None
+            return -1
+        ref = self._seen.get(id(value))
+        if ref is None:
+            ref = self._seen[id(value)] = self._new(value)
+        return ref
+
+    def _new(self, value: Any) -> int:
+        raw, value = value, unbox(value)
+        if raw is not value:
+            self._kept.append(raw)
         if type(value) is float or type(value) is onp.float64:  # the usual case, made cheap
-            return self._append(onp.float64, (), value, 1)
+            self.kinds.append(0)
+            self.ndims.append(0)
+            self.values.append(value)
+            return len(self.kinds) - 1
         try:
             array = onp.asarray(value)
-        except ValueError:  # an index such as (None, slice(1, None)): kept as text
-            return {"repr": repr(value)}
-        if array.dtype.name not in DTYPES:
-            return {"repr": repr(value)}
-        return self._append(array.dtype.type, array.shape, array, array.size)
-
-    def _append(self, key: Any, shape: tuple, value: Any, size: int) -> int:
-        kind = self._dtype_index.get(key)
+        except ValueError:
+            array = None
+        if array is None or array.dtype.name not in DTYPES:
+            self.reprs.append(repr(value))
+            return -1 - len(self.reprs)
+        kind = self._dtype_index.get(array.dtype.type)
         if kind is None:
-            kind = self._dtype_index[key] = len(self.dtypes)
-            self.dtypes.append(onp.dtype(key).name)
-            self._parts[kind], self._sizes[kind] = [], 0
+            kind = self._dtype_index[array.dtype.type] = len(self.dtypes)
+            self.dtypes.append(array.dtype.name)
         self.kinds.append(kind)
-        self.shapes.append(list(shape))
-        self.offsets.append(self._sizes[kind])
-        self._parts[kind].append(value)
-        self._sizes[kind] += size
+        self.ndims.append(array.ndim)
+        self.dims.extend(array.shape)
+        self.values.append(array)
         return len(self.kinds) - 1
 
     def to_dict(self) -> dict:
-        data = {}
+        kinds, ndims = onp.asarray(self.kinds, dtype=onp.int64), onp.asarray(self.ndims, dtype=onp.int64)
+        sizes = onp.ones(len(kinds), dtype=onp.int64)
+        shaped = onp.flatnonzero(ndims)
+        if len(shaped):
+            starts = onp.cumsum(ndims) - ndims
+            sizes[shaped] = [math.prod(self.dims[s:s + n]) for s, n in zip(starts[shaped], ndims[shaped])]
+        offsets, data = onp.zeros(len(kinds), dtype=onp.int64), {}
         for kind, name in enumerate(self.dtypes):
+            where = onp.flatnonzero(kinds == kind)
+            offsets[where] = onp.cumsum(sizes[where]) - sizes[where]
             dtype = onp.dtype(name).newbyteorder("<")
-            parts = self._parts[kind]
-            if all(onp.ndim(part) == 0 for part in parts):
+            parts = [self.values[k] for k in where]
+            if not onp.any(ndims[where]):
                 flat = onp.array(parts, dtype=dtype)
             else:
                 flat = onp.concatenate([onp.ravel(onp.asarray(p, dtype=dtype)) for p in parts])
             data[name] = base64.b64encode(flat.tobytes()).decode("ascii")
-        return {"dtypes": self.dtypes, "kinds": self.kinds, "shapes": self.shapes,
-                "offsets": self.offsets, "data": data}
+        return {"dtypes": self.dtypes, "kinds": _column(kinds), "ndims": _column(ndims),
+                "dims": _column(self.dims), "offsets": _column(offsets),
+                "reprs": self.reprs, "data": data}
+
+
+def _column(numbers: list) -> str:
+    """A list of integers as base64 little-endian int64 (a column of the file)."""
+    return base64.b64encode(onp.asarray(numbers, dtype="<i8").tobytes()).decode("ascii")
+
+
+class _Table:
+    """Distinct entries (texts, primitive descriptions) and their numbers."""
+
+    def __init__(self) -> None:
+        self.entries: list = []
+        self._numbers: dict = {}
+
+    def number(self, key: Any, entry: Callable[[], Any]) -> int:
+        found = self._numbers.get(key)
+        if found is None:
+            found = self._numbers[key] = len(self.entries)
+            self.entries.append(entry())
+        return found
+
+
+def _op_entry(node) -> dict:
+    primitive = node.primitive
+    return {"op": node.op, "differentiable": primitive is None or primitive.differentiable,
+            "partials": {str(k): v for k, v in (primitive.partials.items() if primitive else ())},
+            "elementwise": bool(primitive is not None and primitive.info.get("elementwise"))}
+
+
+def _node_columns(trace: Trace, pool: _Pool) -> tuple[dict, list, list]:
+    add, ops, texts, sites = pool.add, _Table(), _Table(), {}
+    columns = {name: [] for name in ("op", "site", "source", "value", "args", "parent_arg",
+                                     "parent_node", "partial_value")}
+    op, site_column, source, value, args = (columns[k] for k in ("op", "site", "source", "value", "args"))
+    parent_arg, parent_node, partial = (columns[k] for k in ("parent_arg", "parent_node", "partial_value"))
+    arg_ends, parent_ends = [], []
+    for node in trace.tape.nodes:
+        primitive, site = node.primitive, node.site
+        op.append(ops.number((node.op, id(primitive)), lambda: _op_entry(node)))
+        key = site if site is None or isinstance(site, tuple) else id(site)
+        numbers = sites.get(key)
+        if numbers is None:  # a loop records one site many times: its text is made once
+            described, line = describe_site(site), site_source(site)
+            numbers = sites[key] = (texts.number(described, lambda: described),
+                                    texts.number(line, lambda: line))
+        site_column.append(numbers[0])
+        source.append(numbers[1])
+        value.append(add(node.value))
+        linked = {a for a, _ in node.parents}
+        args.extend(-1 if k in linked else add(arg) for k, arg in enumerate(node.args))
+        arg_ends.append(len(args))
+        for a, p in node.parents:
+            parent_arg.append(a)
+            parent_node.append(p)
+            partial.append(add(partial_value(trace, node.index, a)))
+        parent_ends.append(len(parent_arg))
+    columns["arg_end"], columns["parent_end"] = arg_ends, parent_ends
+    encoded = {name: _column(numbers) for name, numbers in columns.items()}
+    encoded["count"] = len(op)
+    return encoded, ops.entries, texts.entries
+
+
+def _sweep_columns(sweep: Sweep, pool: _Pool) -> dict:
+    add = pool.add
+    node, value, term_end, term_arg, term_node, term_value = [], [], [], [], [], []
+    for step in sweep.steps:
+        node.append(step.node)
+        value.append(add(step.value))
+        for a, p, t in step.terms:
+            term_arg.append(a)
+            term_node.append(p)
+            term_value.append(add(t))
+        term_end.append(len(term_arg))
+    steps = {"count": len(node), "node": node, "value": value, "term_end": term_end,
+             "term_arg": term_arg, "term_node": term_node, "term_value": term_value}
+    return {"kind": sweep.kind, "label": sweep.label,
+            "seeds": [[index, add(seed)] for index, seed in sweep.seeds.items()],
+            "results": _column([add(r) for r in sweep.results]),
+            "steps": {k: v if k == "count" else _column(v) for k, v in steps.items()}}
 
 
 def trace_to_dict(trace: Trace) -> dict:
-    """The whole trace as plain JSON-ready data."""
+    """The whole trace as plain JSON-ready data: every per-node field a column."""
     pool = _Pool()
-    add = pool.add
-    nodes = []
-    for node in trace.tape.nodes:
-        primitive = node.primitive
-        nodes.append({
-            "op": node.op,
-            "parents": [list(p) for p in node.parents],
-            "args": [None if any(a == k for a, _ in node.parents) else add(arg)
-                     for k, arg in enumerate(node.args)],
-            "value": add(node.value),
-            "differentiable": primitive is None or primitive.differentiable,
-            "partials": {str(k): v for k, v in (primitive.partials.items() if primitive else ())},
-            "elementwise": bool(primitive is not None and primitive.info.get("elementwise")),
-            "partial_values": {str(a): add(partial_value(trace, node.index, a))
-                               for a, _ in node.parents},
-            "site": describe_site(node.site),
-            "source": site_source(node.site),
-        })
-    sweeps = [{
-        "kind": sweep.kind,
-        "label": sweep.label,
-        "seeds": [[index, add(seed)] for index, seed in sweep.seeds.items()],
-        "results": [add(r) for r in sweep.results],
-        "steps": [[step.node, add(step.value), [[a, p, add(t)] for a, p, t in step.terms]]
-                  for step in sweep.steps],
-    } for sweep in trace.sweeps]
+    nodes, ops, texts = _node_columns(trace, pool)
+    sweeps = [_sweep_columns(sweep, pool) for sweep in trace.sweeps]
     return {"format": FORMAT, "version": VERSION, "name": trace.name,
             "inputs": trace.inputs, "input_names": trace.input_names,
             "outputs": trace.outputs, "output_names": trace.output_names,
-            "nodes": nodes, "sweeps": sweeps, "pool": pool.to_dict()}
+            "ops": ops, "texts": texts, "nodes": nodes, "sweeps": sweeps, "pool": pool.to_dict()}
 
 
 def trace_from_dict(data: Any) -> Trace:
     """Rebuild a :class:`Trace` from :func:`trace_to_dict` data, after checking all of it;
     raises :class:`~gradviz.errors.TraceFileError` naming the first field that is wrong."""
-    decode = check_file(data, FORMAT, (1, VERSION))
-    return _build(data, decode)
+    checked = check_file(data, FORMAT, (1, VERSION))
+    if isinstance(checked, Columns):
+        return _build_columns(data, checked)
+    return _build(data, checked)
 
 
 def _build(data: dict, decode) -> Trace:
@@ -212,6 +292,55 @@ def _build(data: dict, decode) -> Trace:
                  for n, v, terms in entry["steps"]]
         trace.sweeps.append(Sweep(entry["kind"], seeds, results, steps, entry["label"]))
     return trace
+
+
+def _build_columns(data: dict, checked: Columns) -> Trace:
+    """A trace from a checked version-3 file."""
+    decode, nodes = checked.pool.table.__getitem__, checked.nodes
+    primitives = [None if entry["op"] == "input" else
+                  _stand_in(entry["op"], entry["differentiable"],
+                            tuple(sorted(entry["partials"].items())), entry["elementwise"])
+                  for entry in checked.ops]
+    texts = checked.texts
+    op, site, source, value = (nodes[k].tolist() for k in ("op", "site", "source", "value"))
+    args, arg_end = nodes["args"].tolist(), nodes["arg_end"].tolist()
+    parent_arg, parent_node = nodes["parent_arg"].tolist(), nodes["parent_node"].tolist()
+    partial, parent_end = nodes["partial_value"].tolist(), nodes["parent_end"].tolist()
+    tape, partials = Tape(1), {}
+    records = tape.records
+    arg_start = parent_start = 0
+    for index in range(checked.count):
+        values = [decode(a) for a in args[arg_start:arg_end[index]]]
+        parents = tuple(zip(parent_arg[parent_start:parent_end[index]],
+                            parent_node[parent_start:parent_end[index]]))
+        for (argnum, parent), ref in zip(parents, partial[parent_start:parent_end[index]]):
+            values[argnum] = records[parent][4]
+            partials[index, argnum] = decode(ref)
+        description = texts[site[index]]
+        records.append((primitives[op[index]], tuple(values), {}, parents, decode(value[index]),
+                        TextSite(description, texts[source[index]]) if description else None))
+        arg_start, parent_start = arg_end[index], parent_end[index]
+    trace = Trace(tape, list(data["inputs"]), list(data["input_names"]), list(data["outputs"]),
+                  list(data["output_names"]), data["name"])
+    trace.__dict__["_partials"] = partials  # the stand-ins have no rules: notation's cache
+    trace.sweeps.extend(_sweep_from_columns(entry, decode) for entry in checked.sweeps)
+    return trace
+
+
+def _sweep_from_columns(entry: dict, decode) -> Sweep:
+    columns = {k: v.tolist() for k, v in entry["steps"].items()}
+    node, value, term_end = columns["node"], columns["value"], columns["term_end"]
+    term_arg, term_node, term_value = columns["term_arg"], columns["term_node"], columns["term_value"]
+    steps, start = [], 0
+    for k in range(len(node)):
+        end = term_end[k]
+        terms = tuple((a, p, decode(t)) for a, p, t in
+                      zip(term_arg[start:end], term_node[start:end], term_value[start:end]))
+        steps.append(Step(node[k], decode(value[k]), terms))
+        start = end
+    seeds = {i: decode(v) for i, v in entry["seeds"]}
+    return Sweep(entry["kind"], seeds, [decode(r) for r in entry["results"].tolist()], steps,
+                 entry["label"])
 
 
 def _stand_in(op: str, differentiable: bool, partials: tuple, elementwise: bool) -> Primitive:

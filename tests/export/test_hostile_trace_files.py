@@ -1,9 +1,12 @@
 """Trace files written by an attacker: their text is data (no format specs, no attribute
 access, no rich markup)."""
 
+import base64
 import io
 import json
+import pathlib
 
+import numpy
 import pytest
 from rich.console import Console
 from rich.text import Text
@@ -13,6 +16,8 @@ import gradviz.cli
 import gradviz.numpy as np
 from gradviz.export.notation import partial_formula
 from gradviz.export.serialize import trace_from_dict, trace_to_dict
+
+DATA = pathlib.Path(__file__).parent / "data"
 
 
 @pytest.fixture
@@ -28,13 +33,13 @@ def _cli(argv, capsys):
 
 @pytest.mark.parametrize("template", ["{0:>2000}", "{0.__class__.__mro__}", "{0!r:^99}", "{ans.real}"])
 def test_format_string_template_stays_as_written(lecture_data, template):
-    lecture_data["nodes"][2]["partials"]["0"] = template
+    lecture_data["ops"][1]["partials"]["0"] = template  # multiply, node 2
     loaded = trace_from_dict(lecture_data)
     assert partial_formula(loaded, 2, 0) == template
 
 
 def test_format_string_template_in_the_tables(lecture_data, tmp_path, capsys):
-    lecture_data["nodes"][2]["partials"]["0"] = "{0:>200000000}"
+    lecture_data["ops"][1]["partials"]["0"] = "{0:>200000000}"
     path = tmp_path / "dos.json"
     path.write_text(json.dumps(lecture_data))
     code, out, err = _cli(["trace", str(path)], capsys)
@@ -48,9 +53,8 @@ def _markup_everywhere(data, text):
     data["name"] = text
     data["input_names"] = [text, "x2"]
     data["output_names"] = [text]
-    data["nodes"][2]["op"] = text
-    data["nodes"][2]["site"] = text
-    data["nodes"][2]["source"] = text
+    data["ops"][1]["op"] = text
+    data["texts"] = [text] * len(data["texts"])  # every site and source line
     for sweep in data["sweeps"]:
         sweep["label"] = text
     return data
@@ -81,48 +85,103 @@ def test_markup_makes_no_hyperlink_or_style_on_a_terminal(lecture_data, text):
 
 # --- the whole file is checked on load: one line naming the field -------------------------
 
-def _set(path):
-    def change(data):
-        *parents, last = path
-        target = data
-        for key in parents:
-            target = target[key]
-        return target, last
-    return change
+def _column(numbers):
+    return base64.b64encode(numpy.asarray(numbers, dtype="<i8").tobytes()).decode("ascii")
 
 
+def _poke(data, path, value):
+    """Set the place ``path`` of ``data`` to ``value``; a number inside a column (base64
+    int64) is set in the column."""
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    if isinstance(target, str):  # a column: path[-1] is the element
+        numbers = numpy.frombuffer(base64.b64decode(target), dtype="<i8").copy()
+        numbers[path[-1]] = value
+        parent = data
+        for key in path[:-2]:
+            parent = parent[key]
+        parent[path[-2]] = _column(numbers)
+    else:
+        target[path[-1]] = value
+
+
+# The lecture trace: nodes 0, 1 inputs; 2 = multiply(0, 1); 3 = sin(0); 4 = add(2, 3). Its
+# parent entries: 0, 1 (node 2), 2 (node 3), 3, 4 (node 4).
 CORRUPT = [
-    (("nodes", 2, "parents", 0, 1), 999, r"nodes\[2\]\.parents\[0\]\[1\]: earlier node 999 does not exist"),
-    (("nodes", 2, "parents", 0, 1), -1, r"nodes\[2\]\.parents\[0\]\[1\]: earlier node -1 does not exist"),
-    (("nodes", 2, "parents", 0, 0), 7, r"nodes\[2\]\.parents\[0\]\[0\]: argument 7 does not exist"),
-    (("nodes", 2, "parents", 0, 1), 10**5000 // 10**4000, r"earlier node 100000000000… does not exist"),
+    (("nodes", "parent_node", 1), 999, r"nodes\.parent_node\[1\] \(node 2\): earlier node 999 does not exist"),
+    (("nodes", "parent_node", 1), -1, r"nodes\.parent_node\[1\] \(node 2\): earlier node -1 does not exist"),
+    (("nodes", "parent_node", 2), 3, r"nodes\.parent_node\[2\] \(node 3\): earlier node 3 does not exist \(there are earlier nodes 0 to 2\)"),
+    (("nodes", "parent_arg", 0), 7, r"nodes\.parent_arg\[0\] \(node 2\): argument 7 does not exist"),
+    (("nodes", "op", 3), 99, r"nodes\.op\[3\]: op 99 does not exist"),
+    (("nodes", "op", 2), 0, r"nodes\[2\]: an input node has no parents"),
+    (("nodes", "value", 3), 10**6, r"nodes\.value\[3\]: value 1000000 does not exist"),
+    (("nodes", "value", 3), -(2**63), r"nodes\.value\[3\]: value -9223372036854775808 does not exist"),
+    (("nodes", "site", 3), 50, r"nodes\.site\[3\]: text 50 does not exist"),
+    (("nodes", "arg_end", 3), 0, r"nodes\.arg_end: segment ends must not decrease"),
+    (("nodes", "parent_end", 4), 9, r"nodes\.parent_arg: 5 numbers; expected 9"),
+    (("nodes", "value"), _column([0, 1, 2, 3]), r"nodes\.value: 4 numbers; expected 5"),
+    (("nodes", "parent_node"), "%%%", r"nodes\.parent_node: not base64"),
+    (("nodes", "parent_node"), "AAAA", r"nodes\.parent_node: 3 bytes is not a whole number of int64s"),
+    (("nodes", "parent_node"), 5, r"nodes\.parent_node: expected text, got int"),
+    (("nodes", "count"), 10**70, r"nodes\.count: a whole number from 0"),
+    (("nodes", "count"), 7, r"outputs|nodes\.op: 5 numbers; expected 7"),
     (("inputs", 0), 99, r"inputs\[0\]: node 99 does not exist"),
     (("inputs", 0), 2, r"inputs\[0\]: node 2 is not an input node"),
     (("outputs", 0), -5, r"outputs\[0\]: node -5 does not exist"),
     (("outputs", 0), "4", r"outputs\[0\]: expected a node number, got str"),
-    (("nodes", 3, "op"), 5, r"nodes\[3\]\.op: expected text, got int"),
-    (("nodes", 3, "value"), 10**6, r"nodes\[3\]\.value: pool entry 1000000 does not exist"),
-    (("nodes", 3, "differentiable"), "yes", r"nodes\[3\]\.differentiable: expected true or false"),
-    (("sweeps", 0, "steps", 0, 0), 999, r"sweeps\[0\]\.steps\[0\]\[0\]: node 999 does not exist"),
+    (("outputs", 0), 10**5000 // 10**4000, r"outputs\[0\]: node 100000000000… does not exist"),
+    (("ops", 2, "op"), 5, r"ops\[2\]\.op: expected text, got int"),
+    (("ops", 1, "differentiable"), "yes", r"ops\[1\]\.differentiable: expected true or false"),
+    (("ops", 1, "partials"), {"x": "1"}, r"ops\[1\]\.partials\['x'\]: not an argument number"),
+    (("texts", 1), 5, r"texts\[1\]: expected text, got int"),
+    (("sweeps", 0, "steps", "node", 0), 999, r"sweeps\[0\]\.steps\.node\[0\]: node 999 does not exist"),
+    (("sweeps", 0, "steps", "term_node", 0), -3, r"sweeps\[0\]\.steps\.term_node\[0\]: node -3 does not exist"),
     (("sweeps", 0, "kind"), "sideways", r"sweeps\[0\]\.kind: expected 'forward' or 'reverse'"),
-    (("sweeps", 0, "results"), [], r"sweeps\[0\]\.results: 0 results for 5 nodes"),
+    (("sweeps", 0, "results"), _column([]), r"sweeps\[0\]\.results: 0 results for 5 nodes"),
+    (("sweeps", 0, "seeds", 0, 1), 10**6, r"sweeps\[0\]\.seeds\[0\]\[1\]\[0\]: value 1000000 does not exist"),
     (("pool", "dtypes", 0), "object", r"pool\.dtypes\[0\]: 'object' is not one of"),
-    (("pool", "shapes", 3), [-1], r"pool\.shapes\[3\]\[0\]: a size is a whole number"),
-    (("pool", "shapes", 3), [10**6], r"pool\.offsets\[3\]: entry does not lie inside"),
+    (("pool", "kinds", 3), 5, r"pool\.kinds\[3\]: dtype 5 does not exist"),
+    (("pool", "ndims", 3), 1, r"pool\.dims: 0 numbers; expected 1"),
+    (("pool", "ndims", 3), 33, r"pool\.ndims\[3\]: dimension count 33 does not exist"),
     (("pool", "offsets", 3), 10**9, r"pool\.offsets\[3\]: entry does not lie inside"),
+    (("pool", "offsets", 3), -1, r"pool\.offsets\[3\]: entry does not lie inside"),
     (("pool", "data", "float64"), "%%%", r"pool\.data\.float64: not base64"),
-    (("nodes", 2, "partials"), {"x": "1"}, r"nodes\[2\]\.partials\['x'\]: not an argument number"),
+    (("pool", "reprs"), [5], r"pool\.reprs\[0\]: expected text"),
     (("name",), ["f"], r"name: expected text, got list"),
 ]
 
 
 @pytest.mark.parametrize("path, value, message", CORRUPT)
 def test_corrupt_field_is_named(lecture_data, path, value, message):
-    target, key = _set(path)(lecture_data)
-    target[key] = value
+    _poke(lecture_data, path, value)
     with pytest.raises(gradviz.errors.TraceFileError, match=message) as info:
         trace_from_dict(lecture_data)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("dims, message", [
+    ([-1], r"pool\.dims\[0\]: size -1 does not exist"),
+    ([10**6], r"pool\.offsets\[\d+\]: entry does not lie inside the float64 data"),
+    ([20_000] * 3, r"pool\.dims \(entry \d+\): more than 200,000,000 elements"),
+])
+def test_corrupt_shape_is_named(dims, message):
+    data = trace_to_dict(gradviz.trace(lambda x: np.sum(np.sin(x)), numpy.array([1.0, 2.0])))
+    ndims = numpy.frombuffer(base64.b64decode(data["pool"]["ndims"]), dtype="<i8").copy()
+    ndims[numpy.flatnonzero(ndims)[0]] = len(dims)
+    data["pool"]["ndims"] = _column(ndims)
+    old = numpy.frombuffer(base64.b64decode(data["pool"]["dims"]), dtype="<i8")
+    data["pool"]["dims"] = _column(list(dims) + list(old[1:]))
+    with pytest.raises(gradviz.errors.TraceFileError, match=message):
+        trace_from_dict(data)
+
+
+def test_version_2_files_still_load():
+    trace = gradviz.Trace.load(DATA / "lecture-v2.json")
+    assert [float(node.value) for node in trace.tape.nodes] == pytest.approx(
+        [2.0, 5.0, 10.0, numpy.sin(2.0), 10 + numpy.sin(2.0)])
+    assert [len(s.steps) for s in trace.sweeps] == [3, 3, 3] and trace.tape.nodes[3].op == "sin"
+    assert "cos" in partial_formula(trace, 3, 0)
 
 
 @pytest.mark.parametrize("content, message", [
@@ -140,12 +199,13 @@ def test_unreadable_json_is_one_line(tmp_path, content, message):
 def test_version_1_files_still_load_and_are_checked(lecture_data):
     from gradviz.export.serialize import encode_value
 
-    old = json.loads(json.dumps(lecture_data))
-    decode = trace_from_dict(lecture_data)  # the version 2 trace, to read values from
+    old = json.loads((DATA / "lecture-v2.json").read_text())
+    decode = trace_from_dict(old)  # the version 2 trace, to read values from
     old["version"] = 1
     del old["pool"]
     for index, entry in enumerate(old["nodes"]):
         entry["value"] = encode_value(decode.tape.nodes[index].value)
+        entry["args"] = [None] * len(entry["args"])
         entry["partial_values"] = {k: None for k in entry["partial_values"]}
     for sweep, entry in zip(decode.sweeps, old["sweeps"]):
         entry["seeds"] = [[i, encode_value(v)] for i, v in sweep.seeds.items()]
@@ -259,3 +319,34 @@ def test_fuzz_truncated_trace_files(length, tmp_path_factory):
         gradviz.Trace.load(path)
     except gradviz.errors.TraceFileError as exc:
         assert "\n" not in str(exc)
+
+
+def _columns(data, path=()):
+    """The places of every number inside the file's columns."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _columns(value, path + (key,))
+    elif isinstance(data, list):
+        for k, value in enumerate(data):
+            yield from _columns(value, path + (k,))
+    elif isinstance(data, str) and path[-1] != "float64" and path[-2:-1] != ("texts",):
+        try:
+            count = len(base64.b64decode(data, validate=True)) // 8
+        except ValueError:
+            return
+        for k in range(count):
+            yield path + (k,)
+
+
+_COLUMN_PLACES = list(_columns({k: v for k, v in _LECTURE.items() if k not in ("name", "texts")}))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_COLUMN_PLACES),
+                          st.sampled_from([-(2**63), -2, -1, 0, 1, 2, 3, 4, 5, 6, 999, 2**40, 2**63 - 1])),
+                min_size=1, max_size=3))
+def test_fuzz_mutated_columns(changes):
+    data = json.loads(json.dumps(_LECTURE))
+    for path, value in changes:
+        _poke(data, path, value)
+    _load_and_show(data)
