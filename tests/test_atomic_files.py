@@ -66,3 +66,17 @@ def test_stale_temporary_of_a_killed_writer_is_removed(tmp_path):
     live.write_bytes(b"writing")
     write_atomic(tmp_path / "out.svg", b"whole")
     assert not stale.exists() and live.exists() and (tmp_path / "out.svg").read_bytes() == b"whole"
+
+
+def test_reading_a_small_file_allocates_little(tmp_path):
+    import tracemalloc
+
+    from gradviz._files import read_regular
+
+    path = tmp_path / "small.json"
+    path.write_text("{}")
+    tracemalloc.start()
+    assert read_regular(path, what="trace file", error=ValueError) == "{}"
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 10_000_000  # reading asked for the whole limit (2 GB) at once

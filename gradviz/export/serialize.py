@@ -4,11 +4,15 @@ A loaded trace has every node, value, sweep and step, so it renders, prints its 
 steps in the inspector exactly as the original. It cannot run new sweeps: its primitives are
 stand-ins that carry a name and display partials but no rules.
 
-The file is strict JSON. Every number and array of the trace sits in one pool: per entry its
-dtype, its shape and where its elements start, and per dtype all elements as little-endian
-bytes in base64 (a 100 001-node chain saves and loads in about a second). A value in a node
-or a sweep is the number of its pool entry, ``null``, or ``{"repr": text}`` for an index.
-Version 1 files, whose values were ``{"dtype", "shape", "data"}`` inline, are still read.
+The file is strict JSON (version 3) and stores the nodes as columns: ``nodes.op``,
+``nodes.value``, ``nodes.parent_node``, … are parallel arrays of int64, little-endian in
+base64, with ``arg_end`` and ``parent_end`` marking where each node's arguments and parents
+end; op descriptions and site texts are tables the columns index. Every number and array
+sits once in one pool (dtype, number of dimensions, dimensions and offset, themselves
+columns), per dtype all elements as little-endian bytes in base64. A value reference is a
+pool entry, ``-1`` for none, or ``-2 - k`` for the ``k``-th value kept as text (an index).
+Version 2 files (one object per node, values pooled) and version 1 files (values inline as
+``{"dtype", "shape", "data"}``) are still read.
 
 A file is checked whole before anything is built (:mod:`gradviz.export._schema`): every
 index in range, every type, every size bounded. A file that loads is consistent; any other
