@@ -318,11 +318,11 @@ def _build_columns(data: dict, checked: Columns) -> Trace:
         parents = tuple(zip(parent_arg[parent_start:parent_end[index]],
                             parent_node[parent_start:parent_end[index]]))
         for (argnum, parent), ref in zip(parents, partial[parent_start:parent_end[index]]):
-            values[argnum] = records[parent][4]
+            values[argnum] = records[parent].value
             partials[index, argnum] = decode(ref)
         description = texts[site[index]]
-        records.append((primitives[op[index]], tuple(values), {}, parents, decode(value[index]),
-                        TextSite(description, texts[source[index]]) if description else None))
+        records.append(Record(primitives[op[index]], tuple(values), {}, parents, decode(value[index]),
+                              TextSite(description, texts[source[index]]) if description else None))
         arg_start, parent_start = arg_end[index], parent_end[index]
     trace = Trace(tape, list(data["inputs"]), list(data["input_names"]), list(data["outputs"]),
                   list(data["output_names"]), data["name"])
