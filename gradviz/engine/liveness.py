@@ -1,16 +1,16 @@
 """What a tape that is swept once must keep: only the values its adjoint rules will read.
 
 ``grad`` records a tape, sweeps it backwards once and throws it away. In that sweep a value
-is read by its own node's rules (the adjoint of ``tanh`` reads its output) and by the rules
+is read by its own node's rules (the adjoint of ``tanh`` reads its argument) and by the rules
 of the nodes that took it as an argument (the adjoint of ``x·y`` for ``x`` reads ``y``), and
 by nothing else. A *lean* tape keeps only those: every other large array is let go as soon as
 the user's code drops it, as in hand-written numpy, and the allocator hands its memory, still
 in cache, to the next operation. On the lecture's loss at 200 000 samples that is six of its
 ten intermediate arrays.
 
-Which parameters a rule reads is found in its bytecode, once per code object: a parameter
-that is never loaded cannot be read. A rule that cannot be read that way (a builtin, a
-``functools.partial``, a bound method, a ``*args`` wrapper) keeps everything. A released
+What a rule reads is declared by its row of the rule table (``reads="x"``, ``("y", "x")``:
+see :func:`gradviz.rules.defrule`), never guessed from its code. A primitive whose rules
+declare nothing (a user's ``defvjp``, a rule taking ``*args``) keeps everything. A released
 array is recorded as a :class:`Released` stand-in that still answers its shape and dtype,
 which the sweep reads to fit contributions.
 
@@ -20,14 +20,13 @@ value.
 
 from __future__ import annotations
 
-import dis
 import inspect
-from types import CodeType, FunctionType
-from typing import Any
+import math
+from typing import Any, Callable, Sequence
 
 from numpy import ndarray
 
-__all__ = ["Released", "LARGE", "lean_record", "positions_read"]
+__all__ = ["Released", "LARGE", "lean_record", "declare_reads", "read_positions"]
 
 #: Arrays with fewer elements than this are always kept: freeing them early saves nothing.
 LARGE = 4096
@@ -36,8 +35,7 @@ LARGE = 4096
 # 2 + i its argument i.
 _ANS = 1
 _FIRST_ARGUMENT = 2
-
-_READS: dict[CodeType, frozenset[int] | None] = {}
+_NOWHERE = math.inf  # no "*args": no position onwards is kept whole
 
 
 class Released:
@@ -65,34 +63,47 @@ class Released:
         return f"<released {self.dtype} array of shape {self.shape}>"
 
 
-def positions_read(rule: Any) -> frozenset[int] | None:
-    """The call positions a rule reads (0 the seed, 1 the value, 2 + i argument i), or ``None``
-    when that cannot be told (every position is then read).
+def read_positions(rule: Callable, names: Sequence[str], first: int = 0
+                   ) -> tuple[frozenset[int], float]:
+    """The call positions an adjoint rule that reads ``names`` needs kept, as
+    ``(positions, from)``: the named parameters, every parameter with a default (an option
+    such as ``axis``), and every position from ``from`` on (a ``*args``). ``rule``'s first
+    parameter stands at call position ``first`` (1 for a partial ``(ans, *args)``).
 
     Example:
-        >>> sorted(positions_read(lambda g, ans, x, y: g * y))
-        [0, 3]
+        >>> read_positions(lambda g, ans, x, y, axis=None: g * y, ["y"])
+        (frozenset({3, 4}), inf)
     """
-    if type(rule) is not FunctionType:
-        return None  # a bound method's positions are shifted by self; builtins have no code
-    code = rule.__code__
+    parameters = list(inspect.signature(rule).parameters.values())
+    where = {p.name: k + first for k, p in enumerate(parameters)}
+    unknown = [name for name in names if where.get(name, 0) == 0]
+    if unknown:
+        takes = ", ".join(name for name, k in where.items() if k)
+        raise ValueError(f"reads names {unknown[0]!r}, which is not a value its adjoint rule "
+                         f"takes (it takes {takes})")
+    positions = {where[name] for name in names}
+    keep_from = _NOWHERE
+    for k, parameter in enumerate(parameters, first):
+        if parameter.kind is parameter.VAR_POSITIONAL:
+            keep_from = k
+            break
+        if parameter.default is not parameter.empty:
+            positions.add(k)
+    return frozenset(positions), keep_from
+
+
+def declare_reads(primitive: Any, argnum: int, rule: Callable, names: str, first: int = 0
+                  ) -> None:
+    """Declare that ``primitive``'s adjoint rule for argument ``argnum`` reads ``names``
+    (``"ans, x"``; ``""`` for nothing but the seed), which a lean tape then keeps; the names
+    are ``rule``'s parameters (see :func:`read_positions` for ``first``)."""
+    listed = [name.strip() for name in names.split(",") if name.strip()]
     try:
-        return _READS[code]
-    except KeyError:
-        _READS[code] = read = _positions_loaded(code)
-        return read
-
-
-def _positions_loaded(code: CodeType) -> frozenset[int] | None:
-    if code.co_flags & inspect.CO_VARARGS or {"locals", "vars", "eval", "exec"} & set(code.co_names):
-        return None  # takes *args, or reads its frame by name: assume it reads everything
-    parameters = code.co_varnames[: code.co_argcount]
-    loaded = set(code.co_cellvars)  # a parameter an inner function captures is read
-    for instruction in dis.get_instructions(code):
-        if instruction.opname.startswith("LOAD_FAST"):
-            argval = instruction.argval
-            loaded.update(argval if isinstance(argval, tuple) else (argval,))
-    return frozenset(position for position, name in enumerate(parameters) if name in loaded)
+        positions = read_positions(rule, listed, first)
+    except ValueError as error:
+        raise ValueError(f"{primitive.name}, argument {argnum}: {error}") from None
+    primitive.info.setdefault("reads", {})[argnum] = tuple(listed)
+    primitive.info.setdefault("read_positions", {})[argnum] = positions
 
 
 def lean_record(primitive: Any, raw_args: tuple, parents: tuple, ans: Any) -> tuple[tuple, Any]:
@@ -102,21 +113,26 @@ def lean_record(primitive: Any, raw_args: tuple, parents: tuple, ans: Any) -> tu
     large_args = [i for i, arg in enumerate(raw_args) if type(arg) is ndarray and arg.size >= LARGE]
     if not large_ans and not large_args:
         return raw_args, ans
+    declared = primitive.info.get("read_positions")
+    if declared is None:
+        return raw_args, ans  # nothing declared: every value may be read
     read: set[int] = set()
+    keep_from = _NOWHERE
     for argnum, _ in parents:
-        rule = primitive.vjps.get(argnum)
-        if rule is None:
+        if primitive.vjps.get(argnum) is None:
             continue  # no adjoint through this argument (a constant, a non-differentiable op)
-        positions = positions_read(rule)
+        positions = declared.get(argnum)
         if positions is None:
             return raw_args, ans
-        read |= positions
+        read |= positions[0]
+        keep_from = min(keep_from, positions[1])
     if large_ans and _ANS not in read:
         ans = Released(ans)
     if large_args:
         kept = list(raw_args)
         for i in large_args:
-            if _FIRST_ARGUMENT + i not in read:
+            position = _FIRST_ARGUMENT + i
+            if position not in read and position < keep_from:
                 kept[i] = Released(raw_args[i])
         raw_args = tuple(kept)
     return raw_args, ans

@@ -1,7 +1,8 @@
 """The differentiation rules: one table, tangent and adjoint side by side.
 
 :func:`defrule` turns a numpy function into a :class:`~gradviz.engine.tracer.Primitive`
-carrying its rules, its display partials and the domain its tests draw inputs from, and
+carrying its rules, its display partials, what its adjoint rules read of the forward pass
+(``reads=``: what a tape swept once must keep) and the domain its tests draw inputs from, and
 registers it in :data:`RULES`. The tables themselves are :mod:`gradviz.rules.numpy_rules`
 (and the linear-algebra, FFT and scipy tables beside it).
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+from gradviz.engine.liveness import declare_reads
 from gradviz.engine.tracer import Primitive
 from gradviz.rules.domains import Domain, REALS
 
@@ -39,6 +41,7 @@ def defrule(
     *,
     jvp: Callable | Sequence[Callable | None] | None = None,
     vjp: Callable | Sequence[Callable | None] | None = None,
+    reads: str | Sequence[str | None] | None = None,
     name: str | None = None,
     table: dict[str, Primitive] | None = None,
     **info,
@@ -52,6 +55,11 @@ def defrule(
         domain: where the rule's tests draw inputs from.
         jvp: the tangent rule(s), in argument order; ``None`` for an argument with none.
         vjp: the adjoint rule(s), in argument order.
+        reads: what each adjoint rule reads of the forward pass, in argument order:
+            ``"ans"``, ``"x"``, ``"ans, y"`` (its parameters' names), ``""`` for nothing
+            but ``g``. A tape swept once keeps only these (see
+            :mod:`gradviz.engine.liveness`); options with defaults are always kept. ``None``
+            (undeclared) keeps everything.
         name: the name shown on the graph (``fun.__name__`` by default).
         info: extra facts the tests and the debugger read (``smooth=False``,
             ``elementwise=True``, ``matrices=…``).
@@ -63,11 +71,21 @@ def defrule(
     for argnum, rule in enumerate(_as_tuple(vjp)):
         if rule is not None:
             primitive.vjps[argnum] = rule
+    if reads is not None:
+        _declare_reads(primitive, _as_tuple(vjp), _as_tuple(reads))
     for argnum, template in enumerate(_as_tuple(partials)):
         primitive.partials[argnum] = template
     primitive.info.update(info, domain=domain)
     (RULES if table is None else table)[primitive.name] = primitive
     return primitive
+
+
+def _declare_reads(primitive: Primitive, rules: tuple, reads: tuple) -> None:
+    if len(reads) != len(rules):
+        raise ValueError(f"{primitive.name}: {len(reads)} reads for {len(rules)} adjoint rules")
+    for argnum, (rule, names) in enumerate(zip(rules, reads)):
+        if rule is not None:
+            declare_reads(primitive, argnum, rule, names)
 
 
 def defnondiff(fun: Callable, name: str | None = None) -> Primitive:

@@ -99,20 +99,20 @@ def imag_vjp(g, ans, x):
 # ruff: noqa: E501, E731
 
 # === complex parts =============================================================================
-#      primitive            partials      domain     tangent (t = ẋ)                     adjoint (g = ȳ)
-as_complex = defrule(_as_complex, "1",       REALS, table=FFT_RULES, name="as_complex",
+#      primitive            partials      domain, adjoint reads   tangent (t = ẋ)      adjoint (g = ȳ)
+as_complex = defrule(_as_complex, "1",       REALS, reads="", table=FFT_RULES, name="as_complex",
               jvp=lambda t, ans, x: as_complex(t),
               vjp=lambda g, ans, x: real(g))
-real = defrule(onp.real,        "Re",         REALS, table=FFT_RULES,
+real = defrule(onp.real,        "Re",         REALS, reads="x", table=FFT_RULES,
               jvp=lambda t, ans, x: real(t),
               vjp=real_vjp)
-imag = defrule(onp.imag,        "Im",         REALS, table=FFT_RULES,
+imag = defrule(onp.imag,        "Im",         REALS, reads="x", table=FFT_RULES,
               jvp=lambda t, ans, x: imag(t),
               vjp=imag_vjp)
-conj = defrule(onp.conj,        "conj",       REALS, table=FFT_RULES,
+conj = defrule(onp.conj,        "conj",       REALS, reads="", table=FFT_RULES,
               jvp=lambda t, ans, x: conj(t),
               vjp=lambda g, ans, x: conj(g))
-resize = defrule(_resize,       "1",          REALS, table=FFT_RULES, name="resize",
+resize = defrule(_resize,       "1",          REALS, reads="x, axes", table=FFT_RULES, name="resize",
               jvp=lambda t, ans, x, sizes, axes: resize(t, sizes, axes),
               vjp=lambda g, ans, x, sizes, axes: resize(g, _sizes(x, axes), axes))
 # fmt: on
@@ -218,7 +218,8 @@ def _linear_jvp(name):
 
 
 def _transform(fun, vjp_maker, partial):
-    return defrule(fun, partial, REALS, table=FFT_RULES,
+    # Every transform's adjoint reads its input a (its shape, and whether it is real).
+    return defrule(fun, partial, REALS, reads="a", table=FFT_RULES,
                    jvp=_linear_jvp(fun.__name__), vjp=vjp_maker(fun))
 
 
@@ -238,10 +239,10 @@ rfftn = _transform(_ffts.rfftn,       _rfft_vjp,                        "F")
 irfft = _transform(_ffts.irfft,       _irfft_vjp,                       "F⁻¹")
 irfft2 = _transform(_ffts.irfft2,     _irfft_vjp,                       "F⁻¹")
 irfftn = _transform(_ffts.irfftn,     _irfft_vjp,                       "F⁻¹")
-fftshift = defrule(_ffts.fftshift,    "1",  REALS, table=FFT_RULES,
+fftshift = defrule(_ffts.fftshift,    "1",  REALS, reads="", table=FFT_RULES,
               jvp=lambda t, ans, x, axes=None: fftshift(t, axes),
               vjp=lambda g, ans, x, axes=None: ifftshift(g, axes))
-ifftshift = defrule(_ffts.ifftshift,  "1",  REALS, table=FFT_RULES,
+ifftshift = defrule(_ffts.ifftshift,  "1",  REALS, reads="", table=FFT_RULES,
               jvp=lambda t, ans, x, axes=None: ifftshift(t, axes),
               vjp=lambda g, ans, x, axes=None: fftshift(g, axes))
 # fmt: on

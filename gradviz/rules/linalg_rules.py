@@ -57,7 +57,7 @@ def _item(value, index):
 
 # fmt: off
 # ruff: noqa: E501, E731
-unpack = defrule(_item,         "1",          REALS, table=LINALG_RULES, name="unpack",
+unpack = defrule(_item,         "1",          REALS, reads="value, index", table=LINALG_RULES, name="unpack",
               jvp=lambda t, ans, value, index: t[index],
               vjp=_unpack_adjoint)
 # fmt: on
@@ -198,20 +198,20 @@ def _pinv_vjp(g, ans, a, *args, **kwargs):
 
 # fmt: off
 # === determinants, inverses, solves ============================================================
-#      primitive                  partials             tangent (t = Ȧ)                                       adjoint (g = ȳ)
-det = defrule(onp.linalg.det,     "{ans}·{0}⁻ᵀ",       REALS, table=LINALG_RULES, matrices="well-conditioned",
+#      primitive                  partials             domain, adjoint reads    tangent (t = Ȧ)              adjoint (g = ȳ)
+det = defrule(onp.linalg.det,     "{ans}·{0}⁻ᵀ",       REALS, reads="ans, a", table=LINALG_RULES, matrices="well-conditioned",
               jvp=lambda t, ans, a: ans * _trace(solve(a, t)),
               vjp=lambda g, ans, a: _as_matrix(g * ans) * T(inv(a)))
-slogdet = defrule(_slogdet,       "{0}⁻ᵀ",             REALS, table=LINALG_RULES, name="slogdet", matrices="well-conditioned",
+slogdet = defrule(_slogdet,       "{0}⁻ᵀ",             REALS, reads="a", table=LINALG_RULES, name="slogdet", matrices="well-conditioned",
               jvp=lambda t, ans, a: Parts((None, _trace(solve(a, t)))),
               vjp=_slogdet_adjoint)
-inv = defrule(onp.linalg.inv,     "−{ans}ᵀ·ȳ·{ans}ᵀ",  REALS, table=LINALG_RULES, matrices="well-conditioned",
+inv = defrule(onp.linalg.inv,     "−{ans}ᵀ·ȳ·{ans}ᵀ",  REALS, reads="ans", table=LINALG_RULES, matrices="well-conditioned",
               jvp=lambda t, ans, a: -matmul(matmul(ans, t), ans),
               vjp=lambda g, ans, a: -matmul(matmul(T(ans), g), T(ans)))
-solve = defrule(onp.linalg.solve, ("−{0}⁻ᵀȳ·{ans}ᵀ", "{0}⁻ᵀ"), REALS, table=LINALG_RULES, matrices="well-conditioned",
+solve = defrule(onp.linalg.solve, ("−{0}⁻ᵀȳ·{ans}ᵀ", "{0}⁻ᵀ"), REALS, reads=("ans, a, b", "a, b"), table=LINALG_RULES, matrices="well-conditioned",
               jvp=(_solve_jvp_a,                      lambda t, ans, a, b: solve(a, t)),
               vjp=(_solve_vjp_a,                      _solve_vjp_b))
-pinv = defrule(onp.linalg.pinv,   "∂pinv",             REALS, table=LINALG_RULES, matrices="full-rank rectangular",
+pinv = defrule(onp.linalg.pinv,   "∂pinv",             REALS, reads="ans, a", table=LINALG_RULES, matrices="full-rank rectangular",
               jvp=_pinv_jvp,
               vjp=_pinv_vjp)
 # fmt: on
@@ -282,7 +282,7 @@ def _norm_vjp(g, ans, x, ord=None, axis=None, keepdims=False):
 
 
 # fmt: off
-norm = defrule(onp.linalg.norm,   "{0}/{ans}",         REALS, table=LINALG_RULES, matrices="any, nonzero",
+norm = defrule(onp.linalg.norm,   "{0}/{ans}",         REALS, reads="ans, x", table=LINALG_RULES, matrices="any, nonzero",
               jvp=_norm_jvp,
               vjp=_norm_vjp)
 # fmt: on
@@ -377,13 +377,13 @@ def _cholesky_vjp(g, ans, a, upper=False):
 
 
 # fmt: off
-eigh = defrule(_eigh,             "∂eigh",             REALS, table=LINALG_RULES, name="eigh", matrices="symmetric, distinct eigenvalues",
+eigh = defrule(_eigh,             "∂eigh",             REALS, reads="ans", table=LINALG_RULES, name="eigh", matrices="symmetric, distinct eigenvalues",
               jvp=_eigh_jvp,
               vjp=_eigh_vjp)
-eig = defrule(_eig,               "∂eig",              REALS, table=LINALG_RULES, name="eig", matrices="real, distinct eigenvalues",
+eig = defrule(_eig,               "∂eig",              REALS, reads="ans, a", table=LINALG_RULES, name="eig", matrices="real, distinct eigenvalues",
               jvp=_eig_jvp,
               vjp=_eig_vjp)
-cholesky = defrule(_cholesky,     "∂chol",             REALS, table=LINALG_RULES, name="cholesky", matrices="symmetric positive definite",
+cholesky = defrule(_cholesky,     "∂chol",             REALS, reads="ans, a", table=LINALG_RULES, name="cholesky", matrices="symmetric positive definite",
               jvp=_cholesky_jvp,
               vjp=_cholesky_vjp)
 # fmt: on
@@ -455,7 +455,7 @@ def _svd_vjp(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
 
 
 # fmt: off
-svd = defrule(_svd,               "∂svd",              REALS, table=LINALG_RULES, name="svd", matrices="full rank, distinct singular values",
+svd = defrule(_svd,               "∂svd",              REALS, reads="ans, a", table=LINALG_RULES, name="svd", matrices="full rank, distinct singular values",
               jvp=_svd_jvp,
               vjp=_svd_vjp)
 # fmt: on

@@ -724,21 +724,22 @@ def _split_along(ary, indices_or_sections, axis, equal_parts):
 # ruff: noqa: E501, E731
 
 # === arithmetic ================================================================================
-#        primitive                 partials                 domain      tangent (t = ẋ)                                    adjoint (g = ȳ)
-add = defrule(onp.add,             ("1", "1"),              REALS,
+#        primitive                 partials                 domain, what the adjoint reads (kept on a lean tape)
+#                                                                      tangent (t = ẋ)                                    adjoint (g = ȳ)
+add = defrule(onp.add,             ("1", "1"),              REALS, reads=("", ""),
               jvp=(lambda t, ans, x, y: t,                 lambda t, ans, x, y: t),
               vjp=(lambda g, ans, x, y: g,                 lambda g, ans, x, y: g),                 elementwise=True)
-subtract = defrule(onp.subtract,   ("1", "-1"),             REALS,
+subtract = defrule(onp.subtract,   ("1", "-1"),             REALS, reads=("", ""),
               jvp=(lambda t, ans, x, y: t,                 lambda t, ans, x, y: -t),
               vjp=(lambda g, ans, x, y: g,                 lambda g, ans, x, y: -g),                elementwise=True)
-multiply = defrule(onp.multiply,   ("{1}", "{0}"),          REALS,
+multiply = defrule(onp.multiply,   ("{1}", "{0}"),          REALS, reads=("y", "x"),
               jvp=(lambda t, ans, x, y: t * y,             lambda t, ans, x, y: x * t),
               vjp=(lambda g, ans, x, y: g * y,             lambda g, ans, x, y: g * x),             elementwise=True)
-divide = defrule(onp.divide,       ("1/{1}", "-{0}/{1}²"),  each(REALS, NONZERO),
+divide = defrule(onp.divide,       ("1/{1}", "-{0}/{1}²"),  each(REALS, NONZERO), reads=("y", "ans, y"),
               jvp=(lambda t, ans, x, y: t / y,             lambda t, ans, x, y: -t * ans / y),
               vjp=(lambda g, ans, x, y: g / y,             lambda g, ans, x, y: -g * ans / y),      elementwise=True)
 true_divide = divide
-negative = defrule(onp.negative,   "-1",                    REALS,
+negative = defrule(onp.negative,   "-1",                    REALS, reads="",
               jvp=lambda t, ans, x: -t,
               vjp=lambda g, ans, x: -g,                                                             elementwise=True)
 
@@ -757,17 +758,17 @@ def _power_exponent_partial(ans, x):
     return ans * log(where(x == 0, 1.0, x))
 
 
-power = defrule(onp.power,         ("{1}·{0}^({1}-1)", "{ans}·ln {0}"), each(POSITIVE, REALS),
+power = defrule(onp.power,         ("{1}·{0}^({1}-1)", "{ans}·ln {0}"), each(POSITIVE, REALS), reads=("x, y", "ans, x"),
               jvp=(lambda t, ans, x, y: t * _power_base_partial(x, y), lambda t, ans, x, y: t * _power_exponent_partial(ans, x)),
               vjp=(lambda g, ans, x, y: g * _power_base_partial(x, y), lambda g, ans, x, y: g * _power_exponent_partial(ans, x)), elementwise=True)
 pow = power  # noqa: A001 - numpy's own alias
-square = defrule(onp.square,       "2{0}",                  REALS,
+square = defrule(onp.square,       "2{0}",                  REALS, reads="x",
               jvp=lambda t, ans, x: t * (2 * x),
               vjp=lambda g, ans, x: g * (2 * x),                                                    elementwise=True)
-reciprocal = defrule(onp.reciprocal, "-1/{0}²",             NONZERO,
+reciprocal = defrule(onp.reciprocal, "-1/{0}²",             NONZERO, reads="ans",
               jvp=lambda t, ans, x: -t * ans * ans,
               vjp=lambda g, ans, x: -g * ans * ans,                                                 elementwise=True)
-sqrt = defrule(onp.sqrt,           "1/(2√{0})",             POSITIVE,
+sqrt = defrule(onp.sqrt,           "1/(2√{0})",             POSITIVE, reads="ans",
               jvp=lambda t, ans, x: t * 0.5 / ans,
               vjp=lambda g, ans, x: g * 0.5 / ans,                                                  elementwise=True)
 def _absolute_jvp(t, ans, x):
@@ -780,44 +781,44 @@ def _absolute_vjp(g, ans, x):
     return real_vjp(g, ans, x) * conjugate(x) / ans if onp.iscomplexobj(unbox(x)) else g * sign(x)
 
 
-absolute = defrule(onp.absolute,   "sign {0}",              NONZERO,
+absolute = defrule(onp.absolute,   "sign {0}",              NONZERO, reads="ans, x",
               jvp=_absolute_jvp,
               vjp=_absolute_vjp,                                                                    elementwise=True, smooth=False)
 abs = absolute  # noqa: A001 - numpy's own alias
-fabs = defrule(onp.fabs,           "sign {0}",              NONZERO,
+fabs = defrule(onp.fabs,           "sign {0}",              NONZERO, reads="x",
               jvp=lambda t, ans, x: t * sign(x),
               vjp=lambda g, ans, x: g * sign(x),                                                    elementwise=True, smooth=False)
-remainder = defrule(onp.remainder, ("1", "-⌊{0}/{1}⌋"),     each(DIVIDEND, DIVISOR),
+remainder = defrule(onp.remainder, ("1", "-⌊{0}/{1}⌋"),     each(DIVIDEND, DIVISOR), reads=("", "x, y"),
               jvp=(lambda t, ans, x, y: t,                 lambda t, ans, x, y: -t * floor(x / y)),
               vjp=(lambda g, ans, x, y: g,                 lambda g, ans, x, y: -g * floor(x / y)), elementwise=True, smooth=False)
 mod = remainder
 
 # === exponentials and logarithms ===============================================================
-exp = defrule(onp.exp,             "exp {0}",               REALS,
+exp = defrule(onp.exp,             "exp {0}",               REALS, reads="ans",
               jvp=lambda t, ans, x: t * ans,
               vjp=lambda g, ans, x: g * ans,                                                        elementwise=True)
-exp2 = defrule(onp.exp2,           "2^{0}·ln 2",            REALS,
+exp2 = defrule(onp.exp2,           "2^{0}·ln 2",            REALS, reads="ans",
               jvp=lambda t, ans, x: t * ans * _LN2,
               vjp=lambda g, ans, x: g * ans * _LN2,                                                 elementwise=True)
-expm1 = defrule(onp.expm1,         "exp {0}",               REALS,
+expm1 = defrule(onp.expm1,         "exp {0}",               REALS, reads="x",
               jvp=lambda t, ans, x: t * exp(x),  # not ans + 1: that is 0 below x ≈ -37
               vjp=lambda g, ans, x: g * exp(x),                                                  elementwise=True)
-log = defrule(onp.log,             "1/{0}",                 POSITIVE,
+log = defrule(onp.log,             "1/{0}",                 POSITIVE, reads="x",
               jvp=lambda t, ans, x: t / x,
               vjp=lambda g, ans, x: g / x,                                                          elementwise=True)
-log2 = defrule(onp.log2,           "1/({0}·ln 2)",          POSITIVE,
+log2 = defrule(onp.log2,           "1/({0}·ln 2)",          POSITIVE, reads="x",
               jvp=lambda t, ans, x: t / (x * _LN2),
               vjp=lambda g, ans, x: g / (x * _LN2),                                                 elementwise=True)
-log10 = defrule(onp.log10,         "1/({0}·ln 10)",         POSITIVE,
+log10 = defrule(onp.log10,         "1/({0}·ln 10)",         POSITIVE, reads="x",
               jvp=lambda t, ans, x: t / (x * _LN10),
               vjp=lambda g, ans, x: g / (x * _LN10),                                                elementwise=True)
-log1p = defrule(onp.log1p,         "1/(1+{0})",             POSITIVE,
+log1p = defrule(onp.log1p,         "1/(1+{0})",             POSITIVE, reads="x",
               jvp=lambda t, ans, x: t / (1 + x),
               vjp=lambda g, ans, x: g / (1 + x),                                                    elementwise=True)
-logaddexp = defrule(onp.logaddexp, ("exp({0}-{ans})", "exp({1}-{ans})"), REALS,
+logaddexp = defrule(onp.logaddexp, ("exp({0}-{ans})", "exp({1}-{ans})"), REALS, reads=("ans, x", "ans, y"),
               jvp=(lambda t, ans, x, y: t * exp(x - ans),  lambda t, ans, x, y: t * exp(y - ans)),
               vjp=(lambda g, ans, x, y: g * exp(x - ans),  lambda g, ans, x, y: g * exp(y - ans)),  elementwise=True)
-logaddexp2 = defrule(onp.logaddexp2, ("2^({0}-{ans})", "2^({1}-{ans})"), REALS,
+logaddexp2 = defrule(onp.logaddexp2, ("2^({0}-{ans})", "2^({1}-{ans})"), REALS, reads=("ans, x", "ans, y"),
               jvp=(lambda t, ans, x, y: t * exp2(x - ans), lambda t, ans, x, y: t * exp2(y - ans)),
               vjp=(lambda g, ans, x, y: g * exp2(x - ans), lambda g, ans, x, y: g * exp2(y - ans)), elementwise=True)
 
@@ -835,43 +836,43 @@ def _sinc_slope(ans, x):
     return where(small, series * x, (cos(onp.pi * safe) - ans) / safe)
 
 
-sin = defrule(onp.sin,             "cos {0}",               REALS,
+sin = defrule(onp.sin,             "cos {0}",               REALS, reads="x",
               jvp=lambda t, ans, x: t * cos(x),
               vjp=lambda g, ans, x: g * cos(x),                                                     elementwise=True)
-cos = defrule(onp.cos,             "-sin {0}",              REALS,
+cos = defrule(onp.cos,             "-sin {0}",              REALS, reads="x",
               jvp=lambda t, ans, x: -t * sin(x),
               vjp=lambda g, ans, x: -g * sin(x),                                                    elementwise=True)
-tan = defrule(onp.tan,             "1 + tan² {0}",          UNIT,
+tan = defrule(onp.tan,             "1 + tan² {0}",          UNIT, reads="ans",
               jvp=lambda t, ans, x: t * (1 + ans * ans),
               vjp=lambda g, ans, x: g * (1 + ans * ans),                                            elementwise=True)
-arcsin = defrule(onp.arcsin,       "1/√(1-{0}²)",           UNIT,
+arcsin = defrule(onp.arcsin,       "1/√(1-{0}²)",           UNIT, reads="x",
               jvp=lambda t, ans, x: t / sqrt((1 - x) * (1 + x)),
               vjp=lambda g, ans, x: g / sqrt((1 - x) * (1 + x)),                                            elementwise=True)
-arccos = defrule(onp.arccos,       "-1/√(1-{0}²)",          UNIT,
+arccos = defrule(onp.arccos,       "-1/√(1-{0}²)",          UNIT, reads="x",
               jvp=lambda t, ans, x: -t / sqrt((1 - x) * (1 + x)),
               vjp=lambda g, ans, x: -g / sqrt((1 - x) * (1 + x)),                                           elementwise=True)
-arctan = defrule(onp.arctan,       "1/(1+{0}²)",            REALS,
+arctan = defrule(onp.arctan,       "1/(1+{0}²)",            REALS, reads="x",
               jvp=lambda t, ans, x: t / (1 + x * x),
               vjp=lambda g, ans, x: g / (1 + x * x),                                                elementwise=True)
-arctan2 = defrule(onp.arctan2,     ("{1}/({0}²+{1}²)", "-{0}/({0}²+{1}²)"), each(REALS, POSITIVE),
+arctan2 = defrule(onp.arctan2,     ("{1}/({0}²+{1}²)", "-{0}/({0}²+{1}²)"), each(REALS, POSITIVE), reads=("y, x", "y, x"),
               jvp=(lambda t, ans, y, x: t * x / (x * x + y * y), lambda t, ans, y, x: -t * y / (x * x + y * y)),
               vjp=(lambda g, ans, y, x: g * x / (x * x + y * y), lambda g, ans, y, x: -g * y / (x * x + y * y)), elementwise=True)
-hypot = defrule(onp.hypot,         ("{0}/{ans}", "{1}/{ans}"), NONZERO,
+hypot = defrule(onp.hypot,         ("{0}/{ans}", "{1}/{ans}"), NONZERO, reads=("ans, x", "ans, y"),
               jvp=(lambda t, ans, x, y: t * x / ans,       lambda t, ans, x, y: t * y / ans),
               vjp=(lambda g, ans, x, y: g * x / ans,       lambda g, ans, x, y: g * y / ans),       elementwise=True)
-sinc = defrule(onp.sinc,           "(cos π{0} - sinc {0})/{0}", NONZERO,
+sinc = defrule(onp.sinc,           "(cos π{0} - sinc {0})/{0}", NONZERO, reads="ans, x",
               jvp=lambda t, ans, x: t * _sinc_slope(ans, x),
               vjp=lambda g, ans, x: g * _sinc_slope(ans, x),                                elementwise=True)
-deg2rad = defrule(onp.deg2rad,     "π/180",                 REALS,
+deg2rad = defrule(onp.deg2rad,     "π/180",                 REALS, reads="",
               jvp=lambda t, ans, x: t * _DEGREE,
               vjp=lambda g, ans, x: g * _DEGREE,                                                    elementwise=True)
-radians = defrule(onp.radians,     "π/180",                 REALS,
+radians = defrule(onp.radians,     "π/180",                 REALS, reads="",
               jvp=lambda t, ans, x: t * _DEGREE,
               vjp=lambda g, ans, x: g * _DEGREE,                                                    elementwise=True)
-rad2deg = defrule(onp.rad2deg,     "180/π",                 REALS,
+rad2deg = defrule(onp.rad2deg,     "180/π",                 REALS, reads="",
               jvp=lambda t, ans, x: t / _DEGREE,
               vjp=lambda g, ans, x: g / _DEGREE,                                                    elementwise=True)
-degrees = defrule(onp.degrees,     "180/π",                 REALS,
+degrees = defrule(onp.degrees,     "180/π",                 REALS, reads="",
               jvp=lambda t, ans, x: t / _DEGREE,
               vjp=lambda g, ans, x: g / _DEGREE,                                                    elementwise=True)
 acos, asin, atan, atan2 = arccos, arcsin, arctan, arctan2
@@ -884,61 +885,61 @@ def _sech_squared(x):
     return 4.0 * e / ((1.0 + e) * (1.0 + e))
 
 
-sinh = defrule(onp.sinh,           "cosh {0}",              REALS,
+sinh = defrule(onp.sinh,           "cosh {0}",              REALS, reads="x",
               jvp=lambda t, ans, x: t * cosh(x),
               vjp=lambda g, ans, x: g * cosh(x),                                                    elementwise=True)
-cosh = defrule(onp.cosh,           "sinh {0}",              REALS,
+cosh = defrule(onp.cosh,           "sinh {0}",              REALS, reads="x",
               jvp=lambda t, ans, x: t * sinh(x),
               vjp=lambda g, ans, x: g * sinh(x),                                                    elementwise=True)
-tanh = defrule(onp.tanh,           "1 - tanh² {0}",         REALS,
+tanh = defrule(onp.tanh,           "1 - tanh² {0}",         REALS, reads="x",
               jvp=lambda t, ans, x: t * _sech_squared(x),
               vjp=lambda g, ans, x: g * _sech_squared(x),                                           elementwise=True)
-arcsinh = defrule(onp.arcsinh,     "1/√({0}²+1)",           REALS,
+arcsinh = defrule(onp.arcsinh,     "1/√({0}²+1)",           REALS, reads="x",
               jvp=lambda t, ans, x: t / hypot(x, 1.0),
               vjp=lambda g, ans, x: g / hypot(x, 1.0),                                            elementwise=True)
-arccosh = defrule(onp.arccosh,     "1/√({0}²-1)",           ABOVE_ONE,
+arccosh = defrule(onp.arccosh,     "1/√({0}²-1)",           ABOVE_ONE, reads="x",
               jvp=lambda t, ans, x: t / (sqrt(x - 1) * sqrt(x + 1)),
               vjp=lambda g, ans, x: g / (sqrt(x - 1) * sqrt(x + 1)),                                            elementwise=True)
-arctanh = defrule(onp.arctanh,     "1/(1-{0}²)",            UNIT,
+arctanh = defrule(onp.arctanh,     "1/(1-{0}²)",            UNIT, reads="x",
               jvp=lambda t, ans, x: t / ((1 - x) * (1 + x)),
               vjp=lambda g, ans, x: g / ((1 - x) * (1 + x)),                                                elementwise=True)
 acosh, asinh, atanh = arccosh, arcsinh, arctanh
 
 # === complex parts and types ===================================================================
-real = defrule(onp.real,           "Re",                    REALS,
+real = defrule(onp.real,           "Re",                    REALS, reads="x",
               jvp=lambda t, ans, x: real(t),
               vjp=real_vjp,                                                                         elementwise=True)
-imag = defrule(onp.imag,           "Im",                    REALS,
+imag = defrule(onp.imag,           "Im",                    REALS, reads="x",
               jvp=lambda t, ans, x: imag(t),
               vjp=imag_vjp,                                                                         elementwise=True)
-conjugate = defrule(onp.conjugate, "conj",                  REALS,
+conjugate = defrule(onp.conjugate, "conj",                  REALS, reads="",
               jvp=lambda t, ans, x: conjugate(t),
               vjp=lambda g, ans, x: conjugate(g),                                                   elementwise=True)
 conj = conjugate
-angle = defrule(onp.angle,         "Im(1/{0})",             NONZERO,
+angle = defrule(onp.angle,         "Im(1/{0})",             NONZERO, reads="ans, x",
               jvp=lambda t, ans, x, deg=False: imag(t / x) * (1 / _DEGREE if deg else 1.0),
               vjp=lambda g, ans, x, deg=False: real_vjp(g, ans, x) * -1j / x * (1 / _DEGREE if deg else 1.0) if onp.iscomplexobj(unbox(x)) else zeros_like(g), elementwise=True)
-real_if_close = defrule(onp.real_if_close, "1",             REALS,
+real_if_close = defrule(onp.real_if_close, "1",             REALS, reads="",
               jvp=lambda t, ans, x, tol=100: _real_like(ans, t),
               vjp=lambda g, ans, x, tol=100: g,                                                     elementwise=True)
-astype = defrule(onp.astype,       "1",                     REALS,
+astype = defrule(onp.astype,       "1",                     REALS, reads="x",
               jvp=lambda t, ans, x, dtype, **kw: astype(t, dtype),
               vjp=lambda g, ans, x, dtype, **kw: astype(g, onp.result_type(unbox(x))),              elementwise=True)
-nan_to_num = defrule(onp.nan_to_num, "[{0} finite]",        REALS,
+nan_to_num = defrule(onp.nan_to_num, "[{0} finite]",        REALS, reads="x",
               jvp=lambda t, ans, x, *args, **kw: where(isfinite(x), t, 0.0),
               vjp=lambda g, ans, x, *args, **kw: where(isfinite(x), g, 0.0),                        elementwise=True)
 
 # === comparisons and selection =================================================================
-maximum = defrule(onp.maximum,     ("[{0} ≥ {1}]", "[{1} > {0}]"), REALS,
+maximum = defrule(onp.maximum,     ("[{0} ≥ {1}]", "[{1} > {0}]"), REALS, reads=("x, y", "x, y"),
               jvp=(lambda t, ans, x, y: where(x >= y, t, 0.0), lambda t, ans, x, y: where(y > x, t, 0.0)),
               vjp=(lambda g, ans, x, y: where(x >= y, g, 0.0), lambda g, ans, x, y: where(y > x, g, 0.0)), elementwise=True, smooth=False)
-minimum = defrule(onp.minimum,     ("[{0} ≤ {1}]", "[{1} < {0}]"), REALS,
+minimum = defrule(onp.minimum,     ("[{0} ≤ {1}]", "[{1} < {0}]"), REALS, reads=("x, y", "x, y"),
               jvp=(lambda t, ans, x, y: where(x <= y, t, 0.0), lambda t, ans, x, y: where(y < x, t, 0.0)),
               vjp=(lambda g, ans, x, y: where(x <= y, g, 0.0), lambda g, ans, x, y: where(y < x, g, 0.0)), elementwise=True, smooth=False)
-fmax = defrule(onp.fmax,           ("[{0} ≥ {1}]", "[{1} > {0}]"), REALS,
+fmax = defrule(onp.fmax,           ("[{0} ≥ {1}]", "[{1} > {0}]"), REALS, reads=("x, y", "x, y"),
               jvp=(lambda t, ans, x, y: where(x >= y, t, 0.0), lambda t, ans, x, y: where(y > x, t, 0.0)),
               vjp=(lambda g, ans, x, y: where(x >= y, g, 0.0), lambda g, ans, x, y: where(y > x, g, 0.0)), elementwise=True, smooth=False)
-fmin = defrule(onp.fmin,           ("[{0} ≤ {1}]", "[{1} < {0}]"), REALS,
+fmin = defrule(onp.fmin,           ("[{0} ≤ {1}]", "[{1} < {0}]"), REALS, reads=("x, y", "x, y"),
               jvp=(lambda t, ans, x, y: where(x <= y, t, 0.0), lambda t, ans, x, y: where(y < x, t, 0.0)),
               vjp=(lambda g, ans, x, y: where(x <= y, g, 0.0), lambda g, ans, x, y: where(y < x, g, 0.0)), elementwise=True, smooth=False)
 
@@ -958,10 +959,10 @@ def _inside(x, low=None, high=None, out=None, **kwargs):
     return inside
 
 
-clip = defrule(onp.clip,           ("[{1} ≤ {0} ≤ {2}]",),  REALS,
+clip = defrule(onp.clip,           ("[{1} ≤ {0} ≤ {2}]",),  REALS, reads=("x",),
               jvp=lambda t, ans, x, *bounds, **kw: where(_inside(x, *bounds, **kw), t, 0.0),
               vjp=lambda g, ans, x, *bounds, **kw: where(_inside(x, *bounds, **kw), g, 0.0),      elementwise=True, smooth=False)
-where = defrule(onp.where,         (None, "[c]", "[¬c]"),   REALS,
+where = defrule(onp.where,         (None, "[c]", "[¬c]"),   REALS, reads=(None, "c", "c"),
               jvp=(None, lambda t, ans, c, x, y: where(c, t, 0.0), lambda t, ans, c, x, y: where(c, 0.0, t)),
               vjp=(None, lambda g, ans, c, x, y: where(c, g, 0.0), lambda g, ans, c, x, y: where(c, 0.0, g)), elementwise=True,
               constant_arguments=(0,))
@@ -976,69 +977,69 @@ def _sum_raw(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     return onp.sum(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs)
 
 
-sum = defrule(_sum_raw,            "1",                     REALS, name="sum",  # noqa: A001
+sum = defrule(_sum_raw,            "1",                     REALS, reads="x", name="sum",  # noqa: A001
               jvp=lambda t, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kw: sum(t, axis=axis, dtype=dtype, keepdims=keepdims),
               vjp=_sum_vjp)
-mean = defrule(onp.mean,           "1/n",                   REALS,
+mean = defrule(onp.mean,           "1/n",                   REALS, reads="ans, x",
               jvp=lambda t, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kw: mean(t, axis=axis, dtype=dtype, keepdims=keepdims),
               vjp=_mean_vjp)
-prod = defrule(onp.prod,           "{ans}/{0}",             NONZERO,
+prod = defrule(onp.prod,           "{ans}/{0}",             NONZERO, reads="ans, x",
               jvp=_prod_jvp,
               vjp=_prod_vjp)
-max = defrule(onp.max,             "[{0} = max]",           REALS,  # noqa: A001 - numpy's name
+max = defrule(onp.max,             "[{0} = max]",           REALS, reads="ans, x",  # noqa: A001 - numpy's name
               jvp=_extremum_jvp,
               vjp=_extremum_vjp,                                                                    smooth=False)
-amax = defrule(onp.amax,           "[{0} = max]",           REALS,
+amax = defrule(onp.amax,           "[{0} = max]",           REALS, reads="ans, x",
               jvp=_extremum_jvp,
               vjp=_extremum_vjp,                                                                    smooth=False)
-min = defrule(onp.min,             "[{0} = min]",           REALS,  # noqa: A001 - numpy's name
+min = defrule(onp.min,             "[{0} = min]",           REALS, reads="ans, x",  # noqa: A001 - numpy's name
               jvp=_extremum_jvp,
               vjp=_extremum_vjp,                                                                    smooth=False)
-amin = defrule(onp.amin,           "[{0} = min]",           REALS,
+amin = defrule(onp.amin,           "[{0} = min]",           REALS, reads="ans, x",
               jvp=_extremum_jvp,
               vjp=_extremum_vjp,                                                                    smooth=False)
-var = defrule(onp.var,             "2({0}-mean)/(n-ddof)",  REALS,
+var = defrule(onp.var,             "2({0}-mean)/(n-ddof)",  REALS, reads="x",
               jvp=_var_jvp,
               vjp=_var_vjp)
-std = defrule(onp.std,             "({0}-mean)/((n-ddof)·{ans})", REALS,
+std = defrule(onp.std,             "({0}-mean)/((n-ddof)·{ans})", REALS, reads="ans, x",
               jvp=_std_jvp,
               vjp=_std_vjp)
-cumsum = defrule(onp.cumsum,       "[i ≤ j]",               REALS,
+cumsum = defrule(onp.cumsum,       "[i ≤ j]",               REALS, reads="x",
               jvp=lambda t, ans, x, axis=None, dtype=None, out=None: cumsum(t, axis=axis),
               vjp=_cumsum_vjp)
-diff = defrule(onp.diff,           "Δ",                     REALS,
+diff = defrule(onp.diff,           "Δ",                     REALS, reads="",
               jvp=lambda t, ans, x, n=1, axis=-1: diff(t, n=n, axis=axis),
               vjp=_diff_vjp)
-trace = defrule(onp.trace,         "[on diagonal]",         REALS,
+trace = defrule(onp.trace,         "[on diagonal]",         REALS, reads="x",
               jvp=lambda t, ans, x, offset=0, axis1=0, axis2=1, dtype=None, out=None: trace(t, offset, axis1, axis2),
               vjp=_trace_vjp)
-_gradient = defrule(_gradient_raw, "central differences",   REALS, name="gradient",
+_gradient = defrule(_gradient_raw, "central differences",   REALS, reads="spacing, axis, edge_order", name="gradient",
               jvp=lambda t, ans, f, spacing, axis, edge_order: _gradient(t, spacing, axis, edge_order),
               vjp=lambda g, ans, f, spacing, axis, edge_order: _gradient_transpose(g, spacing, axis, edge_order))
-_gradient_transpose = defrule(_gradient_transpose_raw, "transposed differences", REALS, name="gradient_transpose",
+_gradient_transpose = defrule(_gradient_transpose_raw, "transposed differences", REALS, reads="spacing, axis, edge_order", name="gradient_transpose",
               jvp=lambda t, ans, g, spacing, axis, edge_order: _gradient_transpose(t, spacing, axis, edge_order),
               vjp=lambda h, ans, g, spacing, axis, edge_order: _gradient(h, spacing, axis, edge_order))
 
 # === products ==================================================================================
-dot = defrule(onp.dot,             ("·{1}ᵀ", "{0}ᵀ·"),      REALS,
+dot = defrule(onp.dot,             ("·{1}ᵀ", "{0}ᵀ·"),      REALS, reads=("a, b", "a, b"),
               jvp=(lambda t, ans, a, b: dot(t, b),         lambda t, ans, a, b: dot(a, t)),
               vjp=(_dot_vjp_left,                          _dot_vjp_right))
-matmul = defrule(onp.matmul,       ("·{1}ᵀ", "{0}ᵀ·"),      REALS,
+matmul = defrule(onp.matmul,       ("·{1}ᵀ", "{0}ᵀ·"),      REALS, reads=("a, b", "a, b"),
               jvp=(lambda t, ans, a, b: matmul(t, b),      lambda t, ans, a, b: matmul(a, t)),
               vjp=(_matmul_vjp_left,                       _matmul_vjp_right))
-inner = defrule(onp.inner,         ("{1}", "{0}"),          REALS,
+inner = defrule(onp.inner,         ("{1}", "{0}"),          REALS, reads=("a, b", "a, b"),
               jvp=(lambda t, ans, a, b: inner(t, b),       lambda t, ans, a, b: inner(a, t)),
               vjp=(_inner_vjp_left,                        _inner_vjp_right))
-outer = defrule(onp.outer,         ("{1}ᵀ", "{0}"),         REALS,
+outer = defrule(onp.outer,         ("{1}ᵀ", "{0}"),         REALS, reads=("a, b", "a, b"),
               jvp=(lambda t, ans, a, b: outer(t, b),       lambda t, ans, a, b: outer(a, t)),
               vjp=(lambda g, ans, a, b: reshape(dot(g, ravel(b)), _shape(a)), lambda g, ans, a, b: reshape(dot(ravel(a), g), _shape(b))))
-tensordot = defrule(onp.tensordot, ("·{1}", "{0}·"),        REALS,
+tensordot = defrule(onp.tensordot, ("·{1}", "{0}·"),        REALS, reads=("a, b", "a, b"),
               jvp=(lambda t, ans, a, b, axes=2: tensordot(t, b, axes), lambda t, ans, a, b, axes=2: tensordot(a, t, axes)),
               vjp=(_tensordot_vjp_left,                    _tensordot_vjp_right))
-kron = defrule(onp.kron,           ("⊗{1}", "{0}⊗"),        REALS,
+kron = defrule(onp.kron,           ("⊗{1}", "{0}⊗"),        REALS, reads=("a, b", "a, b"),
               jvp=(lambda t, ans, a, b: kron(t, b),        lambda t, ans, a, b: kron(a, t)),
               vjp=(_kron_vjp_left,                         _kron_vjp_right))
-cross = defrule(onp.cross,         ("×{1}", "{0}×"),        REALS,
+cross = defrule(onp.cross,         ("×{1}", "{0}×"),        REALS, reads=("b", "a"),
               jvp=(lambda t, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None: cross(t, b, axisa, axisb, axisc, axis),
                    lambda t, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None: cross(a, t, axisa, axisb, axisc, axis)),
               vjp=(lambda g, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None: cross(b, g, axisb, axisc, axisa, axis),
@@ -1048,115 +1049,115 @@ _einsum.jvps = EveryArgument(_einsum_jvp)
 _einsum.vjps = EveryArgument(_einsum_vjp)
 
 # === shapes (linear: the adjoint undoes the move) ==============================================
-reshape = defrule(onp.reshape,     "1",                     REALS,
+reshape = defrule(onp.reshape,     "1",                     REALS, reads="x",
               jvp=lambda t, ans, x, shape=None, order="C", **kw: reshape(t, _shape(ans), order=order),
               vjp=lambda g, ans, x, shape=None, order="C", **kw: reshape(g, _shape(x), order=order))
-ravel = defrule(onp.ravel,         "1",                     REALS,
+ravel = defrule(onp.ravel,         "1",                     REALS, reads="x",
               jvp=lambda t, ans, x, order="C": ravel(t, order),
               vjp=lambda g, ans, x, order="C": reshape(g, _shape(x), order=order))
-squeeze = defrule(onp.squeeze,     "1",                     REALS,
+squeeze = defrule(onp.squeeze,     "1",                     REALS, reads="x",
               jvp=lambda t, ans, x, axis=None: squeeze(t, axis),
               vjp=lambda g, ans, x, axis=None: reshape(g, _shape(x)))
-expand_dims = defrule(onp.expand_dims, "1",                 REALS,
+expand_dims = defrule(onp.expand_dims, "1",                 REALS, reads="x",
               jvp=lambda t, ans, x, axis: expand_dims(t, axis),
               vjp=lambda g, ans, x, axis: reshape(g, _shape(x)))
-_atleast_1d = defrule(onp.atleast_1d, "1",                  REALS, name="atleast_1d",
+_atleast_1d = defrule(onp.atleast_1d, "1",                  REALS, reads="x", name="atleast_1d",
               jvp=lambda t, ans, x: _atleast_1d(t),
               vjp=lambda g, ans, x: reshape(g, _shape(x)))
-_atleast_2d = defrule(onp.atleast_2d, "1",                  REALS, name="atleast_2d",
+_atleast_2d = defrule(onp.atleast_2d, "1",                  REALS, reads="x", name="atleast_2d",
               jvp=lambda t, ans, x: _atleast_2d(t),
               vjp=lambda g, ans, x: reshape(g, _shape(x)))
-_atleast_3d = defrule(onp.atleast_3d, "1",                  REALS, name="atleast_3d",
+_atleast_3d = defrule(onp.atleast_3d, "1",                  REALS, reads="x", name="atleast_3d",
               jvp=lambda t, ans, x: _atleast_3d(t),
               vjp=lambda g, ans, x: reshape(g, _shape(x)))
-transpose = defrule(onp.transpose, "1",                     REALS,
+transpose = defrule(onp.transpose, "1",                     REALS, reads="",
               jvp=lambda t, ans, x, axes=None: transpose(t, axes),
               vjp=lambda g, ans, x, axes=None: transpose(g, None if axes is None else tuple(onp.argsort(axes))))
 permute_dims = transpose
-swapaxes = defrule(onp.swapaxes,   "1",                     REALS,
+swapaxes = defrule(onp.swapaxes,   "1",                     REALS, reads="axis1, axis2",
               jvp=lambda t, ans, x, axis1, axis2: swapaxes(t, axis1, axis2),
               vjp=lambda g, ans, x, axis1, axis2: swapaxes(g, axis1, axis2))
-moveaxis = defrule(onp.moveaxis,   "1",                     REALS,
+moveaxis = defrule(onp.moveaxis,   "1",                     REALS, reads="source, destination",
               jvp=lambda t, ans, x, source, destination: moveaxis(t, source, destination),
               vjp=lambda g, ans, x, source, destination: moveaxis(g, destination, source))
-rollaxis = defrule(onp.rollaxis,   "1",                     REALS,
+rollaxis = defrule(onp.rollaxis,   "1",                     REALS, reads="x, axis",
               jvp=lambda t, ans, x, axis, start=0: rollaxis(t, axis, start),
               vjp=lambda g, ans, x, axis, start=0: transpose(g, tuple(onp.argsort(_rollaxis_order(_ndim(x), axis, start)))))
-broadcast_to = defrule(onp.broadcast_to, "1",               REALS,
+broadcast_to = defrule(onp.broadcast_to, "1",               REALS, reads="",
               jvp=lambda t, ans, x, shape, **kw: broadcast_to(t, shape),
               vjp=lambda g, ans, x, shape, **kw: g)  # the sweep sums g back to x's shape
-flip = defrule(onp.flip,           "1",                     REALS,
+flip = defrule(onp.flip,           "1",                     REALS, reads="",
               jvp=lambda t, ans, x, axis=None: flip(t, axis),
               vjp=lambda g, ans, x, axis=None: flip(g, axis))
-fliplr = defrule(onp.fliplr,       "1",                     REALS,
+fliplr = defrule(onp.fliplr,       "1",                     REALS, reads="",
               jvp=lambda t, ans, x: fliplr(t),
               vjp=lambda g, ans, x: fliplr(g))
-flipud = defrule(onp.flipud,       "1",                     REALS,
+flipud = defrule(onp.flipud,       "1",                     REALS, reads="",
               jvp=lambda t, ans, x: flipud(t),
               vjp=lambda g, ans, x: flipud(g))
-rot90 = defrule(onp.rot90,         "1",                     REALS,
+rot90 = defrule(onp.rot90,         "1",                     REALS, reads="",
               jvp=lambda t, ans, x, k=1, axes=(0, 1): rot90(t, k, axes),
               vjp=lambda g, ans, x, k=1, axes=(0, 1): rot90(g, -k, axes))
-roll = defrule(onp.roll,           "1",                     REALS,
+roll = defrule(onp.roll,           "1",                     REALS, reads="shift",
               jvp=lambda t, ans, x, shift, axis=None: roll(t, shift, axis),
               vjp=lambda g, ans, x, shift, axis=None: roll(g, _negated(shift), axis))
-tril = defrule(onp.tril,           "[i ≥ j-k]",             REALS,
+tril = defrule(onp.tril,           "[i ≥ j-k]",             REALS, reads="",
               jvp=lambda t, ans, x, k=0: tril(t, k),
               vjp=lambda g, ans, x, k=0: tril(g, k))
-triu = defrule(onp.triu,           "[i ≤ j-k]",             REALS,
+triu = defrule(onp.triu,           "[i ≤ j-k]",             REALS, reads="",
               jvp=lambda t, ans, x, k=0: triu(t, k),
               vjp=lambda g, ans, x, k=0: triu(g, k))
-diag = defrule(onp.diag,           "1",                     REALS,
+diag = defrule(onp.diag,           "1",                     REALS, reads="x",
               jvp=lambda t, ans, x, k=0: diag(t, k),
               vjp=lambda g, ans, x, k=0: diag(g, k) if _ndim(x) == 1 else _place_diagonal(g, k, 0, 1, _shape(x)))
-diagonal = defrule(onp.diagonal,   "1",                     REALS,
+diagonal = defrule(onp.diagonal,   "1",                     REALS, reads="x",
               jvp=lambda t, ans, x, offset=0, axis1=0, axis2=1: diagonal(t, offset, axis1, axis2),
               vjp=lambda g, ans, x, offset=0, axis1=0, axis2=1: _place_diagonal(g, offset, axis1, axis2, _shape(x)))
-make_diagonal = defrule(_make_diagonal, "1",                REALS, name="make_diagonal",
+make_diagonal = defrule(_make_diagonal, "1",                REALS, reads="", name="make_diagonal",
               jvp=lambda t, ans, d, offset=0, axis1=0, axis2=1: make_diagonal(t, offset, axis1, axis2),
               vjp=lambda g, ans, d, offset=0, axis1=0, axis2=1: diagonal(g, offset, axis1, axis2))
-_place_diagonal = defrule(_place_diagonal_raw, "1",         REALS, name="place_diagonal",
+_place_diagonal = defrule(_place_diagonal_raw, "1",         REALS, reads="offset, axis1, axis2", name="place_diagonal",
               jvp=lambda t, ans, d, offset, axis1, axis2, shape: _place_diagonal(t, offset, axis1, axis2, shape),
               vjp=lambda g, ans, d, offset, axis1, axis2, shape: diagonal(g, offset, axis1, axis2))
-repeat = defrule(onp.repeat,       "1",                     REALS,
+repeat = defrule(onp.repeat,       "1",                     REALS, reads="x, repeats",
               jvp=lambda t, ans, x, repeats, axis=None: repeat(t, repeats, axis),
               vjp=_repeat_vjp)
-tile = defrule(onp.tile,           "1",                     REALS,
+tile = defrule(onp.tile,           "1",                     REALS, reads="x, reps",
               jvp=lambda t, ans, x, reps: tile(t, reps),
               vjp=_tile_vjp)
-pad = defrule(onp.pad,             "1",                     REALS,
+pad = defrule(onp.pad,             "1",                     REALS, reads="x, pad_width",
               jvp=lambda t, ans, x, pad_width, mode="constant", **kw: pad(t, pad_width, mode="constant"),
               vjp=_pad_vjp)
-full = defrule(onp.full,           (None, "1"),             REALS,
+full = defrule(onp.full,           (None, "1"),             REALS, reads=(None, ""),
               jvp=(None, lambda t, ans, shape, fill_value, dtype=None, **kw: full(shape, t, dtype)),
               vjp=(None, lambda g, ans, shape, fill_value, dtype=None, **kw: g))  # the sweep sums g to the fill's shape
-linspace = defrule(onp.linspace,   ("1 - k/(n-1)", "k/(n-1)"), REALS,
+linspace = defrule(onp.linspace,   ("1 - k/(n-1)", "k/(n-1)"), REALS, reads=("ans, start", "ans, start"),
               jvp=(_linspace_jvp(0),                       _linspace_jvp(1)),
               vjp=(_linspace_vjp(0),                       _linspace_vjp(1)))
 
 # === indexing and sorting ======================================================================
-getitem = defrule(_take,           "1",                     REALS, name="getitem",
+getitem = defrule(_take,           "1",                     REALS, reads="x, index", name="getitem",
               jvp=lambda t, ans, x, index: getitem(t, index),
               vjp=lambda g, ans, x, index: untake(g, index, _shape(x)))
-untake = defrule(_untake_raw,      "1",                     REALS, name="untake",
+untake = defrule(_untake_raw,      "1",                     REALS, reads="index", name="untake",
               jvp=lambda t, ans, g, index, shape: untake(t, index, shape),
               vjp=lambda h, ans, g, index, shape: getitem(h, index))
-take = defrule(onp.take,           "1",                     REALS,
+take = defrule(onp.take,           "1",                     REALS, reads="x, indices",
               jvp=lambda t, ans, x, indices, axis=None, **kw: take(t, indices, axis),
               vjp=lambda g, ans, x, indices, axis=None, **kw: _untake_along(g, indices, axis, _shape(x)))
-_untake_along = defrule(_untake_along_raw, "1",             REALS, name="untake_along",
+_untake_along = defrule(_untake_along_raw, "1",             REALS, reads="indices, axis", name="untake_along",
               jvp=lambda t, ans, g, indices, axis, shape: _untake_along(t, indices, axis, shape),
               vjp=lambda h, ans, g, indices, axis, shape: take(h, indices, axis))
-take_along_axis = defrule(onp.take_along_axis, "1",         REALS,
+take_along_axis = defrule(onp.take_along_axis, "1",         REALS, reads="x, indices",
               jvp=lambda t, ans, x, indices, axis=-1: take_along_axis(t, indices, axis),
               vjp=lambda g, ans, x, indices, axis=-1: _add_along_axis(g, indices, axis, _shape(x)))
-_add_along_axis = defrule(_add_along_axis_raw, "1",         REALS, name="add_along_axis",
+_add_along_axis = defrule(_add_along_axis_raw, "1",         REALS, reads="indices, axis", name="add_along_axis",
               jvp=lambda t, ans, g, indices, axis, shape: _add_along_axis(t, indices, axis, shape),
               vjp=lambda h, ans, g, indices, axis, shape: take_along_axis(h, indices, axis))
-sort = defrule(onp.sort,           "1",                     REALS,
+sort = defrule(onp.sort,           "1",                     REALS, reads="x",
               jvp=_sort_jvp,
               vjp=_sort_vjp)
-partition = defrule(onp.partition, "1",                     REALS,
+partition = defrule(onp.partition, "1",                     REALS, reads="x, kth",
               jvp=_partition_jvp,
               vjp=_partition_vjp)
 
@@ -1174,7 +1175,7 @@ _array.jvps = EveryArgument(lambda argnum: None if argnum == 0 else
               (lambda t, ans, shape, *elements: untake(t, _array_index(shape, argnum - 1), _shape(ans))))
 _array.vjps = EveryArgument(lambda argnum: None if argnum == 0 else
               (lambda g, ans, shape, *elements: getitem(g, _array_index(shape, argnum - 1))))
-_split_piece = defrule(_take,      "1",                     REALS, name="split",
+_split_piece = defrule(_take,      "1",                     REALS, reads="x, index", name="split",
               jvp=lambda t, ans, x, index: _split_piece(t, index),
               vjp=lambda g, ans, x, index: untake(g, index, _shape(x)))
 # fmt: on

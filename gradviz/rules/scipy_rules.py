@@ -23,6 +23,7 @@ import scipy.special as sp
 import scipy.stats
 
 from gradviz.engine.broadcast import shape_of
+from gradviz.engine.liveness import declare_reads
 from gradviz.engine.tracer import Box, EveryArgument, Primitive
 from gradviz.errors import RuleError
 from gradviz.rules import defnondiff, defrule
@@ -65,8 +66,14 @@ def _elementwise(*partials):
     return {"jvp": tuple(jvp(p) for p in partials), "vjp": tuple(vjp(p) for p in partials)}
 
 
-def _row(fun, display, domain, *partials, **info):
-    return defrule(fun, display, domain, table=SCIPY_RULES, **_elementwise(*partials), **info)
+def _row(fun, display, domain, reads, *partials, **info):
+    """A row stated by its partials; ``reads`` names what each partial reads (see defrule)."""
+    primitive = defrule(fun, display, domain, table=SCIPY_RULES, **_elementwise(*partials), **info)
+    for argnum, (partial, names) in enumerate(zip(partials, reads if isinstance(reads, tuple)
+                                                  else (reads,))):
+        if partial is not None:
+            declare_reads(primitive, argnum, partial, names, first=1)
+    return primitive
 
 
 def _multigammaln_partial(ans, a, d):
@@ -80,51 +87,51 @@ def _multigammaln_partial(ans, a, d):
 # fmt: off
 # ruff: noqa: E501, E731
 # === gamma and beta functions ==================================================================
-#      primitive                   display                          domain      partial ∂ans/∂arg (rule terms t·∂, g·∂)
-gamma = _row(sp.gamma,             "{ans}·ψ({0})",                  POSITIVE,   lambda ans, x: ans * digamma(x))
-gammaln = _row(sp.gammaln,         "ψ({0})",                        POSITIVE,   lambda ans, x: digamma(x))
-digamma = _row(sp.digamma,         "ψ′({0})",                       POSITIVE,   lambda ans, x: polygamma(1, x), name="digamma")
+#      primitive                   display                          domain  adjoint reads  partial ∂ans/∂arg (rule terms t·∂, g·∂)
+gamma = _row(sp.gamma,             "{ans}·ψ({0})",                  POSITIVE, "ans, x",   lambda ans, x: ans * digamma(x))
+gammaln = _row(sp.gammaln,         "ψ({0})",                        POSITIVE, "x",   lambda ans, x: digamma(x))
+digamma = _row(sp.digamma,         "ψ′({0})",                       POSITIVE, "x",   lambda ans, x: polygamma(1, x), name="digamma")
 psi = digamma
-polygamma = _row(sp.polygamma,     (None, "ψ⁽ⁿ⁺¹⁾({1})"),           POSITIVE,   None, lambda ans, n, x: polygamma(n + 1, x))
-rgamma = _row(sp.rgamma,           "−ψ({0})/Γ({0})",                POSITIVE,   lambda ans, x: -digamma(x) * ans)
-multigammaln = _row(sp.multigammaln, ("Σψ({0}−j/2)", None),         ABOVE_HALF, _multigammaln_partial, None)
-beta = _row(sp.beta,               ("{ans}(ψ({0})−ψ({0}+{1}))", "{ans}(ψ({1})−ψ({0}+{1}))"), POSITIVE,
+polygamma = _row(sp.polygamma,     (None, "ψ⁽ⁿ⁺¹⁾({1})"),           POSITIVE, (None, "n, x"),   None, lambda ans, n, x: polygamma(n + 1, x))
+rgamma = _row(sp.rgamma,           "−ψ({0})/Γ({0})",                POSITIVE, "ans, x",   lambda ans, x: -digamma(x) * ans)
+multigammaln = _row(sp.multigammaln, ("Σψ({0}−j/2)", None),         ABOVE_HALF, ("a, d", None), _multigammaln_partial, None)
+beta = _row(sp.beta,               ("{ans}(ψ({0})−ψ({0}+{1}))", "{ans}(ψ({1})−ψ({0}+{1}))"), POSITIVE, ("ans, a, b", "ans, a, b"),
              lambda ans, a, b: ans * (digamma(a) - digamma(a + b)),
              lambda ans, a, b: ans * (digamma(b) - digamma(a + b)))
-betaln = _row(sp.betaln,           ("ψ({0})−ψ({0}+{1})", "ψ({1})−ψ({0}+{1})"), POSITIVE,
+betaln = _row(sp.betaln,           ("ψ({0})−ψ({0}+{1})", "ψ({1})−ψ({0}+{1})"), POSITIVE, ("a, b", "a, b"),
              lambda ans, a, b: digamma(a) - digamma(a + b),
              lambda ans, a, b: digamma(b) - digamma(a + b))
-betainc = _row(sp.betainc,         (None, None, "{2}^({0}−1)(1−{2})^({1}−1)/B"), PROBABILITIES,
+betainc = _row(sp.betainc,         (None, None, "{2}^({0}−1)(1−{2})^({1}−1)/B"), PROBABILITIES, (None, None, "a, b, x"),
              None, None,
              lambda ans, a, b, x: exp((a - 1) * log(x) + (b - 1) * log1p(-x) - betaln(a, b)))
-gammainc = _row(sp.gammainc,       (None, "e^(−{1}){1}^({0}−1)/Γ({0})"), POSITIVE,
+gammainc = _row(sp.gammainc,       (None, "e^(−{1}){1}^({0}−1)/Γ({0})"), POSITIVE, (None, "a, x"),
              None, lambda ans, a, x: exp((a - 1) * log(x) - x - gammaln(a)))
-gammaincc = _row(sp.gammaincc,     (None, "−e^(−{1}){1}^({0}−1)/Γ({0})"), POSITIVE,
+gammaincc = _row(sp.gammaincc,     (None, "−e^(−{1}){1}^({0}−1)/Γ({0})"), POSITIVE, (None, "a, x"),
              None, lambda ans, a, x: -exp((a - 1) * log(x) - x - gammaln(a)))
 
 # === error functions and the logistic ==========================================================
-erf = _row(sp.erf,                 "2/√π·e^(−{0}²)",                REALS,      lambda ans, x: (2.0 / _SQRT_PI) * exp(-x * x))
-erfc = _row(sp.erfc,               "−2/√π·e^(−{0}²)",               REALS,      lambda ans, x: (-2.0 / _SQRT_PI) * exp(-x * x))
-erfinv = _row(sp.erfinv,           "√π/2·e^({ans}²)",               UNIT,       lambda ans, x: (_SQRT_PI / 2.0) * exp(ans * ans))
-erfcinv = _row(sp.erfcinv,         "−√π/2·e^({ans}²)",              Domain("(0, 2)", 0.2, 1.8), lambda ans, x: (-_SQRT_PI / 2.0) * exp(ans * ans))
-ndtr = _row(sp.ndtr,               "φ({0})",                        REALS,      lambda ans, x: _INV_SQRT_2PI * exp(-0.5 * x * x))
-log_ndtr = _row(sp.log_ndtr,       "φ({0})/Φ({0})",                 REALS,      lambda ans, x: _INV_SQRT_2PI * exp(-0.5 * x * x - ans))
-expit = _row(sp.expit,             "{ans}(1−{ans})",                REALS,      lambda ans, x: ans * (1 - ans))
-logit = _row(sp.logit,             "1/({0}(1−{0}))",                PROBABILITIES, lambda ans, x: 1 / (x * (1 - x)))
-xlogy = _row(sp.xlogy,             ("log {1}", "{0}/{1}"),          POSITIVE,   lambda ans, x, y: log(y), lambda ans, x, y: x / y)
-xlog1py = _row(sp.xlog1py,         ("log(1+{1})", "{0}/(1+{1})"),   POSITIVE,   lambda ans, x, y: log1p(y), lambda ans, x, y: x / (1 + y))
+erf = _row(sp.erf,                 "2/√π·e^(−{0}²)",                REALS, "x",      lambda ans, x: (2.0 / _SQRT_PI) * exp(-x * x))
+erfc = _row(sp.erfc,               "−2/√π·e^(−{0}²)",               REALS, "x",      lambda ans, x: (-2.0 / _SQRT_PI) * exp(-x * x))
+erfinv = _row(sp.erfinv,           "√π/2·e^({ans}²)",               UNIT, "ans",       lambda ans, x: (_SQRT_PI / 2.0) * exp(ans * ans))
+erfcinv = _row(sp.erfcinv,         "−√π/2·e^({ans}²)",              Domain("(0, 2)", 0.2, 1.8), "ans", lambda ans, x: (-_SQRT_PI / 2.0) * exp(ans * ans))
+ndtr = _row(sp.ndtr,               "φ({0})",                        REALS, "x",      lambda ans, x: _INV_SQRT_2PI * exp(-0.5 * x * x))
+log_ndtr = _row(sp.log_ndtr,       "φ({0})/Φ({0})",                 REALS, "ans, x",      lambda ans, x: _INV_SQRT_2PI * exp(-0.5 * x * x - ans))
+expit = _row(sp.expit,             "{ans}(1−{ans})",                REALS, "ans",      lambda ans, x: ans * (1 - ans))
+logit = _row(sp.logit,             "1/({0}(1−{0}))",                PROBABILITIES, "x", lambda ans, x: 1 / (x * (1 - x)))
+xlogy = _row(sp.xlogy,             ("log {1}", "{0}/{1}"),          POSITIVE, ("y", "x, y"),   lambda ans, x, y: log(y), lambda ans, x, y: x / y)
+xlog1py = _row(sp.xlog1py,         ("log(1+{1})", "{0}/(1+{1})"),   POSITIVE, ("y", "x, y"),   lambda ans, x, y: log1p(y), lambda ans, x, y: x / (1 + y))
 
 # === Bessel functions ==========================================================================
-j0 = _row(sp.j0,                   "−J₁({0})",                      REALS,      lambda ans, x: -j1(x))
-j1 = _row(sp.j1,                   "(J₀−J₂)/2",                     REALS,      lambda ans, x: (j0(x) - jn(2, x)) / 2.0)
-jn = _row(sp.jn,                   (None, "(Jₙ₋₁−Jₙ₊₁)/2"),         REALS,      None, lambda ans, n, x: (jn(n - 1, x) - jn(n + 1, x)) / 2.0, name="jn")
-y0 = _row(sp.y0,                   "−Y₁({0})",                      POSITIVE,   lambda ans, x: -y1(x))
-y1 = _row(sp.y1,                   "(Y₀−Y₂)/2",                     POSITIVE,   lambda ans, x: (y0(x) - yn(2, x)) / 2.0)
-yn = _row(sp.yn,                   (None, "(Yₙ₋₁−Yₙ₊₁)/2"),         POSITIVE,   None, lambda ans, n, x: (yn(n - 1, x) - yn(n + 1, x)) / 2.0)
-i0 = _row(sp.i0,                   "I₁({0})",                       REALS,      lambda ans, x: i1(x))
-i1 = _row(sp.i1,                   "(I₀+I₂)/2",                     REALS,      lambda ans, x: (i0(x) + iv(2, x)) / 2.0)
-iv = _row(sp.iv,                   (None, "(Iᵥ₋₁+Iᵥ₊₁)/2"),         POSITIVE,      None, lambda ans, v, x: (iv(v - 1, x) + iv(v + 1, x)) / 2.0)
-ive = _row(sp.ive,                 (None, "(Iᵥ₋₁+Iᵥ₊₁)e^(−|x|)/2 − sign(x)·{ans}"), POSITIVE,
+j0 = _row(sp.j0,                   "−J₁({0})",                      REALS, "x",      lambda ans, x: -j1(x))
+j1 = _row(sp.j1,                   "(J₀−J₂)/2",                     REALS, "x",      lambda ans, x: (j0(x) - jn(2, x)) / 2.0)
+jn = _row(sp.jn,                   (None, "(Jₙ₋₁−Jₙ₊₁)/2"),         REALS, (None, "n, x"),      None, lambda ans, n, x: (jn(n - 1, x) - jn(n + 1, x)) / 2.0, name="jn")
+y0 = _row(sp.y0,                   "−Y₁({0})",                      POSITIVE, "x",   lambda ans, x: -y1(x))
+y1 = _row(sp.y1,                   "(Y₀−Y₂)/2",                     POSITIVE, "x",   lambda ans, x: (y0(x) - yn(2, x)) / 2.0)
+yn = _row(sp.yn,                   (None, "(Yₙ₋₁−Yₙ₊₁)/2"),         POSITIVE, (None, "n, x"),   None, lambda ans, n, x: (yn(n - 1, x) - yn(n + 1, x)) / 2.0)
+i0 = _row(sp.i0,                   "I₁({0})",                       REALS, "x",      lambda ans, x: i1(x))
+i1 = _row(sp.i1,                   "(I₀+I₂)/2",                     REALS, "x",      lambda ans, x: (i0(x) + iv(2, x)) / 2.0)
+iv = _row(sp.iv,                   (None, "(Iᵥ₋₁+Iᵥ₊₁)/2"),         POSITIVE, (None, "v, x"),      None, lambda ans, v, x: (iv(v - 1, x) + iv(v + 1, x)) / 2.0)
+ive = _row(sp.ive,                 (None, "(Iᵥ₋₁+Iᵥ₊₁)e^(−|x|)/2 − sign(x)·{ans}"), POSITIVE, (None, "ans, v, x"),
            None, lambda ans, v, x: (ive(v - 1, x) + ive(v + 1, x)) / 2.0 - sign(x) * ans)
 # fmt: on
 
@@ -144,7 +151,7 @@ def _t_cdf(x, df, loc=0.0, scale=1.0):
 # Student's t cdf is its own row: through betainc(ν/2, 1/2, ν/(ν+z²)) its derivative at z = 0
 # would be ∞·0.
 # fmt: off
-t_cdf = _row(_t_cdf,               ("p({0})", None, "−p({0})", "−p({0})·z"), REALS,
+t_cdf = _row(_t_cdf,               ("p({0})", None, "−p({0})", "−p({0})·z"), REALS, ("x, df", None, "x, df", "x, df"),
              lambda ans, x, df, loc=0.0, scale=1.0: _t_density(x, df, loc, scale),
              None,
              lambda ans, x, df, loc=0.0, scale=1.0: -_t_density(x, df, loc, scale),
@@ -182,7 +189,7 @@ def _logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
 
 
 # fmt: off
-logsumexp = defrule(_logsumexp,    "softmax({0})",                  REALS, table=SCIPY_RULES, name="logsumexp",
+logsumexp = defrule(_logsumexp,    "softmax({0})",                  REALS, reads="ans, a", table=SCIPY_RULES, name="logsumexp",
               jvp=_logsumexp_jvp,
               vjp=_logsumexp_vjp)
 # fmt: on
@@ -256,15 +263,15 @@ def _sqrtm(a):
 
 
 # fmt: off
-solve_triangular = defrule(_solve_triangular, ("−op({0})⁻ᵀȳ·{ans}ᵀ", "op({0})⁻ᵀ"), REALS, table=SCIPY_RULES, name="solve_triangular",
+solve_triangular = defrule(_solve_triangular, ("−op({0})⁻ᵀȳ·{ans}ᵀ", "op({0})⁻ᵀ"), REALS, reads=("ans, a, b", "a"), table=SCIPY_RULES, name="solve_triangular",
               matrices="triangular, well-conditioned",
               jvp=(_tri_jvp_a,            lambda t, ans, a, b, trans=0, lower=False, unit_diagonal=False: solve_triangular(a, t, trans, lower, unit_diagonal)),
               vjp=(_tri_vjp_a,            _tri_vjp_b))
-solve_sylvester = defrule(scipy.linalg.solve_sylvester, ("−Y{ans}ᵀ", "−{ans}ᵀY", "Y"), REALS, table=SCIPY_RULES,
+solve_sylvester = defrule(scipy.linalg.solve_sylvester, ("−Y{ans}ᵀ", "−{ans}ᵀY", "Y"), REALS, reads=("ans, a, b", "ans, a, b", "ans, a, b"), table=SCIPY_RULES,
               matrices="A and −B with disjoint spectra",
               jvp=tuple(_sylvester_jvp(k) for k in range(3)),
               vjp=tuple(_sylvester_vjp(k) for k in range(3)))
-sqrtm = defrule(_sqrtm,            "sylv({ans}, {ans}, ·)",        REALS, table=SCIPY_RULES, name="sqrtm",
+sqrtm = defrule(_sqrtm,            "sylv({ans}, {ans}, ·)",        REALS, reads="ans", table=SCIPY_RULES, name="sqrtm",
               matrices="symmetric positive definite",
               jvp=lambda t, ans, a: solve_sylvester(ans, ans, t),
               vjp=lambda g, ans, a: solve_sylvester(T(ans), T(ans), g))
@@ -285,10 +292,10 @@ def _embed(x, start, shape):
 
 
 # fmt: off
-crop = defrule(_crop,              "1", REALS, table=SCIPY_RULES, name="crop",
+crop = defrule(_crop,              "1", REALS, reads="x, start", table=SCIPY_RULES, name="crop",
               jvp=lambda t, ans, x, start, shape: crop(t, start, shape),
               vjp=lambda g, ans, x, start, shape: embed(g, start, shape_of(x)))
-embed = defrule(_embed,            "1", REALS, table=SCIPY_RULES, name="embed",
+embed = defrule(_embed,            "1", REALS, reads="x, start", table=SCIPY_RULES, name="embed",
               jvp=lambda t, ans, x, start, shape: embed(t, start, shape),
               vjp=lambda g, ans, x, start, shape: crop(g, start, shape_of(x)))
 # fmt: on
@@ -390,7 +397,7 @@ def _convolve_vjp(argnum):
 
 
 # fmt: off
-convolve = defrule(_convolve,      ("⋆{1}", "{0}⋆"),               REALS, table=SCIPY_RULES, name="convolve",
+convolve = defrule(_convolve,      ("⋆{1}", "{0}⋆"),               REALS, reads=("ans, in1, in2", "ans, in1, in2"), table=SCIPY_RULES, name="convolve",
               jvp=(lambda t, ans, in1, in2, *options: convolve(t, in2, *options),
                    lambda t, ans, in1, in2, *options: convolve(in1, t, *options)),
               vjp=(_convolve_vjp(0), _convolve_vjp(1)))
