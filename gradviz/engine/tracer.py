@@ -122,7 +122,8 @@ class Tape:
     on boxes of several tapes records on the innermost (highest level) one.
     """
 
-    __slots__ = ("records", "level", "lean", "_nodes", "_letter", "_tokens", "__weakref__")
+    __slots__ = ("records", "level", "lean", "recording", "_nodes", "_letter", "_tokens",
+                 "__weakref__")
 
     def __init__(self, level: int, lean: bool = False):
         #: One :class:`Record` per node, as the recorder appends them; :attr:`nodes` gives
@@ -132,6 +133,9 @@ class Tape:
         #: Swept once and thrown away (``grad``): keep only what the adjoint rules will read
         #: (see :mod:`gradviz.engine.liveness`).
         self.lean = lean
+        #: Between ``with tape:``'s enter and exit. A box kept past that (a value saved from
+        #: inside ``grad``) is a plain value: nothing records on a finished tape.
+        self.recording = False
         self._nodes: list[Node] = []
         self._letter: str | Callable[[], str] = "w"
         self._tokens: list = []
@@ -181,6 +185,7 @@ class Tape:
         self._tokens.append(_DEPTH.set(_DEPTH.get() + 1))
         with _depth_lock:
             _depth += 1
+        self.recording = True
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -188,6 +193,7 @@ class Tape:
         _DEPTH.reset(self._tokens.pop())
         with _depth_lock:
             _depth -= 1
+        self.recording = bool(self._tokens)
 
 
 class Box:
@@ -364,6 +370,8 @@ def _append(primitive: Primitive, call: Callable, tape: Tape, raw_args: tuple, k
     line that called the primitive (or wrote the operator), or else a frame of gradviz's own
     from which the user's line is found by walking out."""
     ans = call(*raw_args, **kwargs) if kwargs else call(*raw_args)
+    if not tape.recording:  # a box of a finished computation: its value, plainly
+        return ans
     records = tape.records
     index = len(records)
     # The user's line in one dictionary look-up when they called us (or wrote the operator)

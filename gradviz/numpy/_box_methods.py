@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import numpy
+
 from gradviz.engine.broadcast import shape_of
 from gradviz.engine.containers import CONTAINER_TYPES, unpack
 from gradviz.engine.tracer import Box, operator_method, unbox
@@ -118,13 +120,21 @@ Box.any = lambda self, axis=None: r.any(self, axis)
 Box.all = lambda self, axis=None: r.all(self, axis)
 
 
-def _no_float(self):
-    raise UnsupportedTypeError(
-        f"cannot turn a traced value ({self.node.name}, shape {self.shape}) into a Python "
-        "number while differentiating: keep it an array, or compute it outside the function"
-    )
+def _no_number(convert):
+    def method(self, *args):
+        value = self
+        while type(value) is Box and not value._tape.recording:
+            value = value._value  # kept from a finished computation: a plain value
+        if type(value) is not Box:
+            return convert(value, *args)
+        raise UnsupportedTypeError(
+            f"cannot turn a traced value ({value.node.name}, shape {value.shape}) into a Python "
+            "number while differentiating: keep it an array, or compute it outside the function"
+        )
+
+    return method
 
 
-Box.__float__ = _no_float
-Box.__int__ = _no_float
-Box.item = _no_float
+Box.__float__ = _no_number(float)
+Box.__int__ = _no_number(int)
+Box.item = _no_number(lambda value, *args: numpy.asarray(value).item(*args))

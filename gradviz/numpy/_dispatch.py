@@ -12,6 +12,9 @@ naming it, never a silently wrong answer.
 Operators keep their straight path: ``box * a`` is ``Box.__mul__``; ``a * box`` with a plain
 array ``a`` reaches :func:`array_ufunc` through numpy and records the same ``multiply`` node.
 
+A box kept past the end of its computation (saved from inside ``grad``, whose tape has
+finished recording) is a plain value here: numpy's own function runs on the value it holds.
+
 Example:
     >>> import numpy, gradviz
     >>> gradviz.grad(lambda x: numpy.sum(numpy.sin(x)))(numpy.zeros(2))
@@ -68,6 +71,29 @@ _NO_RULE = (
 _BINARY: dict = {}
 
 
+def _finished(value) -> bool:
+    return type(value) is Box and not value._tape.recording
+
+
+def _opened(value):
+    """``value`` with every box of a finished computation replaced by the value it holds
+    (inside the tuples and lists numpy's functions take, too)."""
+    while _finished(value):
+        value = value._value
+    if type(value) in (tuple, list):
+        return type(value)(_opened(item) for item in value)
+    return value
+
+
+def _any_box(values) -> bool:
+    return any(type(value) is Box or (type(value) in (tuple, list) and _any_box(value))
+               for value in values)
+
+
+def _open_finished(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    return _opened(args), {key: _opened(value) for key, value in kwargs.items()}
+
+
 def array_ufunc(self, ufunc, method, *inputs, **kwargs):
     """``Box.__array_ufunc__``: a numpy ufunc on boxes runs gradviz's function of its name."""
     primitive = _BINARY.get(ufunc)
@@ -78,6 +104,9 @@ def array_ufunc(self, ufunc, method, *inputs, **kwargs):
 
 
 def _dispatch_ufunc(ufunc, method, inputs, kwargs):
+    inputs, kwargs = _open_finished(inputs, kwargs)
+    if not _any_box(inputs) and not _any_box(kwargs.values()):
+        return getattr(ufunc, method)(*inputs, **kwargs)
     call = f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
     if method != "__call__":
         raise _refuse(call, "use gradviz.numpy's functions (gradviz.numpy.sum for add.reduce …)")
@@ -96,6 +125,9 @@ def _dispatch_ufunc(ufunc, method, inputs, kwargs):
 
 def array_function(self, func, types, args, kwargs):
     """``Box.__array_function__``: a numpy function on boxes runs gradviz's of its name."""
+    args, kwargs = _open_finished(args, kwargs)
+    if not _any_box(args) and not _any_box(kwargs.values()):
+        return func(*args, **kwargs)
     module = getattr(func, "__module__", None) or "numpy"
     name = func.__name__
     target = _own(_MODULES[module], name) if module in _MODULES else None
@@ -127,6 +159,10 @@ Box.__array_function__ = array_function
 def _no_array(self, dtype=None, copy=None):
     """``Box.__array__``: numpy would make an array of boxes, or of nothing, and lose the
     derivative."""
+    if _finished(self):
+        import numpy
+
+        return numpy.asarray(_opened(self), dtype=dtype)
     raise _refuse(
         "numpy.array (or asarray, or another conversion to a plain array)",
         "use gradviz.numpy.array, or keep the value traced",

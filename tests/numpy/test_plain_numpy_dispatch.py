@@ -122,3 +122,71 @@ def test_plain_numpy_outside_differentiation_is_untouched():
     x = RNG.standard_normal(3)
     assert type(onp.sin(x)) is onp.ndarray
     onp.testing.assert_array_equal(onp.median(x), onp.median(onp.array(x)))
+
+
+# --- a box kept past the end of its computation (the "leftover box") -----------------------
+
+
+def _leftover(value, *, record=False):
+    """A traced value saved from inside a grad (or a kept trace) that has since finished."""
+    kept = []
+
+    def f(x):
+        kept.append(x)
+        return np.sum(np.sin(x))
+
+    if record:
+        gradviz.trace(f, value)
+    else:
+        gradviz.grad(f)(value)
+    return kept[0]
+
+
+@pytest.mark.parametrize("record", [False, True], ids=["lean-grad", "kept-trace"])
+@pytest.mark.parametrize(("name", "call", "expected"), [
+    ("gradviz sin", lambda b: np.sin(b), lambda v: onp.sin(v)),
+    ("numpy sin", lambda b: onp.sin(b), lambda v: onp.sin(v)),
+    ("numpy sum", lambda b: onp.sum(b), lambda v: onp.sum(v)),
+    ("numpy add.reduce", lambda b: onp.add.reduce(b), lambda v: onp.sum(v)),
+    ("numpy dot", lambda b: onp.dot(b, b), lambda v: onp.dot(v, v)),
+    ("numpy concatenate", lambda b: onp.concatenate([b, b]), lambda v: onp.concatenate([v, v])),
+    ("box * 2", lambda b: b * 2.0, lambda v: v * 2.0),
+    ("array * box", lambda b: onp.ones(3) * b, lambda v: v),
+    ("method", lambda b: b.sum(axis=0), lambda v: v.sum(axis=0)),
+    ("numpy asarray", lambda b: onp.asarray(b), lambda v: v),
+])
+def test_a_leftover_box_is_a_plain_value(name, call, expected, record):
+    value = onp.array([0.5, -1.0, 2.0])
+    box = _leftover(value, record=record)
+    recorded = len(box._tape.records)
+    result = call(box)
+    assert type(result) is not type(box), f"{name} handed back a traced value"
+    onp.testing.assert_array_equal(result, expected(value))
+    assert len(box._tape.records) == recorded, "nothing records on a finished tape"
+
+
+def test_a_leftover_box_is_a_number_and_a_constant_of_the_next_grad():
+    scalar = _leftover(3.0)
+    assert float(scalar) == 3.0 and int(scalar) == 3 and scalar.item() == 3.0
+    box = _leftover(onp.array([0.5, -1.0, 2.0]))
+    y = onp.array([1.0, 2.0, 3.0])
+    # Once the leftover box sat on the tape it was taken from, and d/dy came out 0.
+    onp.testing.assert_allclose(gradviz.grad(lambda y: np.sum(np.sin(box) * y))(y),
+                                onp.sin([0.5, -1.0, 2.0]), rtol=1e-15)
+    onp.testing.assert_allclose(gradviz.grad(lambda y: onp.sum(onp.sin(box) * y))(y),
+                                onp.sin([0.5, -1.0, 2.0]), rtol=1e-15)
+    onp.testing.assert_allclose(gradviz.grad(lambda x: np.sum(np.sin(x)))(box),
+                                onp.cos([0.5, -1.0, 2.0]), rtol=1e-15)
+
+
+def test_a_leftover_box_of_a_second_derivative_is_plain_inside_the_first():
+    kept = []
+
+    def inner(x):
+        kept.append(x)
+        return np.sin(x)
+
+    gradviz.grad(lambda x: gradviz.grad(inner)(x) * x)(0.3)
+    inner_box = kept[0]  # a box of a box: both tapes are finished
+    assert float(inner_box) == 0.3
+    assert gradviz.grad(lambda y: np.sin(inner_box) * y)(2.0) == pytest.approx(onp.sin(0.3), 1e-15)
