@@ -6,6 +6,9 @@ carrying its rules, its display partials, what its adjoint rules read of the for
 registers it in :data:`RULES`. The tables themselves are :mod:`gradviz.rules.numpy_rules`
 (and the linear-algebra, FFT and scipy tables beside it).
 
+An elementwise row whose tangent and adjoint are ``t·∂`` and ``g·∂`` states its partial once,
+``partial=lambda ans, x: cos(x)``, and both rules are made from it.
+
 A rule's signature is ``jvp(t, ans, *args, **kwargs)`` / ``vjp(g, ans, *args, **kwargs)``:
 ``t`` the incoming tangent of one argument, ``g`` the incoming adjoint of the output, ``ans``
 the output, then the primitive's own arguments. A rule returns its argument's term; the
@@ -41,6 +44,7 @@ def defrule(
     *,
     jvp: Callable | Sequence[Callable | None] | None = None,
     vjp: Callable | Sequence[Callable | None] | None = None,
+    partial: Callable | Sequence[Callable | None] | None = None,
     reads: str | Sequence[str | None] | None = None,
     name: str | None = None,
     table: dict[str, Primitive] | None = None,
@@ -55,6 +59,10 @@ def defrule(
         domain: where the rule's tests draw inputs from.
         jvp: the tangent rule(s), in argument order; ``None`` for an argument with none.
         vjp: the adjoint rule(s), in argument order.
+        partial: instead of ``jvp`` and ``vjp``, for an elementwise row: the local partial
+            ``∂ans/∂arg`` per argument, ``partial(ans, *args)``, stated once; the tangent rule
+            is then ``t·partial`` and the adjoint rule ``g·partial``, and ``reads`` names the
+            partial's parameters.
         reads: what each adjoint rule reads of the forward pass, in argument order:
             ``"ans"``, ``"x"``, ``"ans, y"`` (its parameters' names), ``""`` for nothing
             but ``g``. A tape swept once keeps only these (see
@@ -65,13 +73,17 @@ def defrule(
             ``elementwise=True``, ``matrices=…``).
     """
     primitive = Primitive(fun, name)
+    if partial is not None:
+        jvp, vjp = _rules_from_partials(_as_tuple(partial))
     for argnum, rule in enumerate(_as_tuple(jvp)):
         if rule is not None:
             primitive.jvps[argnum] = rule
     for argnum, rule in enumerate(_as_tuple(vjp)):
         if rule is not None:
             primitive.vjps[argnum] = rule
-    if reads is not None:
+    if reads is not None and partial is not None:
+        _declare_reads(primitive, _as_tuple(partial), _as_tuple(reads), first=1)
+    elif reads is not None:
         _declare_reads(primitive, _as_tuple(vjp), _as_tuple(reads))
     for argnum, template in enumerate(_as_tuple(partials)):
         primitive.partials[argnum] = template
@@ -80,12 +92,24 @@ def defrule(
     return primitive
 
 
-def _declare_reads(primitive: Primitive, rules: tuple, reads: tuple) -> None:
+def _declare_reads(primitive: Primitive, rules: tuple, reads: tuple, first: int = 0) -> None:
     if len(reads) != len(rules):
         raise ValueError(f"{primitive.name}: {len(reads)} reads for {len(rules)} adjoint rules")
     for argnum, (rule, names) in enumerate(zip(rules, reads)):
         if rule is not None:
-            declare_reads(primitive, argnum, rule, names)
+            declare_reads(primitive, argnum, rule, names, first)
+
+
+def _rules_from_partials(partials: tuple) -> tuple[tuple, tuple]:
+    """The tangent rules ``t·∂`` and adjoint rules ``g·∂`` of an elementwise row's partials."""
+
+    def tangent(partial):
+        return None if partial is None else (lambda t, ans, *args: t * partial(ans, *args))
+
+    def adjoint(partial):
+        return None if partial is None else (lambda g, ans, *args: g * partial(ans, *args))
+
+    return tuple(tangent(p) for p in partials), tuple(adjoint(p) for p in partials)
 
 
 def defnondiff(fun: Callable, name: str | None = None) -> Primitive:

@@ -759,12 +759,10 @@ def _power_exponent_partial(ans, x):
 
 
 power = defrule(onp.power,         ("{1}·{0}^({1}-1)", "{ans}·ln {0}"), each(POSITIVE, REALS), reads=("x, y", "ans, x"),
-              jvp=(lambda t, ans, x, y: t * _power_base_partial(x, y), lambda t, ans, x, y: t * _power_exponent_partial(ans, x)),
-              vjp=(lambda g, ans, x, y: g * _power_base_partial(x, y), lambda g, ans, x, y: g * _power_exponent_partial(ans, x)), elementwise=True)
+              partial=(lambda ans, x, y: _power_base_partial(x, y), lambda ans, x, y: _power_exponent_partial(ans, x)), elementwise=True)
 pow = power  # noqa: A001 - numpy's own alias
 square = defrule(onp.square,       "2{0}",                  REALS, reads="x",
-              jvp=lambda t, ans, x: t * (2 * x),
-              vjp=lambda g, ans, x: g * (2 * x),                                                    elementwise=True)
+              partial=lambda ans, x: 2 * x,                                                               elementwise=True)
 reciprocal = defrule(onp.reciprocal, "-1/{0}²",             NONZERO, reads="ans",
               jvp=lambda t, ans, x: -t * ans * ans,
               vjp=lambda g, ans, x: -g * ans * ans,                                                 elementwise=True)
@@ -786,8 +784,7 @@ absolute = defrule(onp.absolute,   "sign {0}",              NONZERO, reads="ans,
               vjp=_absolute_vjp,                                                                    elementwise=True, smooth=False)
 abs = absolute  # noqa: A001 - numpy's own alias
 fabs = defrule(onp.fabs,           "sign {0}",              NONZERO, reads="x",
-              jvp=lambda t, ans, x: t * sign(x),
-              vjp=lambda g, ans, x: g * sign(x),                                                    elementwise=True, smooth=False)
+              partial=lambda ans, x: sign(x),                                                             elementwise=True, smooth=False)
 remainder = defrule(onp.remainder, ("1", "-⌊{0}/{1}⌋"),     each(DIVIDEND, DIVISOR), reads=("", "x, y"),
               jvp=(lambda t, ans, x, y: t,                 lambda t, ans, x, y: -t * floor(x / y)),
               vjp=(lambda g, ans, x, y: g,                 lambda g, ans, x, y: -g * floor(x / y)), elementwise=True, smooth=False)
@@ -795,14 +792,12 @@ mod = remainder
 
 # === exponentials and logarithms ===============================================================
 exp = defrule(onp.exp,             "exp {0}",               REALS, reads="ans",
-              jvp=lambda t, ans, x: t * ans,
-              vjp=lambda g, ans, x: g * ans,                                                        elementwise=True)
+              partial=lambda ans, x: ans,                                                                 elementwise=True)
 exp2 = defrule(onp.exp2,           "2^{0}·ln 2",            REALS, reads="ans",
               jvp=lambda t, ans, x: t * ans * _LN2,
               vjp=lambda g, ans, x: g * ans * _LN2,                                                 elementwise=True)
 expm1 = defrule(onp.expm1,         "exp {0}",               REALS, reads="x",
-              jvp=lambda t, ans, x: t * exp(x),  # not ans + 1: that is 0 below x ≈ -37
-              vjp=lambda g, ans, x: g * exp(x),                                                  elementwise=True)
+              partial=lambda ans, x: exp(x),                                                              elementwise=True)  # not ans + 1: 0 below x ≈ -37
 log = defrule(onp.log,             "1/{0}",                 POSITIVE, reads="x",
               jvp=lambda t, ans, x: t / x,
               vjp=lambda g, ans, x: g / x,                                                          elementwise=True)
@@ -816,11 +811,9 @@ log1p = defrule(onp.log1p,         "1/(1+{0})",             POSITIVE, reads="x",
               jvp=lambda t, ans, x: t / (1 + x),
               vjp=lambda g, ans, x: g / (1 + x),                                                    elementwise=True)
 logaddexp = defrule(onp.logaddexp, ("exp({0}-{ans})", "exp({1}-{ans})"), REALS, reads=("ans, x", "ans, y"),
-              jvp=(lambda t, ans, x, y: t * exp(x - ans),  lambda t, ans, x, y: t * exp(y - ans)),
-              vjp=(lambda g, ans, x, y: g * exp(x - ans),  lambda g, ans, x, y: g * exp(y - ans)),  elementwise=True)
+              partial=(lambda ans, x, y: exp(x - ans), lambda ans, x, y: exp(y - ans)),                   elementwise=True)
 logaddexp2 = defrule(onp.logaddexp2, ("2^({0}-{ans})", "2^({1}-{ans})"), REALS, reads=("ans, x", "ans, y"),
-              jvp=(lambda t, ans, x, y: t * exp2(x - ans), lambda t, ans, x, y: t * exp2(y - ans)),
-              vjp=(lambda g, ans, x, y: g * exp2(x - ans), lambda g, ans, x, y: g * exp2(y - ans)), elementwise=True)
+              partial=(lambda ans, x, y: exp2(x - ans), lambda ans, x, y: exp2(y - ans)),                 elementwise=True)
 
 # === trigonometric =============================================================================
 def _sinc_slope(ans, x):
@@ -837,14 +830,12 @@ def _sinc_slope(ans, x):
 
 
 sin = defrule(onp.sin,             "cos {0}",               REALS, reads="x",
-              jvp=lambda t, ans, x: t * cos(x),
-              vjp=lambda g, ans, x: g * cos(x),                                                     elementwise=True)
+              partial=lambda ans, x: cos(x),                                                              elementwise=True)
 cos = defrule(onp.cos,             "-sin {0}",              REALS, reads="x",
               jvp=lambda t, ans, x: -t * sin(x),
               vjp=lambda g, ans, x: -g * sin(x),                                                    elementwise=True)
 tan = defrule(onp.tan,             "1 + tan² {0}",          UNIT, reads="ans",
-              jvp=lambda t, ans, x: t * (1 + ans * ans),
-              vjp=lambda g, ans, x: g * (1 + ans * ans),                                            elementwise=True)
+              partial=lambda ans, x: 1 + ans * ans,                                                       elementwise=True)
 arcsin = defrule(onp.arcsin,       "1/√(1-{0}²)",           UNIT, reads="x",
               jvp=lambda t, ans, x: t / sqrt((1 - x) * (1 + x)),
               vjp=lambda g, ans, x: g / sqrt((1 - x) * (1 + x)),                                            elementwise=True)
@@ -861,14 +852,11 @@ hypot = defrule(onp.hypot,         ("{0}/{ans}", "{1}/{ans}"), NONZERO, reads=("
               jvp=(lambda t, ans, x, y: t * x / ans,       lambda t, ans, x, y: t * y / ans),
               vjp=(lambda g, ans, x, y: g * x / ans,       lambda g, ans, x, y: g * y / ans),       elementwise=True)
 sinc = defrule(onp.sinc,           "(cos π{0} - sinc {0})/{0}", NONZERO, reads="ans, x",
-              jvp=lambda t, ans, x: t * _sinc_slope(ans, x),
-              vjp=lambda g, ans, x: g * _sinc_slope(ans, x),                                elementwise=True)
+              partial=lambda ans, x: _sinc_slope(ans, x),                                                 elementwise=True)
 deg2rad = defrule(onp.deg2rad,     "π/180",                 REALS, reads="",
-              jvp=lambda t, ans, x: t * _DEGREE,
-              vjp=lambda g, ans, x: g * _DEGREE,                                                    elementwise=True)
+              partial=lambda ans, x: _DEGREE,                                                             elementwise=True)
 radians = defrule(onp.radians,     "π/180",                 REALS, reads="",
-              jvp=lambda t, ans, x: t * _DEGREE,
-              vjp=lambda g, ans, x: g * _DEGREE,                                                    elementwise=True)
+              partial=lambda ans, x: _DEGREE,                                                             elementwise=True)
 rad2deg = defrule(onp.rad2deg,     "180/π",                 REALS, reads="",
               jvp=lambda t, ans, x: t / _DEGREE,
               vjp=lambda g, ans, x: g / _DEGREE,                                                    elementwise=True)
@@ -886,14 +874,11 @@ def _sech_squared(x):
 
 
 sinh = defrule(onp.sinh,           "cosh {0}",              REALS, reads="x",
-              jvp=lambda t, ans, x: t * cosh(x),
-              vjp=lambda g, ans, x: g * cosh(x),                                                    elementwise=True)
+              partial=lambda ans, x: cosh(x),                                                             elementwise=True)
 cosh = defrule(onp.cosh,           "sinh {0}",              REALS, reads="x",
-              jvp=lambda t, ans, x: t * sinh(x),
-              vjp=lambda g, ans, x: g * sinh(x),                                                    elementwise=True)
+              partial=lambda ans, x: sinh(x),                                                             elementwise=True)
 tanh = defrule(onp.tanh,           "1 - tanh² {0}",         REALS, reads="x",
-              jvp=lambda t, ans, x: t * _sech_squared(x),
-              vjp=lambda g, ans, x: g * _sech_squared(x),                                           elementwise=True)
+              partial=lambda ans, x: _sech_squared(x),                                                    elementwise=True)
 arcsinh = defrule(onp.arcsinh,     "1/√({0}²+1)",           REALS, reads="x",
               jvp=lambda t, ans, x: t / hypot(x, 1.0),
               vjp=lambda g, ans, x: g / hypot(x, 1.0),                                            elementwise=True)

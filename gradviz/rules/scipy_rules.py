@@ -2,7 +2,7 @@
 square root, convolution and ``odeint``.
 
 Elementwise functions are written as their partial derivatives ``∂ans/∂argᵢ``; the tangent
-term is ``t·∂ᵢ`` and the adjoint term ``g·∂ᵢ`` (:func:`_elementwise`). Every partial is itself
+term is ``t·∂ᵢ`` and the adjoint term ``g·∂ᵢ`` (``defrule(partial=…)``). Every partial is itself
 built from rows of this table (``gammaln′ = digamma``, ``digamma′ = polygamma(1, ·)`` …), so
 derivatives of any order exist. Where scipy has no derivative in an argument (the order ``n``
 of ``polygamma``, the shape parameters of ``gammainc`` and ``betainc``) the row has no rule,
@@ -23,7 +23,6 @@ import scipy.special as sp
 import scipy.stats
 
 from gradviz.engine.broadcast import shape_of
-from gradviz.engine.liveness import declare_reads
 from gradviz.engine.tracer import Box, EveryArgument, Primitive
 from gradviz.errors import RuleError
 from gradviz.rules import defnondiff, defrule
@@ -54,26 +53,9 @@ _SQRT_PI = float(onp.sqrt(onp.pi))
 _INV_SQRT_2PI = float(1 / onp.sqrt(2 * onp.pi))
 
 
-def _elementwise(*partials):
-    """Tangent and adjoint rules from the partials ``∂(ans, *args)`` (``None``: no rule)."""
-
-    def jvp(partial):
-        return None if partial is None else (lambda t, ans, *args: t * partial(ans, *args))
-
-    def vjp(partial):
-        return None if partial is None else (lambda g, ans, *args: g * partial(ans, *args))
-
-    return {"jvp": tuple(jvp(p) for p in partials), "vjp": tuple(vjp(p) for p in partials)}
-
-
 def _row(fun, display, domain, reads, *partials, **info):
-    """A row stated by its partials; ``reads`` names what each partial reads (see defrule)."""
-    primitive = defrule(fun, display, domain, table=SCIPY_RULES, **_elementwise(*partials), **info)
-    for argnum, (partial, names) in enumerate(zip(partials, reads if isinstance(reads, tuple)
-                                                  else (reads,))):
-        if partial is not None:
-            declare_reads(primitive, argnum, partial, names, first=1)
-    return primitive
+    """A row stated by its partials ``∂(ans, *args)`` (``None``: no rule) and what each reads."""
+    return defrule(fun, display, domain, table=SCIPY_RULES, partial=partials, reads=reads, **info)
 
 
 def _multigammaln_partial(ans, a, d):
