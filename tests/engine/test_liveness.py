@@ -164,20 +164,20 @@ def test_no_bytecode_is_read():
                 and "get_instructions" in p.read_text()]
 
 
-def test_a_user_rule_with_an_assignment_expression_keeps_its_arguments():
-    # Read from bytecode, CPython 3.13's STORE_FAST_LOAD_FAST hid the read of x in this rule
-    # and a lean tape gave it a stand-in; an undeclared user rule now keeps everything.
-    from gradviz.extend import defvjp, primitive
+def test_a_row_with_an_assignment_expression_keeps_what_it_reads():
+    # Read from bytecode, CPython 3.13's STORE_FAST_LOAD_FAST hid the read of y in this rule:
+    # a lean tape gave it a stand-in and grad failed (correct on 3.11). Reads are now declared,
+    # and a row that declares none keeps everything.
+    from gradviz.rules import defrule
 
-    @primitive
-    def scaled(x, y):
-        return x * y
-
-    defvjp(scaled, lambda ans, x, y: lambda g: (s := g * 1.0) * y,
-           lambda ans, x, y: lambda g: (s := g * 1.0) * x)  # noqa: F841
+    rules = (lambda g, ans, x, y: (s := g * 1.0) * y, lambda g, ans, x, y: (s := g * 1.0) * x)  # noqa: F841
+    undeclared = defrule(numpy.multiply, ("{1}", "{0}"), name="mul_undeclared", table={}, vjp=rules)
+    declared = defrule(numpy.multiply, ("{1}", "{0}"), name="mul_declared", table={}, vjp=rules,
+                       reads=("y", "x"))
     x = numpy.linspace(-1, 1, 2 * liveness.LARGE)
-    gradient = gradviz.grad(lambda y: np.sum(scaled(np.sin(x), y)))(numpy.full(x.shape, 2.0))
-    numpy.testing.assert_allclose(gradient, numpy.sin(x), rtol=1e-15)
+    for row in (undeclared, declared):
+        gradient = gradviz.grad(lambda y: np.sum(row(np.sin(x), y)))(numpy.full(x.shape, 2.0))
+        numpy.testing.assert_allclose(gradient, numpy.sin(x), rtol=1e-15)
 
 
 def test_a_user_primitive_on_a_lean_tape_keeps_what_its_rule_needs():
