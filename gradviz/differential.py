@@ -268,12 +268,16 @@ class Recording:
     def __getitem__(self, index: int) -> Trace:
         return self.traces[index]
 
-    def _repr_html_(self) -> str:
+    def _repr_html_(self) -> str | None:
         """Jupyter shows an iteration slider over the traces kept (see
-        :func:`gradviz.renderer.html.training_fragment`)."""
+        :func:`gradviz.renderer.html.training_fragment`); nothing while none is kept."""
         from gradviz.renderer.html import notebook_html
 
-        return notebook_html(self)
+        return notebook_html(self) if len(self) else None
+
+    def _repr_svg_(self) -> str | None:
+        """The newest trace's graph as SVG, for front ends that show no HTML."""
+        return self.traces[-1]._repr_svg_() if len(self) else None
 
 
 def record(keep: int | None = None) -> Recording:

@@ -185,6 +185,12 @@ class Trace:
 
         return notebook_html(self)
 
+    def _repr_svg_(self) -> str:
+        """The finished graph as SVG, for front ends that show no HTML: ``to_dot``'s drawing."""
+        from gradviz.renderer.dot import to_dot
+
+        return to_dot(self).pipe("svg", encoding="utf-8")
+
     def save(self, path) -> None:
         """Write the trace, with its sweeps and steps, to a JSON file."""
         from gradviz.export.serialize import save_trace

@@ -26,7 +26,8 @@ from typing import Iterator
 from gradviz import _files
 from gradviz.errors import GradvizError
 
-__all__ = ["RenderError", "FORMATS", "render_bytes", "write_atomic", "dot_program"]
+__all__ = ["RenderError", "FORMATS", "render_bytes", "unflatten_source", "write_atomic",
+           "dot_program"]
 
 #: Formats Graphviz produces here; other extensions are written without Graphviz.
 FORMATS = ("svg", "png", "pdf")
@@ -92,6 +93,19 @@ def _render_in_process(source: str, format: str, engine: str) -> bytes:
         detail = _last_line(messages.read()) or str(failure)
         raise RenderError(f"Graphviz could not draw the graph: {detail}")
     return data
+
+
+def unflatten_source(source: str, arguments: str = "") -> str:
+    """DOT ``source`` passed through Graphviz's ``unflatten`` with its command-line
+    ``arguments`` (``"-l 3 -f"``): the ``unflatten`` that pygraphviz's wheels carry."""
+    import pygraphviz
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return pygraphviz.AGraph(string=source).unflatten(arguments).to_string()
+    except Exception as exc:  # pygraphviz raises bare ValueError, OSError, …
+        raise RenderError(f"Graphviz could not unflatten the graph: {exc}") from None
 
 
 class _Captured:

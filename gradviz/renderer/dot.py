@@ -20,12 +20,12 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-import graphviz
 import networkx as nx
 import numpy as onp
 
 from gradviz.errors import GradvizError
 from gradviz.export.notation import bar_name, dot_name, format_value
+from gradviz.renderer.digraph import Graph
 from gradviz.renderer.marks import _escape
 from gradviz.renderer.summarize import DEFAULT_MAX_NODES, summarize
 
@@ -56,26 +56,6 @@ KIND_STYLE = {
     "nondifferentiable": ("#eeeeee", "#757575"),
     "folded": ("#f1e8f8", "#7b4fa0"),
 }
-
-
-class Graph(graphviz.Digraph):
-    """A ``graphviz.Digraph`` whose drawing works without the ``dot`` program.
-
-    ``pipe()`` — and with it Jupyter's inline display and ``_repr_image_svg_xml`` — goes
-    through :func:`gradviz.renderer.backend.render_bytes`: the ``dot`` program when installed,
-    pygraphviz's bundled Graphviz otherwise.
-    """
-
-    def pipe(self, format: str | None = None, renderer: str | None = None,
-             formatter: str | None = None, neato_no_op: Any = None, quiet: bool = False, *,
-             engine: str | None = None, encoding: str | None = None):
-        from gradviz.renderer.backend import render_bytes
-
-        if renderer is not None or formatter is not None or neato_no_op is not None:
-            return super().pipe(format, renderer, formatter, neato_no_op, quiet,
-                                engine=engine, encoding=encoding)
-        data = render_bytes(self.source, format or self.format, engine=engine or self.engine)
-        return data.decode(encoding) if encoding else data
 
 
 @dataclass(frozen=True)
