@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import linecache
 import os
+import sys
+import warnings
 from typing import Any
 
+import numpy
+
 __all__ = ["describe_site", "site_location", "site_source", "line_of", "TextSite", "user_site",
-           "INTERNAL_CODE"]
+           "INTERNAL_CODE", "user_frame", "warn_at_user_lines", "stop_warning_at_user_lines"]
 
 #: Modules of gradviz that are model code a user reads (the lecture's training models): a
 #: node they create is sited on their lines, as a user's own model would be.
@@ -33,6 +37,19 @@ def _is_internal(frame: Any) -> bool:
     return frame.f_code.co_filename == frame.f_globals.get("__file__")
 
 
+def user_frame(frame: Any) -> Any:
+    """The innermost frame from ``frame`` outward that is not gradviz's own, or ``None``."""
+    while frame is not None:
+        code = frame.f_code
+        internal = INTERNAL_CODE.get(code)
+        if internal is None:
+            internal = INTERNAL_CODE[code] = _is_internal(frame)
+        if not internal:
+            return frame
+        frame = frame.f_back
+    return None
+
+
 def user_site(frame: Any) -> tuple[Any, int] | None:
     """``(code, instruction offset)`` of the innermost frame from ``frame`` outward that is
     not gradviz's own (the user's call of the primitive), or ``None``.
@@ -47,15 +64,8 @@ def user_site(frame: Any) -> tuple[Any, int] | None:
         >>> code.co_filename.startswith("<doctest")
         True
     """
-    while frame is not None:
-        code = frame.f_code
-        internal = INTERNAL_CODE.get(code)
-        if internal is None:
-            internal = INTERNAL_CODE[code] = _is_internal(frame)
-        if not internal:
-            return (code, frame.f_lasti)
-        frame = frame.f_back
-    return None
+    frame = user_frame(frame)
+    return None if frame is None else (frame.f_code, frame.f_lasti)
 
 
 class TextSite:
@@ -125,3 +135,74 @@ def describe_site(site: tuple[Any, int] | None) -> str:
         text += f" ({function})"
     source = site_source(site)
     return f"{text}: {source}" if source else text
+
+
+# --- numpy's floating-point warnings, at the user's line ----------------------------------------
+# numpy warns "divide by zero encountered in log" from the Python frame that called the ufunc:
+# while recording, that is the engine's. While a tape records, the categories numpy would warn
+# about are switched to numpy's error callback, which warns at the user's line instead. The
+# switch costs a context-variable set per top-level tape, and nothing per operation: the
+# callback runs only when numpy finds an error.
+
+try:  # numpy >= 2 keeps its error state in a context variable, so switching it is cheap
+    from numpy._core._ufunc_config import _extobj_contextvar
+except ImportError:  # pragma: no cover - numpy 1.x: a numpy.errstate per tape
+    _extobj_contextvar = None
+
+_switched: list = [None, None]  # the user's error state last seen, and its switched copy
+
+
+def _warn_at_user_line(kind: str, flag: int) -> None:
+    """numpy's error callback: the RuntimeWarning numpy would give, at the user's line."""
+    inner = sys._getframe(1)
+    primitive = inner.f_locals.get("primitive")  # the engine's recorder names the operation
+    name = getattr(primitive, "name", None) or inner.f_code.co_name
+    frame = user_frame(inner) or inner
+    module_globals = frame.f_globals
+    warnings.warn_explicit(f"{kind} encountered in {name}", RuntimeWarning,
+                           frame.f_code.co_filename, frame.f_lineno,
+                           module=module_globals.get("__name__"),
+                           registry=module_globals.setdefault("__warningregistry__", {}),
+                           module_globals=module_globals)
+
+
+def _switched_modes() -> dict[str, str]:
+    modes = numpy.geterr()
+    if "call" in modes.values():  # the user's own callback stays theirs
+        return {}
+    return {kind: "call" for kind, mode in modes.items() if mode == "warn"}
+
+
+def warn_at_user_lines() -> Any:
+    """From now until :func:`stop_warning_at_user_lines` is given the token this returns,
+    numpy's floating-point warnings point at the user's line (called when a top-level tape
+    starts recording)."""
+    if _extobj_contextvar is None:  # pragma: no cover - numpy 1.x
+        state = numpy.errstate(call=_warn_at_user_line, **_switched_modes())
+        state.__enter__()
+        return state
+    current = _extobj_contextvar.get()
+    if current is not _switched[0]:
+        modes = _switched_modes()
+        with numpy.errstate(call=_warn_at_user_line, **modes) if modes else _same():
+            _switched[:] = [current, _extobj_contextvar.get()]
+    return _extobj_contextvar.set(_switched[1])
+
+
+def stop_warning_at_user_lines(token: Any) -> None:
+    """Give numpy back the error state it had before :func:`warn_at_user_lines`."""
+    if _extobj_contextvar is None:  # pragma: no cover - numpy 1.x
+        token.__exit__(None, None, None)
+        return
+    try:
+        _extobj_contextvar.reset(token)
+    except ValueError:  # the tape ended in another context (a thread, a task)
+        pass
+
+
+class _same:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info) -> None:
+        return None

@@ -21,6 +21,7 @@ from typing import Any, Callable, NamedTuple
 from numpy import ndarray as _ndarray
 
 from gradviz.engine import liveness
+from gradviz.engine import source
 from gradviz.engine.source import INTERNAL_CODE as _is_internal_code, user_site as _user_site
 
 __all__ = ["Box", "Node", "Record", "Tape", "Primitive", "EveryArgument", "tracing_depth", "unbox",
@@ -182,7 +183,10 @@ class Tape:
 
     def __enter__(self) -> Tape:
         global _depth
+        top = not _DEPTH.get()
         self._tokens.append(_DEPTH.set(_DEPTH.get() + 1))
+        # numpy's warnings point at the user's line while the outermost tape records.
+        self._tokens.append(source.warn_at_user_lines() if top else None)
         with _depth_lock:
             _depth += 1
         self.recording = True
@@ -190,6 +194,9 @@ class Tape:
 
     def __exit__(self, *exc_info) -> None:
         global _depth
+        warning = self._tokens.pop()
+        if warning is not None:
+            source.stop_warning_at_user_lines(warning)
         _DEPTH.reset(self._tokens.pop())
         with _depth_lock:
             _depth -= 1

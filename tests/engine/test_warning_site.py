@@ -1,0 +1,83 @@
+"""numpy's RuntimeWarnings raised inside a recorded operation point at the user's line, not
+into the engine, and numpy's error settings are the user's again after the tape."""
+
+import inspect
+import warnings
+
+import numpy as onp
+import pytest
+
+import gradviz
+import gradviz.numpy as np
+
+
+def log_shifted(x):
+    return np.sum(np.log(x - 1.0))  # LOG LINE
+
+
+def divided(x):
+    return x / (x - x)  # DIVIDE LINE
+
+
+def line_of(marker):
+    lines = open(__file__, encoding="utf-8").read().splitlines()
+    return 1 + lines.index(next(text for text in lines if text.endswith(f"# {marker}")))
+
+
+def caught(function, *args, action="always"):
+    """The RuntimeWarnings of ``function(*args)``: the forward operation's, then its VJP's."""
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter(action)
+        function(*args)
+    return [w for w in seen if issubclass(w.category, RuntimeWarning)]
+
+
+def test_a_function_call_warns_at_the_users_line():
+    warning = caught(gradviz.grad(log_shifted), onp.array([1.0, 2.0]))[0]
+    assert (warning.filename, warning.lineno) == (__file__, line_of("LOG LINE"))
+    assert str(warning.message) == "divide by zero encountered in log"
+
+
+def test_an_operator_warns_at_the_users_line():
+    warning = caught(gradviz.value_and_grad(divided), 1.0)[0]
+    assert (warning.filename, warning.lineno) == (__file__, line_of("DIVIDE LINE"))
+    assert "divide by zero encountered" in str(warning.message)
+
+
+def test_the_same_operation_on_two_lines_warns_twice_by_default():
+    def two_logs(x):
+        first = np.log(x)
+        second = np.log(x * 2.0)
+        return first + second
+
+    seen = caught(gradviz.grad(two_logs), 0.0, action="default")
+    start = inspect.getsourcelines(two_logs)[1]
+    assert sorted(w.lineno for w in seen
+                  if "in log" in str(w.message)) == [start + 1, start + 2]
+
+
+def test_second_order_warns_at_the_users_line():
+    seen = caught(gradviz.grad(gradviz.grad(lambda x: log_shifted(x))), 1.0)
+    assert (seen[0].filename, seen[0].lineno) == (__file__, line_of("LOG LINE"))
+
+
+def test_a_warnings_filter_of_error_raises():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(RuntimeWarning, match="divide by zero encountered in log"):
+            gradviz.grad(log_shifted)(onp.array([1.0, 2.0]))
+
+
+def test_the_users_numpy_error_settings_are_kept():
+    before = onp.geterr()
+    with onp.errstate(divide="raise"):
+        with pytest.raises(FloatingPointError):
+            gradviz.grad(log_shifted)(onp.array([1.0, 2.0]))
+    with onp.errstate(all="ignore"):
+        assert caught(gradviz.grad(log_shifted), onp.array([1.0, 2.0])) == []
+    calls = []
+    with onp.errstate(divide="call", call=lambda kind, flag: calls.append(kind)):
+        assert caught(gradviz.grad(log_shifted), onp.array([1.0, 2.0])) == []
+    assert calls and set(calls) == {"divide by zero"}  # the forward log and its VJP
+    gradviz.grad(log_shifted)(onp.array([2.0, 3.0]))
+    assert onp.geterr() == before and onp.geterrcall() is None
