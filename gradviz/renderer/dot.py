@@ -431,7 +431,8 @@ def _pack(pieces: list[str], width: int, backwards: bool = False) -> list[str]:
 
 def _add_legend(dot: Graph, shown: nx.DiGraph, options: _Options, below: str | None) -> None:
     kinds = [k for k in KIND_STYLE if any(d.get("kind") == k for _, d in shown.nodes(data=True))]
-    swatches = "".join(f'<td bgcolor="{KIND_STYLE[k][0]}" border="1" color="{KIND_STYLE[k][1]}">'
+    fill = options.marks.kind_fill if options.marks is not None else str
+    swatches = "".join(f'<td bgcolor="{fill(KIND_STYLE[k][0])}" border="1" color="{KIND_STYLE[k][1]}">'
                        f'{_gray(k, 9)}</td>' for k in kinds)
     rows = [f'<tr><td colspan="{max(1, len(kinds))}" align="left"><b>legend</b></td></tr>',
             f"<tr>{swatches}</tr>"]

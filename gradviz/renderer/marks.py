@@ -37,10 +37,12 @@ __all__ = ["ANALYSES", "annotated", "Marks", "BORN_FILL", "BORN_BORDER", "PASSED
 ANALYSES = {"nans": "nan_status", "check": "check", "health": "health"}
 BORN_FILL, BORN_BORDER, PASSED = "#ef9a9a", "#b71c1c", "#c62828"
 CHECK = "#c000b0"
-FLAG = "#bf360c"
+FLAG = "#8a2500"
 UNREACHED = "#ffffff"
-# Pale to deep (YlGnBu's light half): black text stays readable on the deepest fill.
-_SCALE = ((255, 255, 217), (127, 205, 187), (29, 145, 192))
+# Pale to deep (YlGnBu's light half, stopped before its darkest blue): every label, the small
+# grey ones darkened to _ON_FILL, keeps a contrast of at least 4.5 (WCAG AA) on the deepest fill.
+_SCALE = ((255, 255, 217), (161, 218, 180), (84, 190, 198))
+_GREY, _ON_FILL = "#666666", "#333333"
 
 
 def annotated(source: Any, graph: nx.DiGraph, *, nans: bool, check: bool, health: bool) -> nx.DiGraph:
@@ -83,7 +85,7 @@ def _escape(text: Any) -> str:
     return html.escape(str(text), quote=False)
 
 
-def _small(text: str, colour: str = "#666666", bold: bool = False) -> str:
+def _small(text: str, colour: str = _GREY, bold: bool = False) -> str:
     body = f"<b>{_escape(text)}</b>" if bold else _escape(text)
     return f'<font color="{colour}" point-size="9">{body}</font>'
 
@@ -140,7 +142,7 @@ class Marks:
     def decorate(self, name: str, data: dict, attributes: dict, rows: list[str]) -> list[str]:
         """Restyle a node's ``attributes`` and return its rows with the findings added."""
         if self.health and data.get("health") is not None:
-            rows = rows + self._health(data, attributes)
+            rows = [row.replace(_GREY, _ON_FILL) for row in rows] + self._health(data, attributes)
         if self.nans and data.get("nan_status") in ("born", "arrived", "passed"):
             rows = self._nans(name, data, attributes, rows)
         if self.check and data.get("check") == "fail":
@@ -243,11 +245,11 @@ class Marks:
     def legend_rows(self, span: int) -> list[str]:
         """Rows for the legend, each one cell spanning its ``span`` columns."""
         cells = []
-        if self.nans:
+        if self.nans and self._found("nan_status", ("born", "arrived", "passed")):
             cells.append(f'<td bgcolor="{BORN_FILL}" border="3" color="{BORN_BORDER}">'
                          f'{_small("NaN/Inf born here", "#000000")}</td>'
                          f'<td border="2" color="{PASSED}">{_small("passes a NaN/Inf on", "#000000")}</td>')
-        if self.check:
+        if self.check and self.graph.graph.get("check_failed"):
             cells.append(f'<td border="3" color="{CHECK}" style="dashed">'
                          f'{_small("rule check failed (JVP, VJP or cut identity)", "#000000")}</td>')
         if self.health:
@@ -255,10 +257,19 @@ class Marks:
         return [f'<tr><td colspan="{span}" align="left"><table border="0" cellspacing="2" '
                 f'cellpadding="2"><tr>{row}</tr></table></td></tr>' for row in cells]
 
+    def _found(self, attribute: str, values: tuple) -> bool:
+        return any(data.get(attribute) in values for _, data in self.graph.nodes(data=True))
+
+    def kind_fill(self, fill: str) -> str:
+        """The legend's swatch for a node kind: its fill, or white when the fill shows
+        ``‖w̄‖`` instead (the border still tells the kind)."""
+        return UNREACHED if self.health else fill
+
     def _scale_cells(self) -> str:
         low, high = 10 ** self.low, 10 ** self.high
         steps = "".join(f'<td bgcolor="{_scale_colour(k / 4)}" border="1" color="#9e9e9e">&#160;&#160;&#160;</td>'
                         for k in range(5))
+        flags = (f'<td>{_small("  ⚠ flags: vanishing, exploding, saturated", FLAG)}</td>'
+                 if self.graph.graph.get("health_flagged") else "")
         return (f'<td>{_small("‖w̄‖, log scale:", "#000000")}</td><td>{_small(f"{low:.3g}")}</td>'
-                f'{steps}<td>{_small(f"{high:.3g}")}</td>'
-                f'<td>{_small("  ⚠ flags: vanishing, exploding, saturated", FLAG)}</td>')
+                f'{steps}<td>{_small(f"{high:.3g}")}</td>{flags}')

@@ -99,3 +99,52 @@ def test_command_line_options(cli, tmp_path):
     path = tmp_path / "nan.png"
     code, _out, err = cli("render", "log(x)*y + sqrt(x - 3)", "--at", "x=2,y=3", "--debug", "-o", str(path))
     assert code == 0 and path.read_bytes().startswith(b"\x89PNG") and "wrote" in err
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of ``#rrggbb``."""
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (linear(int(colour[k:k + 2], 16) / 255) for k in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a: str, b: str) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_health_labels_are_readable_on_every_fill():
+    import re
+
+    import pygraphviz
+
+    graph = pygraphviz.AGraph(string=to_dot(_tanh_network(), health=True).source)
+    fills = []
+    for node in graph.nodes():
+        fill = node.attr.get("fillcolor")
+        if node.name == "legend" or not fill:
+            continue
+        fills.append(fill)
+        for text in re.findall(r'color="(#[0-9a-fA-F]{6})"', node.attr["label"]) + ["#000000"]:
+            assert _contrast(text, fill) >= 4.5, (node.name, text, fill)
+    assert len(set(fills)) >= 4  # the scale is really used
+
+
+def test_health_legend_shows_the_fill_not_the_kind_colours():
+    from gradviz.renderer.dot import KIND_STYLE
+
+    source = to_dot(_tanh_network(), health=True).source
+    legend = source[source.index("legend\t[") if "legend\t[" in source else source.index("legend ["):]
+    assert "‖w̄‖, log scale:" in legend
+    assert not any(fill in legend for fill, _border in KIND_STYLE.values())
+    plain = to_dot(_tanh_network()).source
+    assert KIND_STYLE["input"][0] in plain[plain.index("legend ["):]
+
+
+def test_debug_legend_has_no_entries_for_what_was_not_found():
+    clean = to_dot(gradviz.trace(lambda x, y: x * y + np.sin(x), 2.0, 3.0), debug=True).source
+    assert "no NaN or Inf is born" in clean and "every node's rules pass their check" in clean
+    assert "NaN/Inf born here" not in clean and "passes a NaN/Inf on" not in clean
+    assert "rule check failed (" not in clean and "⚠ flags" not in clean
+    assert "‖w̄‖, log scale:" in clean
