@@ -20,7 +20,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as onp
 
-from gradviz.debug.gradcheck import GradientCheckError, numerical_jvp, tolerances
+from gradviz.debug.gradcheck import GradientCheckError
+from gradviz.debug.numerical import numerical_jvp, tolerances
 from gradviz.differential import _selecting, make_jvp, make_vjp
 from gradviz.engine.tracer import unbox
 from gradviz.engine.tree import flatten

@@ -38,7 +38,8 @@ def cli(monkeypatch, capsys):
     """``cli(*argv)`` runs ``gradviz.cli.main`` with only the render and trace sub-commands
     (the others belong to other packages and are tested there) and returns
     ``(exit code, stdout, stderr)``."""
-    monkeypatch.setattr(gradviz.cli, "_COMMAND_MODULES", ("gradviz.cli.render",))
+    monkeypatch.setattr(gradviz.cli, "_COMMAND_MODULES",
+                        {"render": gradviz.cli._COMMAND_MODULES["render"]})
 
     def run(*argv):
         code = gradviz.cli.main(list(argv))

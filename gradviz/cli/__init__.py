@@ -1,8 +1,8 @@
 """The ``gradviz`` command: argv in, the public API out. Nothing imports this module.
 
-Each sub-command lives beside the code it drives and registers itself here:
-``render`` and ``trace`` (gradviz.cli.render), ``inspect`` and ``train``
-(gradviz.cli.inspect), ``check`` (gradviz.cli.check).
+Each module of this package registers its sub-commands here: ``render`` and ``trace``
+(gradviz.cli.render), ``inspect`` and ``train`` (gradviz.cli.inspect), ``check``
+(gradviz.cli.check); the expression parser is gradviz.cli.expression.
 
 Exit codes: 0 success, 1 a check that failed, 2 bad input.
 """
@@ -10,7 +10,6 @@ Exit codes: 0 success, 1 a check that failed, 2 bad input.
 from __future__ import annotations
 
 import argparse
-import importlib
 import re
 import sys
 from typing import Sequence
@@ -21,21 +20,37 @@ __all__ = ["main", "EXIT_OK", "EXIT_CHECK_FAILED", "EXIT_BAD_INPUT"]
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
-_COMMAND_MODULES = ("gradviz.cli.render", "gradviz.cli.inspect", "gradviz.cli.check")
+def _render_commands(commands) -> None:
+    from gradviz.cli.render import register
+
+    register(commands)
+
+
+def _inspect_commands(commands) -> None:
+    from gradviz.cli.inspect import register
+
+    register(commands)
+
+
+def _check_commands(commands) -> None:
+    from gradviz.cli.check import register
+
+    register(commands)
+
+
+#: the modules of the sub-commands, each imported only to build or run one of its commands
+#: (the renderer alone brings networkx and graphviz)
+_COMMAND_MODULES = {"render": _render_commands, "inspect": _inspect_commands,
+                    "check": _check_commands}
 
 #: each command's module and summary, so that ``gradviz --help`` lists the commands without
-#: importing them (the renderer alone brings networkx and graphviz); a test checks that these
-#: summaries are the modules' own
+#: importing them; a test checks that these summaries are the modules' own
 COMMANDS = {
-    "render": ("gradviz.cli.render",
-               "draw the evaluation graph with values, tangents, adjoints and partials"),
-    "trace": ("gradviz.cli.render", "print the forward and reverse evaluation-trace tables"),
-    "inspect": ("gradviz.cli.inspect",
-                "step through the forward and reverse sweeps of an expression"),
-    "train": ("gradviz.cli.inspect",
-              "train the lecture's classifier on make_moons, optionally in the inspector"),
-    "check": ("gradviz.cli.check",
-              "check derivatives, find NaN/Inf births, gradient health and paths"),
+    "render": ("render", "draw the evaluation graph with values, tangents, adjoints and partials"),
+    "trace": ("render", "print the forward and reverse evaluation-trace tables"),
+    "inspect": ("inspect", "step through the forward and reverse sweeps of an expression"),
+    "train": ("inspect", "train the lecture's classifier on make_moons, optionally in the inspector"),
+    "check": ("check", "check derivatives, find NaN/Inf births, gradient health and paths"),
 }
 
 _EPILOG = """examples:
@@ -109,19 +124,12 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     wanted = _COMMAND_MODULES if argv is None else _module_of(argv)
     registered = set()
-    for module_name in _COMMAND_MODULES:
-        if module_name not in wanted:
-            continue
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        module.register(commands)
-        registered.add(module_name)
-    for name, (module_name, summary) in COMMANDS.items():
-        if module_name in _COMMAND_MODULES and module_name not in registered and module_name not in wanted:
+    for module, register in _COMMAND_MODULES.items():
+        if module in wanted:
+            register(commands)
+            registered.add(module)
+    for name, (module, summary) in COMMANDS.items():
+        if module in _COMMAND_MODULES and module not in registered:
             commands.add_parser(name, help=summary)
     return parser
 

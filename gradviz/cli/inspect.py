@@ -80,13 +80,7 @@ def register(subparsers) -> None:
 
 def breakpoints_from(arguments) -> list:
     """The breakpoints the options ask for."""
-    from gradviz.inspector.state import (
-        AdjointAbove,
-        IterationIs,
-        NonFinite,
-        OperationIs,
-        RuleCheckFails,
-    )
+    from gradviz.inspector.breakpoints import AdjointAbove, IterationIs, NonFinite, OperationIs, RuleCheckFails
 
     found: list = [NonFinite()] if arguments.break_nonfinite else []
     if arguments.break_check:
@@ -201,7 +195,7 @@ def run_train(arguments) -> int:
 
 def _train_in_inspector(arguments, model, inputs, labels) -> int:
     from gradviz.inspector import inspect
-    from gradviz.inspector.state import Run
+    from gradviz.inspector.run import Run
     from gradviz.train.moons import iterate_training
 
     iterations = iterate_training(model, inputs, labels, steps=arguments.steps,

@@ -21,10 +21,12 @@ from gradviz.differential import GradvizWarning, jvp, vjp
 from gradviz.engine.tracer import unbox
 from gradviz.engine.tree import flatten, unflatten
 from gradviz.debug._values import inner
+from gradviz.debug.localise import localise
+from gradviz.debug.numerical import numerical_jvp, tolerances
 from gradviz.errors import GradvizError
 
 __all__ = [
-    "numerical_jvp", "check_grads", "compare_modes", "InputCheck", "GradientCheckError", "tolerances"]
+    "check_grads", "compare_modes", "InputCheck", "GradientCheckError"]
 
 
 class GradientCheckError(GradvizError, AssertionError):
@@ -40,19 +42,6 @@ class GradientCheckError(GradvizError, AssertionError):
         super().__init__(message)
         self.checks = list(checks)
         self.report = report
-
-
-def tolerances(*values: Any) -> tuple[float, float, float]:
-    """``(eps, rtol, atol)`` that suit the lowest float precision among ``values``.
-
-    Example:
-        >>> import numpy
-        >>> tolerances(numpy.ones(2, numpy.float32)), tolerances(1.0)
-        ((0.01, 0.02, 0.002), (1e-06, 1e-05, 1e-06))
-    """
-    single = any(getattr(unbox(v), "dtype", None) in (onp.float16, onp.float32, onp.complex64)
-                 for v in values)
-    return (1e-2, 2e-2, 2e-3) if single else (1e-6, 1e-5, 1e-6)
 
 
 @dataclass
@@ -109,29 +98,6 @@ def _magnitude(a: Any, b: Any) -> float:
     b_leaves, _ = flatten(b)
     return float(sum(onp.sum(onp.abs(onp.asarray(unbox(x))) * onp.abs(onp.asarray(unbox(y))))
                      for x, y in zip(a_leaves, b_leaves)))
-
-
-def _shift(args: Sequence, direction: Sequence, scale: float) -> list:
-    shifted = []
-    for arg, step in zip(args, direction):
-        leaves, treedef = flatten(arg)
-        steps, _ = flatten(step)
-        shifted.append(unflatten(treedef, [x + scale * d for x, d in zip(leaves, steps)]))
-    return shifted
-
-
-def numerical_jvp(f: Callable, args: Sequence, direction: Sequence, eps: float) -> Any:
-    """Central finite differences ``(f(x + hv) − f(x − hv)) / 2h``, ``h = eps·max(1, |x|∞)``."""
-    scale = max([1.0] + [float(onp.max(onp.abs(unbox(x)))) for x in flatten(list(args))[0]
-                         if onp.size(unbox(x))])
-    h = eps * scale  # relative to the inputs, so large inputs do not drown in rounding
-    with onp.errstate(all="ignore"):
-        plus = f(*_shift(args, direction, h))
-        minus = f(*_shift(args, direction, -h))
-    plus_leaves, treedef = flatten(plus)
-    minus_leaves, _ = flatten(minus)
-    return unflatten(treedef, [(onp.asarray(unbox(p)) - onp.asarray(unbox(m))) / (2 * h)
-                               for p, m in zip(plus_leaves, minus_leaves)])
 
 
 def _close(got: Any, expected: Any, rtol: float, atol: float) -> bool:
@@ -291,8 +257,6 @@ def _failure(f, args, checks, check: InputCheck, blame: bool, seed: int) -> Grad
 
 
 def _blame(f, args, seed: int):
-    from gradviz.debug.localise import localise
-
     try:
         return localise(f, *args, seed=seed)
     except Exception:  # noqa: BLE001

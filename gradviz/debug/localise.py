@@ -27,7 +27,7 @@ from gradviz.engine.broadcast import fit_adjoint, fit_tangent, shape_of
 from gradviz.engine.source import describe_site
 from gradviz.engine.tracer import Node, unbox
 from gradviz.debug._values import brief, inner, is_finite
-from gradviz.debug.gradcheck import numerical_jvp
+from gradviz.debug.numerical import numerical_jvp
 from gradviz.debug.nans import args_finite, formula
 
 __all__ = ["RuleCheck", "CheckReport", "check_node", "check_trace", "localise", "cut_identity"]

@@ -25,6 +25,7 @@ from typing import Any, Callable
 import numpy as onp
 
 from gradviz.errors import TraceFileError
+from gradviz.export.values import decode_value
 
 __all__ = ["check_file", "Columns", "DTYPES", "read_only_array"]
 
@@ -295,8 +296,6 @@ class _Values:
         if type(value) is dict:
             if "repr" in value:
                 return value["repr"]
-            from gradviz.export.serialize import decode_value
-
             return decode_value(value)
         return read_only_array(self.blobs[self.kinds[value]], self.offsets[value],
                                tuple(self.shapes[value]))
@@ -328,8 +327,6 @@ def _check_inline(value: dict, where: str) -> None:
                 raise _fail(f"{where}.data[{k}]", f"expected a number, got {_type_name(part)}")
     try:
         with onp.errstate(all="ignore"):
-            from gradviz.export.serialize import decode_value
-
             decode_value(value)
     except (OverflowError, ValueError, TypeError):
         raise _fail(where, f"a number does not fit in {value['dtype']}") from None

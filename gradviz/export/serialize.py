@@ -29,6 +29,7 @@ from typing import Any, Callable
 import numpy as onp
 
 from gradviz._files import write_atomic
+from gradviz.export.values import decode_value, encode_value
 from gradviz.export._schema import DTYPES, Columns, check_file
 from gradviz.engine.sweeps import Step, Sweep
 from gradviz.engine.trace import Trace
@@ -38,58 +39,10 @@ from gradviz.errors import TraceFileError
 from gradviz.export.notation import partial_value
 
 __all__ = ["save_trace", "load_trace", "trace_to_dict", "trace_from_dict", "FORMAT",
-           "encode_value", "decode_value"]
+           "encode_value", "decode_value"]  # the last two from gradviz.export.values
 
 FORMAT = "gradviz-trace"
 VERSION = 3
-_SPECIAL = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
-
-
-def _encode_number(x: Any) -> Any:
-    if isinstance(x, float) and not math.isfinite(x):
-        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
-    return x
-
-
-def encode_value(value: Any) -> Any:
-    """A JSON-ready form of a number or array (``None`` stays ``None``), inline:
-    ``{"dtype", "shape", "data"}`` with NaN and ±Inf as strings (used by the graph's JSON)."""
-    value = unbox(value)
-    if value is None:
-        return None
-    try:
-        array = onp.asarray(value)
-    except ValueError:  # an index such as (None, slice(1, None), array([0, 2])): kept as text
-        return {"repr": repr(value)}
-    if array.dtype.kind not in "biufc":
-        return {"repr": repr(value)}
-    if array.dtype.kind == "c":
-        data = [[_encode_number(float(z.real)), _encode_number(float(z.imag))] for z in array.ravel()]
-    else:
-        data = [_encode_number(x) for x in array.ravel().tolist()]
-    return {"dtype": str(array.dtype), "shape": list(array.shape), "data": data}
-
-
-def decode_value(encoded: Any) -> Any:
-    """Inverse of :func:`encode_value` (for data already checked by the schema)."""
-    if encoded is None:
-        return None
-    if "repr" in encoded:
-        return encoded["repr"]
-    dtype = onp.dtype(encoded["dtype"])
-    data = encoded["data"]
-    if dtype.kind == "c":
-        flat = [complex(_decode_number(re), _decode_number(im)) for re, im in data]
-    else:
-        flat = [_decode_number(x) for x in data]
-    array = onp.array(flat, dtype=dtype).reshape(encoded["shape"])
-    return array[()] if array.ndim == 0 else array
-
-
-def _decode_number(x: Any) -> Any:
-    return _SPECIAL[x] if isinstance(x, str) else x
-
-
 class _Pool:
     """Collects every value of a trace, to be written as one base64 blob per dtype.
 

@@ -19,10 +19,11 @@ __all__ = ["inspect", "make_state"]
 def make_state(source: Any, *, breakpoints: Sequence[Any] = (), inputs=None, labels=None,
                predict: Callable | None = None):
     """An :class:`~gradviz.inspector.state.InspectorState` over a trace, a recording, a list of
-    traces or a :class:`~gradviz.inspector.state.Run`."""
+    traces or a :class:`~gradviz.inspector.run.Run`."""
     from gradviz.engine.trace import Trace
     from gradviz.errors import GradvizError
-    from gradviz.inspector.state import InspectorState, Run
+    from gradviz.inspector.state import InspectorState
+    from gradviz.inspector.run import Run
 
     if isinstance(source, Run):
         run = source

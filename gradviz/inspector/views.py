@@ -16,7 +16,8 @@ from rich.text import Text
 
 from gradviz.engine.source import describe_site, site_source
 from gradviz.engine.tracer import unbox
-from gradviz.inspector.state import InspectorState, running_adjoint
+from gradviz.inspector.state import InspectorState
+from gradviz.inspector.phases import running_adjoint
 from gradviz.export.notation import (
     adjoint_formula,
     bar_name,

@@ -86,7 +86,7 @@ def _data(trace_or_graph: Any, chosen: str, dpi: int, options: dict) -> bytes:
 def _encode(value: Any) -> Any:
     """JSON-ready data: a finite scalar as a plain number; arrays, NaN and Inf as in trace
     files (``{"dtype", "shape", "data"}``); tuples and lists as lists."""
-    from gradviz.export.serialize import encode_value
+    from gradviz.export.values import encode_value
 
     if value is None or isinstance(value, (bool, str)):
         return value

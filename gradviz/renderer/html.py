@@ -209,7 +209,8 @@ def stepper_model(trace, *, digits: int = 4, cells: list[dict] | None = None) ->
     changes since step k - 1: ``cells`` ``[[id, shown], …]`` and ``rows``
     ``[[table, row, state, value, derivative], …]``.
     """
-    from gradviz.inspector.state import InspectorState, Position, Run
+    from gradviz.inspector.state import InspectorState, Position
+    from gradviz.inspector.run import Run
     from gradviz.inspector.views import step_text, where_text
 
     state = InspectorState(Run([trace], training=False))

@@ -3,7 +3,7 @@ iteration the loss, the weights and their gradient, the decision boundary over t
 the numbers of the graph; the iterations where a NaN or an Inf appears.
 
 Each number comes from the recorded traces, read as the inspector reads them
-(:class:`gradviz.inspector.state.Run`); nothing is trained again.
+(:class:`gradviz.inspector.run.Run`); nothing is trained again.
 
 Example:
     >>> import gradviz, gradviz.numpy as np
@@ -113,7 +113,7 @@ def training_model(traces, cells: list[dict], *, inputs=None, labels=None, predi
                    breakpoints: list[int] = (), digits: int = 4) -> dict:
     """The page's data: ``iterations`` (loss, weights, graph numbers, boundary), the
     ``boundary`` grid and samples, and the ``findings`` on the iteration axis."""
-    from gradviz.inspector.state import Run
+    from gradviz.inspector.run import Run
 
     run = Run(list(traces), inputs=inputs, labels=labels, predict=predict, training=True)
     grid, plot = (None, None) if predict is None or inputs is None else _plot(inputs, labels)

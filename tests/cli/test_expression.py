@@ -130,7 +130,7 @@ def _run(text: str, *, guard: bool = True) -> tuple[int, str, str]:
         stack.enter_context(contextlib.redirect_stdout(out))
         stack.enter_context(contextlib.redirect_stderr(err))
         stack.enter_context(mock.patch.object(gradviz.cli, "_COMMAND_MODULES",
-                                              ("gradviz.cli.render",)))
+                                              {"render": gradviz.cli._COMMAND_MODULES["render"]}))
         for patch in guards:
             stack.enter_context(patch)
         code = gradviz.cli.main(["render", text, "--at", "x=1.5,y=[1,2]"])

@@ -13,7 +13,7 @@ from gradviz.debug import nan_birth
 from gradviz.errors import NonFiniteError
 from gradviz.cli.expression import trace_expression
 from gradviz.inspector import make_state
-from gradviz.inspector.state import NonFinite
+from gradviz.inspector.breakpoints import NonFinite
 from gradviz.train.moons import logistic_model, moons_data, train
 
 Y = onp.array([1.0, onp.nan, 3.0])  # data with a hole in it, read by the loss below

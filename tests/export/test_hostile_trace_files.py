@@ -197,7 +197,7 @@ def test_unreadable_json_is_one_line(tmp_path, content, message):
 
 
 def test_version_1_files_still_load_and_are_checked(lecture_data):
-    from gradviz.export.serialize import encode_value
+    from gradviz.export.values import encode_value
 
     old = json.loads((DATA / "lecture-v2.json").read_text())
     decode = trace_from_dict(old)  # the version 2 trace, to read values from

@@ -12,7 +12,9 @@ import pytest
 from gradviz.cli.expression import trace_expression
 from gradviz.inspector import make_state
 from gradviz.inspector.app import InspectorApp
-from gradviz.inspector.state import InspectorState, NonFinite, Position, Run
+from gradviz.inspector.state import InspectorState, Position
+from gradviz.inspector.breakpoints import NonFinite
+from gradviz.inspector.run import Run
 from gradviz.train.moons import iterate_training, logistic_model, moons_data
 
 SIZE = (160, 50)

@@ -13,7 +13,7 @@ from gradviz.debug import check_trace, nan_birth
 from gradviz.cli.expression import trace_expression
 from gradviz.inspector import make_state
 from gradviz.inspector.app import InspectorApp
-from gradviz.inspector.state import NonFinite, RuleCheckFails, born_reason
+from gradviz.inspector.breakpoints import NonFinite, RuleCheckFails, born_reason
 from gradviz.inspector.views import graph_view, step_text
 
 

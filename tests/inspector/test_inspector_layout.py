@@ -10,7 +10,8 @@ import pytest
 from gradviz.cli.expression import trace_expression
 from gradviz.inspector import make_state, views
 from gradviz.inspector.app import InspectorApp
-from gradviz.inspector.state import NonFinite, Run
+from gradviz.inspector.breakpoints import NonFinite
+from gradviz.inspector.run import Run
 from gradviz.train.moons import iterate_training, mlp_model, moons_data
 
 SMALL, LARGE = (80, 24), (140, 45)

@@ -11,7 +11,7 @@ from gradviz.cli import main
 from gradviz.cli.expression import trace_expression
 from gradviz.inspector import make_state
 from gradviz.inspector.plain import print_run
-from gradviz.inspector.state import NonFinite
+from gradviz.inspector.breakpoints import NonFinite
 
 
 def printed(state) -> tuple[int, str]:

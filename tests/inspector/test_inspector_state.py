@@ -10,16 +10,10 @@ import gradviz.numpy as np
 from gradviz.errors import GradvizError
 from gradviz.cli.expression import trace_expression
 from gradviz.inspector import make_state
-from gradviz.inspector.state import (
-    AdjointAbove,
-    InspectorState,
-    IterationIs,
-    NonFinite,
-    OperationIs,
-    Position,
-    Run,
-    running_adjoint,
-)
+from gradviz.inspector.breakpoints import AdjointAbove, IterationIs, NonFinite, OperationIs
+from gradviz.inspector.state import InspectorState, Position
+from gradviz.inspector.run import Run
+from gradviz.inspector.phases import running_adjoint
 from gradviz.inspector.views import step_text, table_view
 from gradviz.train.moons import iterate_training, logistic_model, moons_data
 

@@ -6,7 +6,7 @@ import networkx as nx
 import pytest
 
 from gradviz.renderer import RenderError, render, to_dot
-from gradviz.export.serialize import decode_value as _decode_array
+from gradviz.export.values import decode_value as _decode_array
 
 
 def decode_value(encoded):

@@ -10,7 +10,8 @@ import pytest
 import gradviz
 import gradviz.numpy as np
 from gradviz.cli.expression import trace_expression
-from gradviz.inspector.state import InspectorState, Run
+from gradviz.inspector.state import InspectorState
+from gradviz.inspector.run import Run
 from gradviz.renderer import to_dot
 from gradviz.renderer.files import graph_to_json
 from gradviz.export.tables import forward_rows, reverse_rows
