@@ -134,10 +134,12 @@ def parse(text: str) -> Expression:
 
 
 def _parse_quietly(text: str) -> ast.Expression:
-    """``ast.parse`` without its SyntaxWarnings (``8if``: "invalid decimal literal"), which
-    would print beside the one-line error; the error itself says what is wrong."""
+    """``ast.parse`` without its warnings (``8if``: "invalid decimal literal"), which would
+    print beside the one-line error; the error itself says what is wrong. Python 3.10 and 3.11
+    raise that one as a DeprecationWarning, 3.12 on as a SyntaxWarning."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
         return ast.parse(text, mode="eval")
 
 

@@ -113,8 +113,14 @@ def test_every_name_on_plain_arguments_gives_numpys_result(module, name):
     assert_same(_call(ours, args, is_random), _call(plain, args, is_random), f"{module}.{name}")
 
 
+#: numpy before 2.3 still reads any array as bytes in fromstring's deprecated binary mode, so
+#: a candidate fits there and not in later versions.
+FITS_IN_OLDER_NUMPY = {"fromstring"}
+
+
 def test_no_candidate_list_names_only_names_no_candidate_fits():
-    fitting = [name for module, name in NAMES if name in NO_CANDIDATE
+    fitting = [name for module, name in NAMES
+               if name in NO_CANDIDATE - FITS_IN_OLDER_NUMPY
                and _first_candidate(getattr(MODULES[module][1], name), module == "random") is not None]
     assert fitting == [], "these now have a candidate: remove them from NO_CANDIDATE"
 
