@@ -17,10 +17,16 @@ import gradviz.numpy as np
 X = onp.array([[-1.7, 0.4, 2.6], [0.9, -0.2, 1.3]])
 W = onp.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]])
 
+def _row_stack(m):
+    # numpy 2.5 removed its deprecated alias of vstack; gradviz keeps it for autograd programs,
+    # so on such a numpy gradviz's row_stack is compared with numpy's and autograd's vstack.
+    return m.row_stack if m is np or hasattr(m, "row_stack") else m.vstack
+
+
 CALLS = {
     "einsum_sublists": lambda m, x: m.einsum(x, [0, 1], x, [2, 1], [0, 2]),
     "einsum_sublists_ellipsis": lambda m, x: m.einsum(x, [Ellipsis, 1], m.ones(3), [1], [Ellipsis]),
-    "row_stack": lambda m, x: m.row_stack([x[0], x]),
+    "row_stack": lambda m, x: _row_stack(m)([x[0], x]),
     "select": lambda m, x: m.select([x < 0, x > 1], [x ** 2, 3 * x], default=m.sin(x)),
     "around": lambda m, x: m.around(x) * x,
     "fix": lambda m, x: m.fix(x) * x + m.fix(2.0 * x),
