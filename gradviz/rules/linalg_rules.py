@@ -26,7 +26,8 @@ from gradviz.errors import RuleError
 from gradviz.rules import defrule
 from gradviz.rules.domains import REALS
 from gradviz.rules.fft_rules import conj, real
-from gradviz.rules.numpy_rules import _restore_axes, matmul, reshape, sign, sum, swapaxes, transpose
+from gradviz.rules._numpy_helpers import _restore_axes
+from gradviz.rules.numpy_rules import matmul, reshape, sign, sum, swapaxes, transpose
 
 __all__ = [
     "LINALG_RULES", "Parts", "unpack",

@@ -28,9 +28,8 @@ from gradviz.errors import RuleError
 from gradviz.rules import defnondiff, defrule
 from gradviz.rules.domains import POSITIVE, REALS, UNIT, Domain
 from gradviz.rules.linalg_rules import T, _column, _triangle_mask
+from gradviz.rules._numpy_helpers import _restore_axes, _transposed_back
 from gradviz.rules.numpy_rules import (
-    _restore_axes,
-    _transposed_back,
     exp,
     getitem,
     log,
