@@ -21,6 +21,7 @@ from gradviz.engine.broadcast import fit_tangent, shape_of
 from gradviz.engine.tracer import unbox
 from gradviz.errors import GradvizError
 from gradviz.debug._values import as_array, brief, inner, norm
+from gradviz.debug.nans import rule_origin
 
 __all__ = ["Path", "paths", "NodeChange", "compare_traces"]
 
@@ -131,6 +132,7 @@ class NodeChange:
     op: str
     value_change: float
     adjoint_change: float | None
+    in_rule: str = ""  # for a node a derivative rule recorded: that rule (see rule_origin)
 
 
 def _relative(a: Any, b: Any) -> float:
@@ -160,6 +162,7 @@ def compare_traces(before, after, *, top: int = 10) -> list[NodeChange]:
         if adjoints[0] is not None and adjoints[1] is not None:
             a, b = adjoints[0][node.index], adjoints[1][node.index]
             adjoint_change = None if a is None and b is None else _relative(a, b)
+        made = rule_origin(node)
         changes.append(NodeChange(node.index, node.name, node.op, _relative(node.value, other.value),
-                                  adjoint_change))
+                                  adjoint_change, made[1] if made is not None else ""))
     return sorted(changes, key=lambda c: -max(c.value_change, c.adjoint_change or 0.0))[:top]

@@ -28,7 +28,7 @@ from gradviz.engine.source import describe_site
 from gradviz.engine.tracer import Node, unbox
 from gradviz.debug._values import brief, inner, is_finite
 from gradviz.debug.numerical import numerical_jvp
-from gradviz.debug.nans import args_finite, formula
+from gradviz.debug.nans import args_finite, formula, rule_origin
 
 __all__ = ["RuleCheck", "CheckReport", "check_node", "check_trace", "localise", "cut_identity"]
 
@@ -50,13 +50,15 @@ class RuleCheck:
     site: str
     formula: str
     how: str
+    in_rule: str = ""  # for a node a derivative rule recorded: that rule (see rule_origin)
 
     def describe(self) -> str:
         """One line naming the operation, its source line, expected and got."""
         where = f" at {self.site}" if self.site else ""
         verdict = "is correct" if self.ok else "is wrong"
+        inside = f" inside {self.in_rule}" if self.in_rule else ""
         return (f"the {self.rule} rule of '{self.op}' (argument {self.argnum}) {verdict} at "
-                f"{self.name} = {self.formula}{where}: {self.how}: expected {self.expected}, "
+                f"{self.name} = {self.formula}{inside}{where}: {self.how}: expected {self.expected}, "
                 f"got {self.got}")
 
     __str__ = describe
@@ -174,8 +176,11 @@ def _check_argument(node: Node, args: list, ans: Any, argnum: int, rng) -> list[
 
 
 def _verdict(node: Node, argnum: int, rule: str, ok: bool, expected, got, how: str) -> RuleCheck:
+    made = rule_origin(node)  # a node of a derivative rule: at the line of the user's operation
+    _op, in_rule, site = made if made is not None else ("", "", "")
     return RuleCheck(node.index, node.name, node.op, argnum, rule, ok, brief(expected, precision=6),
-                     brief(got, precision=6), describe_site(node.site), formula(node), how)
+                     brief(got, precision=6), site or describe_site(node.site), formula(node), how,
+                     in_rule)
 
 
 # --- a whole trace ---------------------------------------------------------------------------------

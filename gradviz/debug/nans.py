@@ -49,11 +49,11 @@ from gradviz.engine.source import describe_site, site_location
 from gradviz.engine.sweeps import RECORDED, observing, reverse_sweep, unobserved
 from gradviz.engine.tracer import Node
 from gradviz.errors import NonFiniteError
-from gradviz.export.notation import bar_name, dot_name
+from gradviz.export.notation import bar_name, dot_name, fill_template
 from gradviz.debug._values import as_array, brief, is_finite
 
 __all__ = ["Birth", "NanReport", "nan_birth", "first_nonfinite", "debug_nans", "NanDetector",
-           "data_arrival", "input_arrival"]
+           "data_arrival", "input_arrival", "rule_origin"]
 
 
 @dataclass
@@ -66,7 +66,8 @@ class Birth:
         name: ``"w4"``.
         op: the primitive's name, ``"log"``.
         formula: ``"log(w1)"``.
-        site: the user's source line (``describe_site``), or ``""``.
+        site: the user's source line (``describe_site``), or ``""``; for a node a derivative
+            rule recorded (higher order), the line of the user's operation whose rule it is.
         inputs: ``(label, value)`` texts of the inputs at the first offending elements.
         result: the non-finite result at those elements.
         argnum: for the reverse sweep, the argument whose contribution is non-finite.
@@ -74,6 +75,9 @@ class Birth:
         kind: ``"born"``, or ``"arrived"`` for a non-finite number that came from outside.
         origin: for an arrival, what it came with: ``"input"``, ``"data"`` (a constant or
             an array the function reads) or ``"seed"``.
+        rule: for a node a derivative rule recorded, that rule: ``"sqrt's derivative rule
+            1/(2√x) (its reverse rule)"``; ``op`` is then the user's operation (``sqrt``) and
+            ``inner_op`` the one inside the rule (``divide``).
     """
 
     sweep: str
@@ -88,6 +92,8 @@ class Birth:
     sweep_index: int | None = None
     kind: str = "born"
     origin: str = ""
+    rule: str = ""
+    inner_op: str = ""
 
     def describe(self) -> str:
         """One line: what was born (or arrived), where, from which values."""
@@ -101,6 +107,10 @@ class Birth:
                     f"{self.sweep} pass at {self.name} = {self.formula} ('{self.op}'){where}: "
                     f"{details}{result}")
         inputs = ", ".join(f"{label} = {value}" for label, value in self.inputs)
+        if self.rule:  # a node recorded by a derivative rule: the user's operation is blamed
+            return (f"non-finite {what[self.sweep]}{target} born in the {self.sweep} pass inside "
+                    f"{self.rule}{where}, at {self.name} = {self.formula} ('{self.inner_op}'): "
+                    f"{inputs} -> {self.result}")
         return (f"non-finite {what[self.sweep]}{target} born in the {self.sweep} pass at "
                 f"{self.name} = {self.formula} ('{self.op}'){where}: {inputs} -> {self.result}")
 
@@ -187,9 +197,44 @@ def _offending(bad: Any, named: list[tuple[str, Any]], limit: int = 3) -> tuple[
 
 def _birth(sweep: str, node: Node, bad: Any, named: list, argnum=None, sweep_index=None) -> Birth:
     inputs, result = _offending(bad, named)
+    made = rule_origin(node)
+    if made is not None:  # recorded by a derivative rule: blame the user's operation
+        op, rule, site = made
+        return Birth(sweep, node.index, node.name, op, formula(node), site or describe_site(node.site),
+                     inputs, result, argnum, sweep_index, rule=rule, inner_op=node.op)
     birth = Birth(sweep, node.index, node.name, node.op, formula(node), describe_site(node.site),
                   inputs, result, argnum, sweep_index)
     return _inside_checkpoint(birth, node) if "checkpointed" in node.primitive.info else birth
+
+
+def rule_origin(node: Node) -> tuple[str, str, str] | None:
+    """For a node a derivative rule recorded (a higher-order derivative), ``(the user's
+    operation, the rule, the user's line)``: ``("sqrt", "sqrt's derivative rule 1/(2√x) (its
+    reverse rule)", "f.py:3: y = np.sqrt(x)")``; ``None`` for a node of the user's own code.
+
+    A rule may itself run inside another rule (third order): the chain is followed out to
+    the operation the user wrote, and the rules in between are named after it.
+
+    Example:
+        >>> import gradviz, gradviz.numpy as np
+        >>> t = gradviz.trace(gradviz.grad(lambda x: np.sqrt(x)), 4.0)
+        >>> [rule_origin(node) is not None for node in t.nodes]
+        [False, False, True]
+        >>> rule_origin(t.nodes[2])[:2]
+        ('sqrt', "sqrt's derivative rule 1/(2√x) (its reverse rule)")
+    """
+    made = node.made_by
+    if made is None:
+        return None
+    chain = [made]
+    while chain[-1][3] is not None:
+        chain.append(chain[-1][3])
+    kind, primitive, site, _ = chain[-1]
+    partials = list(primitive.partials.values())
+    shown = f" {fill_template(partials[0], ['x'], 'ans')}" if len(partials) == 1 and partials[0] else ""
+    rule = f"{primitive.name}'s derivative rule{shown} (its {kind} rule"
+    rule += "".join(f", in {p.name}'s {k} rule" for k, p, _s, _m in chain[-2::-1]) + ")"
+    return primitive.name, rule, describe_site(site)
 
 
 def _inside_checkpoint(birth: Birth, node: Node) -> Birth:

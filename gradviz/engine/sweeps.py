@@ -25,7 +25,7 @@ from numpy import ndarray as _ndarray
 
 from gradviz.engine.broadcast import fit_adjoint, fit_tangent, is_complex, real_part, shape_of
 from gradviz.engine.containers import CONTAINER_TYPES, addable
-from gradviz.engine.tracer import Node, Record, Tape
+from gradviz.engine.tracer import RULE, Node, Record, Tape
 from gradviz.errors import GradvizError, MissingRuleError, RuleError
 
 __all__ = ["Step", "Sweep", "Policy", "PLAIN", "RECORDED", "USED_ONCE", "forward_sweep",
@@ -294,6 +294,7 @@ def reverse_sweep(tape: Tape, seeds: dict[int, Any], *, policy: Policy = PLAIN, 
     steps: list[Step] = []
     watch = policy.watcher("reverse", tape, steps)
     keep, release = policy.keep, policy.release
+    higher = tape.level > 1  # an outer tape records what the rules compute
     for j in range(max(seeds, default=-1), -1, -1):
         g = adjoints[j]
         if g is None:
@@ -310,7 +311,11 @@ def reverse_sweep(tape: Tape, seeds: dict[int, Any], *, policy: Policy = PLAIN, 
                 _allow_missing_rule(tape.node(j), "VJP", argnum)  # a constant argument
                 continue
             try:
-                contribution = rule(g, value, *args, **kwargs) if kwargs else rule(g, value, *args)
+                if higher:
+                    contribution = _run_rule(("reverse", record.primitive, record.site, tape.made_by.get(j)),
+                                             rule, (g, value, *args), kwargs)
+                else:
+                    contribution = rule(g, value, *args, **kwargs) if kwargs else rule(g, value, *args)
             except GradvizError:
                 raise
             except Exception as exc:
@@ -344,7 +349,11 @@ def _tangent_term(tape: Tape, j: int, record: Record, argnum: int, tangent: Any)
         return None
     value = record.value
     try:
-        term = rule(tangent, value, *record.args, **record.kwargs)
+        if tape.level > 1:  # an outer tape records what the rule computes
+            term = _run_rule(("forward", record.primitive, record.site, tape.made_by.get(j)),
+                             rule, (tangent, value, *record.args), record.kwargs)
+        else:
+            term = rule(tangent, value, *record.args, **record.kwargs)
     except GradvizError:
         raise
     except Exception as exc:
@@ -356,6 +365,16 @@ def _tangent_term(tape: Tape, j: int, record: Record, argnum: int, tangent: Any)
     if type(term) is _float64 and type(value) is _float64:
         return term
     return _fit_term(tape, j, argnum, term, value)
+
+
+def _run_rule(made: tuple, rule: Callable, args: tuple, kwargs: dict) -> Any:
+    """``rule(*args, **kwargs)`` with :data:`~gradviz.engine.tracer.RULE` set to ``made``: the
+    nodes it records on an outer tape remember which rule of which node made them."""
+    token = RULE.set(made)
+    try:
+        return rule(*args, **kwargs)
+    finally:
+        RULE.reset(token)
 
 
 def _fit_contribution(tape: Tape, index: int, argnum: int, contribution: Any, parent_value: Any) -> Any:

@@ -25,7 +25,7 @@ from gradviz.engine import source
 from gradviz.engine.source import INTERNAL_CODE as _is_internal_code, user_site as _user_site
 
 __all__ = ["Box", "Node", "Record", "Tape", "Primitive", "EveryArgument", "tracing_depth", "unbox",
-           "operator_method"]
+           "operator_method", "RULE"]
 
 # How many tapes are recording in this thread or task: each has its own, so a ``grad`` in
 # another thread is not taken for a higher-order derivative of this one.
@@ -36,6 +36,14 @@ _DEPTH: ContextVar[int] = ContextVar("gradviz_tracing_depth", default=0)
 # being traced. It only opens the gate: what is recorded is decided by the boxes.
 _depth = 0
 _depth_lock = threading.Lock()
+
+# The derivative rule running now in a sweep of a nested tape (higher order), as
+# ``(kind, primitive, site, made_by)`` of the node whose rule it is ("reverse" or "forward",
+# and that node's own ``made_by``). The sweeps set it once per node; a node a rule records
+# keeps it in its tape's ``made_by``, so that the debugger can blame the user's ``sqrt``
+# rather than the ``divide`` inside sqrt's rule. Rules are gradviz's code, so their nodes
+# take the slow path to the user's line, where it is read.
+RULE: ContextVar[tuple | None] = ContextVar("gradviz_rule", default=None)
 
 # Boxes inside these are looked for only when a primitive found none among its arguments.
 _CONTAINER_TYPES = (tuple, list, dict)
@@ -110,6 +118,12 @@ class Node:
         """The primitive's name, or ``"input"``."""
         return "input" if self.primitive is None else self.primitive.name
 
+    @property
+    def made_by(self) -> tuple | None:
+        """``(kind, primitive, site, made_by)`` of the derivative rule that recorded this node
+        (see :data:`RULE`), or ``None`` for a node of the user's own code."""
+        return None if self.tape is None else self.tape.made_by.get(self.index)
+
     def __repr__(self) -> str:
         letter = self.name[0]
         parents = ", ".join(f"{letter}{i + 1}" for _, i in self.parents)
@@ -123,8 +137,8 @@ class Tape:
     on boxes of several tapes records on the innermost (highest level) one.
     """
 
-    __slots__ = ("records", "level", "lean", "recording", "_nodes", "_letter", "_tokens",
-                 "__weakref__")
+    __slots__ = ("records", "level", "lean", "recording", "made_by", "_nodes", "_letter",
+                 "_tokens", "__weakref__")
 
     def __init__(self, level: int, lean: bool = False):
         #: One :class:`Record` per node, as the recorder appends them; :attr:`nodes` gives
@@ -137,6 +151,8 @@ class Tape:
         #: Between ``with tape:``'s enter and exit. A box kept past that (a value saved from
         #: inside ``grad``) is a plain value: nothing records on a finished tape.
         self.recording = False
+        #: ``{index: rule}`` for the nodes a derivative rule recorded (see :data:`RULE`).
+        self.made_by: dict[int, tuple] = {}
         self._nodes: list[Node] = []
         self._letter: str | Callable[[], str] = "w"
         self._tokens: list = []
@@ -390,6 +406,9 @@ def _append(primitive: Primitive, call: Callable, tape: Tape, raw_args: tuple, k
         site = (frame.f_code, frame.f_lasti)
     else:
         site = _user_site(frame)
+        rule = RULE.get()
+        if rule is not None:
+            tape.made_by[index] = rule
     if tape.lean and type(ans) is _ndarray and ans.size >= liveness.LARGE:
         kept_args, kept_value = liveness.lean_record(primitive, raw_args, parents, ans)
         records.append(_new_record(Record, (primitive, kept_args, kwargs, parents, kept_value, site)))
