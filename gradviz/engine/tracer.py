@@ -300,6 +300,11 @@ class Primitive:
     def __call__(self, *args, **kwargs):
         if not _depth:
             return self.fun(*args, **kwargs)
+        if kwargs and _keywords_may_be_traced(kwargs):
+            # Parents are positional: ``dot(a, b=x)`` is recorded as ``dot(a, x)``.
+            from gradviz.engine.keywords import bind_traced_keywords
+
+            args, kwargs = bind_traced_keywords(self, args, kwargs)
         # Recording: this is the hottest code in the project. The common calls (one or two
         # arguments, boxes of one first-order tape) take the straight paths.
         count = len(args)
@@ -341,6 +346,15 @@ class Primitive:
         if boxed is None:
             return self.fun(*args, **kwargs)
         return self._record_nested(boxed, kwargs)
+
+
+def _keywords_may_be_traced(kwargs: dict) -> bool:
+    """Whether a keyword argument is a box or a container (which may hold one)."""
+    for value in kwargs.values():
+        kind = type(value)
+        if kind is Box or kind in _CONTAINER_TYPES:
+            return True
+    return False
 
 
 def operator_method(primitive: Primitive, reflected: bool = False) -> Callable:

@@ -23,7 +23,6 @@ Example:
 
 from __future__ import annotations
 
-import inspect
 import sys
 
 from gradviz.engine.tracer import Box, Primitive, _record_two
@@ -133,23 +132,7 @@ def array_function(self, func, types, args, kwargs):
     target = _own(_MODULES[module], name) if module in _MODULES else None
     if target is None:
         raise _refuse(f"{module}.{name}", _NO_RULE)
-    if any(type(value) is Box for value in kwargs.values()):
-        args, kwargs = _traced_keywords_in_place(func, args, kwargs)
-    return target(*args, **kwargs)
-
-
-def _traced_keywords_in_place(func, args, kwargs):
-    """A traced value given by keyword (``numpy.sum(a=x)``) moved to its position: a
-    primitive records only its positional arguments, and would otherwise hand the box back
-    to numpy, which would hand it back here. Parameters skipped on the way take their
-    defaults."""
-    signature = inspect.signature(func)
-    given = signature.bind(*args, **kwargs).arguments
-    leading = [p for p in signature.parameters.values()
-               if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    last = max(k for k, p in enumerate(leading) if type(given.get(p.name)) is Box)
-    positional = tuple(given.pop(p.name, p.default) for p in leading[: last + 1])
-    return positional, given
+    return target(*args, **kwargs)  # a traced keyword takes its position there
 
 
 Box.__array_ufunc__ = array_ufunc

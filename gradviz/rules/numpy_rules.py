@@ -263,24 +263,26 @@ fmin = defrule(onp.fmin,           ("[{0} ≤ {1}]", "[{1} < {0}]"), REALS, read
               vjp=(lambda g, ans, x, y: where(x <= y, g, 0.0), lambda g, ans, x, y: where(y < x, g, 0.0)), elementwise=True, smooth=False)
 
 
-def _inside(x, low=None, high=None, out=None, **kwargs):
-    """Where ``low ≤ x ≤ high`` (either bound may be None): a plain mask. The bounds may come
-    by keyword under numpy's either names, ``a_min``/``a_max`` or ``min``/``max``."""
-    low = kwargs.get("a_min", kwargs.get("min", low))
-    high = kwargs.get("a_max", kwargs.get("max", high))
+def _clip_masks(x, low, high):
+    """Where each of ``clip(x, low, high) = minimum(maximum(x, low), high)`` is passed on, as
+    plain masks ``(for x, for low, for high)``: x inside ``[low, high]`` (ties to x, as in
+    ``maximum`` and ``minimum``), low above x, high below ``max(x, low)``. Either bound may be
+    None, and bounds of a larger shape broadcast the masks (and the output) past x's shape."""
     raw = unbox(x)
-    inside = onp.ones(onp.shape(raw), dtype=bool)
-    # Not in place: bounds of a larger shape broadcast the mask (and the output) past x's shape.
-    if low is not None:
-        inside = inside & (raw >= unbox(low))
-    if high is not None:
-        inside = inside & (raw <= unbox(high))
-    return inside
+    raised = raw if low is None else onp.maximum(raw, unbox(low))
+    under = onp.zeros(onp.shape(raised), dtype=bool) if high is None else raised > unbox(high)
+    above = onp.zeros(onp.shape(raised), dtype=bool) if low is None else unbox(low) > raw
+    return ~above & ~under, above & ~under, under
 
 
-clip = defrule(onp.clip,           ("[{1} ≤ {0} ≤ {2}]",),  REALS, reads=("x",),
-              jvp=lambda t, ans, x, *bounds, **kw: where(_inside(x, *bounds, **kw), t, 0.0),
-              vjp=lambda g, ans, x, *bounds, **kw: where(_inside(x, *bounds, **kw), g, 0.0),      elementwise=True, smooth=False)
+def _clip_rule(argnum):
+    """ẏ = ṫ and x̄ = ȳ where argument ``argnum`` is what ``clip`` returns, 0 elsewhere."""
+    return lambda t, ans, x, low=None, high=None, *rest, **kw: where(_clip_masks(x, low, high)[argnum], t, 0.0)
+
+
+_clip = defrule(onp.clip,          ("[{1} ≤ {0} ≤ {2}]", "[{0} < {1}]", "[max({0}, {1}) > {2}]"), REALS, reads=("x, low, high",) * 3, name="clip",
+              jvp=(_clip_rule(0),                          _clip_rule(1),                       _clip_rule(2)),
+              vjp=(_clip_rule(0),                          _clip_rule(1),                       _clip_rule(2)), elementwise=True, smooth=False)
 where = defrule(onp.where,         (None, "[c]", "[¬c]"),   REALS, reads=(None, "c", "c"),
               jvp=(None, lambda t, ans, c, x, y: where(c, t, 0.0), lambda t, ans, c, x, y: where(c, 0.0, t)),
               vjp=(None, lambda g, ans, c, x, y: where(c, g, 0.0), lambda g, ans, c, x, y: where(c, 0.0, g)), elementwise=True,
@@ -448,8 +450,8 @@ pad = defrule(onp.pad,             "1",                     REALS, reads="x, pad
               jvp=lambda t, ans, x, pad_width, mode="constant", **kw: pad(t, pad_width, mode="constant"),
               vjp=_pad_vjp)
 full = defrule(onp.full,           (None, "1"),             REALS, reads=(None, ""),
-              jvp=(None, lambda t, ans, shape, fill_value, dtype=None, **kw: full(shape, t, dtype)),
-              vjp=(None, lambda g, ans, shape, fill_value, dtype=None, **kw: g))  # the sweep sums g to the fill's shape
+              jvp=(None, lambda t, ans, shape, fill_value, dtype=None, *order, **kw: full(shape, t, dtype)),
+              vjp=(None, lambda g, ans, shape, fill_value, dtype=None, *order, **kw: g))  # the sweep sums g to the fill's shape
 linspace = defrule(onp.linspace,   ("1 - k/(n-1)", "k/(n-1)"), REALS, reads=("ans, start", "ans, start"),
               jvp=(_linspace_jvp(0),                       _linspace_jvp(1)),
               vjp=(_linspace_vjp(0),                       _linspace_vjp(1)))
@@ -651,6 +653,24 @@ def select(condlist, choicelist, default=0):
     for condition, choice in zip(reversed(condlist), reversed(choicelist)):
         result = where(condition, choice, result)
     return result
+
+
+@_built_on(_clip)
+def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs):  # noqa: A002
+    """numpy's ``clip``, its bounds recorded as arguments 1 and 2 whichever of numpy's names
+    they come under (``a_min``/``a_max``, or the array API's ``min``/``max``), so that a
+    traced bound has its derivative too.
+
+    Example:
+        >>> import gradviz
+        >>> gradviz.grad(lambda top: sum(clip(onp.array([0.5, 2.0]), max=top)))(1.0)
+        np.float64(1.0)
+    """
+    if (min is not None or max is not None) and (a_min is not None or a_max is not None):
+        raise TypeError("clip() takes its bounds as a_min and a_max, or as min and max, not both")
+    if min is not None or max is not None:
+        a_min, a_max = min, max
+    return _clip(a, a_min, a_max, out, **kwargs)
 
 
 def _one_node_each(primitive):

@@ -17,6 +17,7 @@ import pytest
 
 import gradviz
 import gradviz.numpy as np
+from gradviz.errors import MissingRuleError
 
 V = onp.array([0.3, -1.2, 0.8])
 M = onp.array([[0.3, -1.2, 0.8], [1.5, 0.4, -0.6]])
@@ -30,6 +31,7 @@ CANDIDATES = [
     ([V > 0, V < 0], [V, 2 * V]), ("ij->j", M), (M, [0, 1]), (V, [0, 2]), (M, (3, 2)),
     (M, 0, 1), (S, 2), (M, onp.float32), (V, 1, 2.0), (V, V, V), (M, onp.array([[0], [1]]), 1),
     (onp.arange(8.0).reshape(2, 2, 2), 2), (0.5,), (3, 0.5), (3, 2, 2), (3, [0.5, 0.5]), (V, S),
+    (V, (2, 3)), ((2, 3), V),
 ]
 
 #: Names that write files, print, or change numpy's global state: not called.
@@ -164,14 +166,25 @@ def _with_typical_options(plain, args):
     return args, parameters
 
 
+#: numpy's other names of a parameter, taken by keyword only (the array API's ``min``/``max``).
+KEYWORD_ONLY_NAMES = {"a_min": "min", "a_max": "max"}
+
+
 def _keyword_forms(parameters, args):
-    """Every way of passing the trailing arguments after the first by their numpy names."""
+    """Every way of passing the trailing arguments from some position on by their numpy
+    names (the first argument included), and by their keyword-only names where numpy has
+    them: ``(positional part, keywords)``."""
     forms = []
-    for start in range(1, len(args)):
+    names = {p.name for p in parameters if p.kind is p.KEYWORD_ONLY}
+    for start in range(len(args)):
         chosen = parameters[start:len(args)]
         if len(chosen) < len(args) - start or any(p.kind is not p.POSITIONAL_OR_KEYWORD for p in chosen):
             continue
-        forms.append((args[:start], {p.name: a for p, a in zip(chosen, args[start:])}))
+        keywords = {p.name: a for p, a in zip(chosen, args[start:])}
+        forms.append((args[:start], keywords))
+        aliased = {p.name for p in parameters[:len(args)]} & set(KEYWORD_ONLY_NAMES)
+        if aliased and aliased <= set(keywords) and names >= {KEYWORD_ONLY_NAMES[k] for k in aliased}:
+            forms.append((args[:start], {KEYWORD_ONLY_NAMES.get(k, k): a for k, a in keywords.items()}))
     return forms
 
 
@@ -182,32 +195,64 @@ def _reduced(out):
     return np.real(np.sum(np.square(np.abs(out))))
 
 
+def _is_float_array(value) -> bool:
+    return isinstance(value, onp.ndarray) and value.dtype.kind == "f"
+
+
+def _differentiable_candidate(plain):
+    """The first candidate numpy accepts that holds a float array to differentiate."""
+    for args in CANDIDATES:
+        if any(_is_float_array(a) for a in args):
+            try:
+                _call(plain, args, False)
+            except Exception:
+                continue
+            return args
+    return None
+
+
+def _derivatives(call, at):
+    """The gradient and the tangent (along ones) of ``_reduced(call(v))`` at ``v = at``."""
+    def f(v):
+        return _reduced(call(v))
+
+    return gradviz.grad(f)(at), gradviz.jvp(f, (at,), (onp.ones_like(at),))[1]
+
+
 @pytest.mark.filterwarnings("ignore")
 @pytest.mark.parametrize(("module", "name"), DIFFERENTIABLE, ids=[f"{m}.{n}" for m, n in DIFFERENTIABLE])
 def test_keyword_arguments_give_the_same_derivative_as_positional_ones(module, name):
+    """Constants and traced values alike: each float array argument is differentiated in
+    turn, with it and the arguments around it passed by keyword in every way numpy allows."""
     ours_module, plain_module = MODULES[module]
     plain = getattr(plain_module, name, None)
     if plain is None:
         pytest.skip(f"numpy has no {module}.{name}")
-    args = _first_candidate(plain, False)
-    if args is None or not isinstance(args[0], onp.ndarray) or args[0].dtype.kind != "f":
-        pytest.skip(f"{name}: no candidate with a float array first")
+    args = _differentiable_candidate(plain)
+    if args is None:
+        pytest.skip(f"{name}: no candidate holds a float array")
     args, parameters = _with_typical_options(plain, args)
     forms = _keyword_forms(parameters, args)
     if not forms:
-        pytest.skip(f"{name}: nothing after the first argument to pass by keyword (ufuncs take none)")
+        pytest.skip(f"{name}: numpy takes none of these arguments by keyword (positional-only, or *args)")
     ours = getattr(ours_module, name)
-    x = args[0]
+    for position in [k for k, a in enumerate(args) if _is_float_array(a) or type(a) is float]:
+        def positional(v, position=position):
+            return ours(*args[:position], v, *args[position + 1:])
 
-    def positional(x):
-        return _reduced(ours(x, *args[1:]))
+        try:
+            expected, expected_tangent = _derivatives(positional, args[position])
+        except MissingRuleError:  # an index or a count (roll's shift): no derivative to compare
+            assert position > 0, f"{name} has no rule for its first argument"
+            continue
+        for leading, keywords in forms:
+            def by_keyword(v, position=position, leading=leading, keywords=keywords):
+                if position < len(leading):
+                    return ours(*leading[:position], v, *leading[position + 1:], **keywords)
+                key = list(keywords)[position - len(leading)]
+                return ours(*leading, **{**keywords, key: v})
 
-    expected = gradviz.grad(positional)(x)
-    _, expected_tangent = gradviz.jvp(positional, (x,), (onp.ones_like(x),))
-    for leading, keywords in forms:
-        def by_keyword(x):
-            return _reduced(ours(x, *leading[1:], **keywords))
-
-        onp.testing.assert_allclose(gradviz.grad(by_keyword)(x), expected, err_msg=str(keywords))
-        _, tangent = gradviz.jvp(by_keyword, (x,), (onp.ones_like(x),))
-        onp.testing.assert_allclose(tangent, expected_tangent, err_msg=str(keywords))
+            gradient, tangent = _derivatives(by_keyword, args[position])
+            where = f"argument {position} traced, keywords {sorted(keywords)}"
+            onp.testing.assert_allclose(gradient, expected, err_msg=where)
+            onp.testing.assert_allclose(tangent, expected_tangent, err_msg=where)
