@@ -156,14 +156,24 @@ def to_dot(trace_or_graph: Any, *, fields: Any = None, seed: Any = None, mode: s
     dot.attr("edge", fontname=FONT, fontsize="9", color="#555555", arrowsize="0.7")
     dot.attr(label=_title(graph, shown, title, marks.notes() if marks else []))
     order = {name: _node_order(shown, name) for name in shown}
+    red = False  # whether anything is drawn red, so that the legend explains red only then
     for name in sorted(shown, key=order.__getitem__):
-        dot.node(name, **_node_attributes(name, shown.nodes[name], options))
+        attributes = _node_attributes(name, shown.nodes[name], options)
+        red = red or _is_red(attributes)
+        dot.node(name, **attributes)
     for tail, head in sorted(shown.edges, key=lambda e: (order[e[1]], order[e[0]])):
-        dot.edge(tail, head, **_edge_attributes(tail, head, shown.edges[tail, head], options))
+        attributes = _edge_attributes(tail, head, shown.edges[tail, head], options)
+        red = red or _is_red(attributes)
+        dot.edge(tail, head, **attributes)
     if legend:
         last = max(shown, key=order.__getitem__, default=None)
-        _add_legend(dot, shown, options, below=last)
+        _add_legend(dot, shown, options, below=last, red=red)
     return dot
+
+
+def _is_red(attributes: dict[str, str]) -> bool:
+    """Whether a node or an edge is drawn with NaN/Inf red: its line, or a number in it."""
+    return attributes.get("color") == RED or f'color="{RED}"' in attributes.get("label", "")
 
 
 def _function_name(graph: nx.DiGraph) -> str:
@@ -429,7 +439,8 @@ def _pack(pieces: list[str], width: int, backwards: bool = False) -> list[str]:
     return lines
 
 
-def _add_legend(dot: Graph, shown: nx.DiGraph, options: _Options, below: str | None) -> None:
+def _add_legend(dot: Graph, shown: nx.DiGraph, options: _Options, below: str | None,
+                red: bool) -> None:
     kinds = [k for k in KIND_STYLE if any(d.get("kind") == k for _, d in shown.nodes(data=True))]
     fill = options.marks.kind_fill if options.marks is not None else str
     swatches = "".join(f'<td bgcolor="{fill(KIND_STYLE[k][0])}" border="1" color="{KIND_STYLE[k][1]}">'
@@ -446,7 +457,8 @@ def _add_legend(dot: Graph, shown: nx.DiGraph, options: _Options, below: str | N
         explain.append(f"{bar_name(w)}ᵢ  adjoint ∂f/∂{w}ᵢ, reverse mode")
     if "partial" in options.fields:
         explain.append(f"edge {w}ᵢ → {w}ⱼ  local partial ∂{w}ⱼ/∂{w}ᵢ")
-    explain.append("red: NaN or Inf")
+    if red:
+        explain.append("red: NaN or Inf")
     rows += [f'<tr><td colspan="{max(1, len(kinds))}" align="left">{_gray(_escape(line), 9)}</td></tr>'
              for line in explain]
     if options.marks is not None:

@@ -102,6 +102,14 @@ class TestKindsAndValues:
         fine = to_dot(gradviz.trace(lambda x: np.exp(x), 1.0)).source
         assert "<b>nan</b>" not in fine and "<b>inf</b>" not in fine
 
+    def test_legend_explains_red_only_when_something_is_red(self, lecture):
+        assert "red: NaN or Inf" not in to_dot(lecture).source
+        with numpy.errstate(all="ignore"):
+            nan = gradviz.trace(lambda x: np.log(x) * np.sqrt(x), -1.0)
+            inf_partial = gradviz.trace(lambda x: np.sqrt(x) + x, 0.0)  # values finite, ∂ and w̄ inf
+        assert "red: NaN or Inf" in to_dot(nan).source
+        assert "red: NaN or Inf" in to_dot(inf_partial).source
+
     def test_small_arrays_in_full_large_ones_summarised(self):
         t = gradviz.trace(lambda x, y: np.sum(np.tanh(x)) + np.sum(y * y),
                           numpy.array([1.0, 2.0, 3.0]), numpy.arange(100.0))
