@@ -14,6 +14,7 @@ from gradviz.cli.arguments import check_output, count
 from gradviz.errors import GradvizError
 from gradviz.cli.expression import FUNCTIONS
 from gradviz.renderer.dot import DIRECTIONS, FIELDS, MODES, _seed_numbers
+from gradviz.renderer.frames import FRAME_FORMATS
 from gradviz.renderer.summarize import DEFAULT_MAX_NODES
 
 __all__ = ["register", "run_render", "run_trace"]
@@ -24,11 +25,14 @@ _RENDER_EXAMPLES = f"""examples:
   gradviz render "sum(tanh(x) * w)" --at x=[1,2,3],w=[0.5,-1,2] --direction LR -o g.pdf
   gradviz render "x1*x2 + sin(x1)" --at x1=2,x2=5 > graph.dot     (no -o: DOT source)
   gradviz render trace.json --focus w40 --depth 2 -o part.svg   (a saved trace)
+  gradviz render "x1*x2 + sin(x1)" --at x1=2,x2=5 --frames slides --frames-format png
   gradviz render "log(x)*y + sqrt(x - 3)" --at x=2,y=3 --debug -o nan.png  (NaN births, rule
     checks and gradient health drawn on the graph)
 
-output formats, by the extension of -o: .svg .png .pdf .dot .json (networkx node-link)
-.graphml. No Graphviz installation is needed.
+output formats, by the extension of -o: .svg .png .pdf .dot .html (the sweeps, stepped in
+a browser) .gif (the sweeps animated) .json (networkx node-link) .graphml. --frames DIR writes
+one picture per step (DIR/step-001.svg …; --frames-format png for PNG), for slides. No
+Graphviz installation is needed.
 
 expressions: numbers, variables, + - * / ** @, unary minus, parentheses and calls of
   {", ".join(FUNCTIONS)};
@@ -65,6 +69,10 @@ def register(subparsers) -> None:
     _add_source_arguments(render)
     render.add_argument("-o", "--output", metavar="FILE", help="file to write; without it the "
                         "DOT source is printed")
+    render.add_argument("--frames", metavar="DIR", help="write one picture per step of the "
+                        "sweeps into DIR (step-001.svg …, made if missing), for slides")
+    render.add_argument("--frames-format", choices=FRAME_FORMATS, default=None,
+                        help="the pictures of --frames: svg (default) or png")
     render.add_argument("--mode", choices=MODES, default="both",
                         help="show tangents (forward), adjoints (reverse) or both")
     render.add_argument("--direction", choices=DIRECTIONS, default="TB",
@@ -143,9 +151,14 @@ def run_render(arguments: argparse.Namespace) -> int:
     """``gradviz render``: write the picture, or print the DOT source."""
     from gradviz.renderer.dot import to_dot
     from gradviz.renderer.files import render
+    from gradviz.renderer.frames import check_folder, write_frames
 
     if arguments.output is not None:
         check_output(arguments.output, "-o")
+    if arguments.frames_format is not None and arguments.frames is None:
+        raise GradvizError("--frames-format is the format of --frames DIR: give the folder too")
+    if arguments.frames is not None:
+        check_folder(arguments.frames)
     trace = _load(arguments)
     options = dict(fields=arguments.fields, seed=_seed(arguments), mode=arguments.mode,
                    direction=arguments.direction, max_nodes=arguments.max_nodes or None,
@@ -155,10 +168,13 @@ def run_render(arguments: argparse.Namespace) -> int:
                    health=arguments.health, debug=arguments.debug)
     if not 1 <= arguments.digits <= 17:
         raise GradvizError(f"--digits must be between 1 and 17, got {arguments.digits}")
+    if arguments.frames is not None:
+        written = write_frames(trace, arguments.frames, arguments.frames_format or "svg", **options)
+        print(f"wrote {len(written)} pictures to {arguments.frames}", file=sys.stderr)
     if arguments.output is not None:
         render(trace, arguments.output, **options)
         print(f"wrote {arguments.output}", file=sys.stderr)
-    else:
+    elif arguments.frames is None:
         sys.stdout.write(to_dot(trace, **options).source)
     return 0
 

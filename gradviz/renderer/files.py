@@ -2,7 +2,8 @@
 
 ``.svg``, ``.png`` and ``.pdf`` are drawn by Graphviz (see :mod:`gradviz.renderer.backend`);
 ``.dot`` is the DOT source; ``.html`` the interactive stepper of
-:mod:`gradviz.renderer.html` (one self-contained file); ``.json`` is networkx's node-link form of the full graph and
+:mod:`gradviz.renderer.html` (one self-contained file), ``.gif`` the same steps animated
+and ``frames=True`` a folder of one picture per step (:mod:`gradviz.renderer.frames`); ``.json`` is networkx's node-link form of the full graph and
 ``.graphml`` its GraphML, both with every attribute of ``docs/graph-schema.md``. The bytes
 are made in memory first and then written atomically, so a failure leaves no partial file
 and an existing file untouched.
@@ -30,18 +31,21 @@ from gradviz.renderer.dot import MAX_PIXELS, as_graph, to_dot
 __all__ = ["render", "EXTENSIONS", "graph_to_json", "graph_to_graphml"]
 
 #: The file formats :func:`render` writes, by extension.
-EXTENSIONS = ("svg", "png", "pdf", "dot", "html", "json", "graphml")
+EXTENSIONS = ("svg", "png", "pdf", "dot", "html", "gif", "json", "graphml")
 
 
 def render(trace_or_graph: Any, path: str | os.PathLike, *, format: str | None = None,
-           dpi: int = 144, **options: Any) -> str:
+           dpi: int = 144, frames: bool = False, **options: Any) -> str:
     """Write the trace's graph to ``path``; the format follows the extension.
 
     Args:
         trace_or_graph: a :class:`~gradviz.Trace` or its networkx graph.
-        path: the file to write (``.svg``, ``.png``, ``.pdf``, ``.dot``, ``.html``, ``.json``,
-            ``.graphml``).
-        format: the format, when the extension does not say it.
+        path: the file to write (``.svg``, ``.png``, ``.pdf``, ``.dot``, ``.html``, ``.gif``,
+            ``.json``, ``.graphml``); with ``frames``, the folder.
+        format: the format, when the extension does not say it; with ``frames``, ``svg``
+            (the default) or ``png``.
+        frames: write one picture per step of the sweeps into folder ``path``
+            (``step-001.svg`` …, see :func:`gradviz.renderer.frames.write_frames`).
         dpi: resolution of a PNG (144: sharp on high-density screens and in slides).
         options: those of :func:`gradviz.to_dot` (``fields``, ``seed``, ``mode``,
             ``direction``, ``max_nodes``, ``focus``, ``depth``, ``legend``, ``title`` …).
@@ -53,6 +57,11 @@ def render(trace_or_graph: Any, path: str | os.PathLike, *, format: str | None =
         RenderError: an unknown format, a Graphviz failure, or a file that cannot be written.
     """
     target = os.fspath(path)
+    if frames:
+        from gradviz.renderer.frames import write_frames
+
+        write_frames(trace_or_graph, target, format or "svg", dpi=dpi, **options)
+        return target
     chosen = (format or os.path.splitext(target)[1].lstrip(".")).lower()
     if chosen not in EXTENSIONS:
         raise RenderError(f"cannot tell the format of {target!r}: end the name with "
@@ -70,6 +79,10 @@ def _data(trace_or_graph: Any, chosen: str, dpi: int, options: dict) -> bytes:
         from gradviz.renderer.html import stepper_page
 
         return stepper_page(trace_or_graph, **options).encode("utf-8")
+    if chosen == "gif":
+        from gradviz.renderer.frames import gif_bytes
+
+        return gif_bytes(trace_or_graph, **options)
     graph = to_dot(trace_or_graph, **options)
     if chosen == "dot":
         return graph.source.encode("utf-8")

@@ -102,15 +102,22 @@ def tagged_dot(source: str, trace, seeds: list[int]) -> tuple[str, list[dict]]:
     return _ROW.sub(tag, source), cells
 
 
-def graph_svg(trace, options: dict) -> tuple[str, list[dict]]:
-    """The trace's graph as inline SVG (no XML prolog) and its tagged numbers."""
-    from gradviz.renderer.backend import render_bytes
+def tagged_source(trace, options: dict) -> tuple[str, list[dict]]:
+    """The DOT source of the trace's graph (``options`` are :func:`gradviz.to_dot`'s) with
+    its numbers tagged, and the tagged numbers (see :func:`tagged_dot`)."""
     from gradviz.renderer.dot import _seed_numbers, to_dot
 
     dot = to_dot(trace, **options)
     labels = [s.label for s in trace.forward_sweeps]
     seeds = _seed_numbers(labels, options.get("seed")) if labels else []
-    source, cells = tagged_dot(dot.source, trace, seeds)
+    return tagged_dot(dot.source, trace, seeds)
+
+
+def graph_svg(trace, options: dict) -> tuple[str, list[dict]]:
+    """The trace's graph as inline SVG (no XML prolog) and its tagged numbers."""
+    from gradviz.renderer.backend import render_bytes
+
+    source, cells = tagged_source(trace, options)
     svg = render_bytes(source, "svg").decode("utf-8")
     return svg[svg.index("<svg"):], cells
 
@@ -363,12 +370,7 @@ def stepper_fragment(trace, *, title: str | None = None, digits: int = 4, keys: 
     Raises:
         GradvizError: ``trace`` is not a :class:`~gradviz.Trace`, or has too many steps.
     """
-    from gradviz.engine.trace import Trace
-
-    if not isinstance(trace, Trace):
-        raise GradvizError(f"an HTML stepper is made from a gradviz.Trace, got "
-                           f"{type(trace).__name__}: e.g. gradviz.render(gradviz.trace(f, 2.0, 5.0), "
-                           "'steps.html')")
+    require_trace(trace, "an HTML stepper", "steps.html")
     svg, cells = graph_svg(trace, dict(options, digits=digits, title=title))
     model = stepper_model(trace, digits=digits, cells=cells)
     tables = "".join(_table_html(k, table) for k, table in enumerate(model.pop("tables")))
@@ -376,6 +378,15 @@ def stepper_fragment(trace, *, title: str | None = None, digits: int = 4, keys: 
     return _fill(_asset("stepper.html"), style=_asset("stepper.css"), script=_asset("stepper.js"),
                  data=_json(model), svg=svg, tables=tables, title=heading, keys=keys,
                  steps=str(len(model["steps"]) - 1))
+
+
+def require_trace(trace, what: str, example: str) -> None:
+    """Refuse anything but a :class:`~gradviz.Trace` for ``what`` (the stepper, the frames)."""
+    from gradviz.engine.trace import Trace
+
+    if not isinstance(trace, Trace):
+        raise GradvizError(f"{what} is made from a gradviz.Trace, got {type(trace).__name__}: "
+                           f"e.g. gradviz.render(gradviz.trace(f, 2.0, 5.0), '{example}')")
 
 
 def stepper_page(trace, *, title: str | None = None, **options: Any) -> str:

@@ -1,5 +1,7 @@
 """``gradviz render`` and ``gradviz trace`` through ``gradviz.cli.main(argv)``."""
 
+import re
+
 import pytest
 
 LECTURE = ("x1*x2 + sin(x1)", "--at", "x1=2,x2=5")
@@ -99,3 +101,35 @@ def test_help_shows_examples(cli, capsys, command):
     assert exit_info.value.code == 0
     text = capsys.readouterr().out
     assert "examples:" in text and f'gradviz {command} "x1*x2 + sin(x1)" --at x1=2,x2=5' in text
+
+
+def test_frames_writes_one_picture_per_step(cli, tmp_path):
+    code, out, err = cli("render", *LECTURE, "--frames", str(tmp_path / "slides"),
+                         "--frames-format", "png")
+    assert code == 0 and out == "" and err == f"wrote 16 pictures to {tmp_path / 'slides'}\n"
+    names = sorted(p.name for p in (tmp_path / "slides").iterdir())
+    assert names[0] == "step-001.png" and names[-1] == "step-016.png" and len(names) == 16
+
+
+def test_an_animated_gif_of_the_sweeps(cli, tmp_path):
+    code, _, err = cli("render", *LECTURE, "-o", str(tmp_path / "sweeps.gif"))
+    assert code == 0 and err == f"wrote {tmp_path / 'sweeps.gif'}\n"
+    assert (tmp_path / "sweeps.gif").read_bytes()[:6] == b"GIF89a"
+
+
+@pytest.mark.parametrize("folder, message", [
+    ("afile", "it is a file, not a folder"),
+    ("missing/slides", "the folder .* does not exist"),
+])
+def test_frames_into_a_bad_folder_is_one_line_and_writes_nothing(cli, tmp_path, folder, message):
+    (tmp_path / "afile").write_text("mine")
+    code, out, err = cli("render", *LECTURE, "--frames", str(tmp_path / folder))
+    assert code == 2 and out == "" and len(err.splitlines()) == 1
+    assert re.search(message, err) and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+    assert (tmp_path / "afile").read_text() == "mine"
+
+
+def test_frames_format_needs_the_folder(cli):
+    code, _, err = cli("render", *LECTURE, "--frames-format", "png")
+    assert code == 2 and "give the folder too" in err
