@@ -106,7 +106,9 @@ class InspectorApp(App):
         Binding("f", "finish", "finish"),
         Binding("n", "next_iteration", "next iter"),
         Binding("c", "run", "run"),
-        Binding("g", "jump", "jump"),
+        # priority: run by the app as the key arrives, so that the box has the focus before
+        # the keys typed after g are handed on (as the box's own keys once it is open)
+        Binding("g", "jump", "jump", priority=True),
         Binding("s", "switch_seed", "seed", show=False),
         Binding("b", "toggle_break", "break on op", show=False),
         Binding("e", "export", "export", show=False),
@@ -125,6 +127,8 @@ class InspectorApp(App):
         self.views = ["graph", "tables"] + (["training"] if state.run.training else [])
         self.view = "graph"  # the panel shown when the terminal is too small for all
         self.compact = False
+        self._styled_for: tuple | None = None  # the (compact, view) the screen's classes show
+        self._drawn: dict[str, tuple] = {}  # per panel: what it was last drawn from
 
     def compose(self) -> ComposeResult:
         yield Static(id="where")
@@ -150,7 +154,8 @@ class InspectorApp(App):
             self.query_one("#loss").border_title = "loss per step"
             self.query_one("#weights").border_title = "weights"
             self.query_one("#boundary").border_title = "decision boundary: p(class 1), samples ●"
-        self.refresh_panels()
+        # drawn once the layout has given each panel its size, not first at a guessed size
+        self.call_after_refresh(self.refresh_panels)
 
     def on_resize(self, event) -> None:
         self._lay_out(event.size.width, event.size.height)
@@ -160,6 +165,9 @@ class InspectorApp(App):
         """All panels side by side when they fit, else one at a time (``tab`` switches)."""
         wide_width, wide_height = self.WIDE_TRAINING if self.state.run.training else self.WIDE
         self.compact = width < wide_width or height < wide_height
+        if self._styled_for == (self.compact, self.view):
+            return  # a new style of the whole screen costs a frame's time: only when it changes
+        self._styled_for = (self.compact, self.view)
         self.screen.set_class(self.compact, "compact")
         for view in self.views:
             self.screen.set_class(self.compact and view == self.view, f"view-{view}")
@@ -170,6 +178,8 @@ class InspectorApp(App):
             return self.state.run.training
         if action == "switch_view":
             return self.compact
+        if action == "jump":
+            return not self.query_one("#jump", Input).display  # a g typed into the box
         return True
 
     # --- drawing ---
@@ -182,22 +192,41 @@ class InspectorApp(App):
         size = self.query_one(selector).content_size
         return (size.width or default[0], size.height or default[1])
 
+    #: the panels each view of a small terminal shows (every panel when all fit)
+    SHOWN = {"graph": {"graph", "step"}, "tables": {"step", "table"},
+             "training": {"loss", "weights", "boundary"}}
+
+    def _stale(self, panel: str, *key) -> bool:
+        """Whether ``panel`` is on the screen and was last drawn from something else than
+        ``key``; a key press redraws only the panels whose content it changes."""
+        if self.compact and panel not in self.SHOWN[self.view]:
+            return False  # drawn when it is shown (tab), at the size it then has
+        if self._drawn.get(panel) == key:
+            return False
+        self._drawn[panel] = key
+        return True
+
     def refresh_panels(self) -> None:
-        state = self.state
+        state, snapshot = self.state, self.state.snapshot()
         # every panel has a fixed size: no update needs a new layout of the screen
-        self.query_one("#where", Static).update(
-            views.where_text(state, breakpoints=not self.compact), layout=False)
+        if self._drawn.get("where") != (snapshot, self.compact):
+            self._drawn["where"] = (snapshot, self.compact)
+            self.query_one("#where", Static).update(
+                views.where_text(state, breakpoints=not self.compact), layout=False)
         graph = self.query_one("#graph", Static)
         # Text, not a string: textual would read a loaded trace's name as markup.
         graph.border_title = Text(f"graph · {state.trace.name} · {len(state.trace)} nodes"
                                   + self._tab_hint())
         self.query_one("#table", Static).border_title = "the lecture's tables" + self._tab_hint()
         width, height = self._inner("#graph", (60, 30))
-        graph.update(views.graph_view(state, height=height - 2, width=width), layout=False)
-        self.query_one("#step", Static).update(views.step_text(state), layout=False)
+        if self._stale("graph", snapshot, width, height):
+            graph.update(views.graph_view(state, height=height - 2, width=width), layout=False)
+        if self._stale("step", snapshot):
+            self.query_one("#step", Static).update(views.step_text(state), layout=False)
         table_width, table_height = self._inner("#table", (80, 24))
-        self.query_one("#table", Static).update(
-            views.tables_view(state, height=table_height, width=table_width), layout=False)
+        if self._stale("table", snapshot, table_width, table_height):
+            self.query_one("#table", Static).update(
+                views.tables_view(state, height=table_height, width=table_width), layout=False)
         if state.run.training:
             self.query_one("#loss").border_title = "loss per step" + self._tab_hint()
             self._refresh_training()
@@ -206,15 +235,18 @@ class InspectorApp(App):
         state = self.state
         loss_size = self._inner("#loss", (60, 16))
         boundary_size = self._inner("#boundary", (48, 16))
-        key = (state.position.iteration, state.run.known, loss_size, boundary_size)
-        if getattr(self, "_training_key", None) == key:
-            return  # stepping inside one iteration: these panels have not changed
-        self._training_key = key
-        self.query_one("#loss", Static).update(
-            views.loss_chart(state, width=loss_size[0], height=max(3, loss_size[1] - 2)), layout=False)
-        self.query_one("#weights", Static).update(views.weights_text(state), layout=False)
-        self.query_one("#boundary", Static).update(
-            views.boundary_view(state, width=boundary_size[0], height=boundary_size[1]), layout=False)
+        # stepping inside one iteration leaves these panels as they are
+        iteration = (state.position.iteration, state.run.known)
+        if self._stale("loss", iteration, loss_size):
+            self.query_one("#loss", Static).update(
+                views.loss_chart(state, width=loss_size[0], height=max(3, loss_size[1] - 2)),
+                layout=False)
+        if self._stale("weights", iteration):
+            self.query_one("#weights", Static).update(views.weights_text(state), layout=False)
+        if self._stale("boundary", state.position.iteration, boundary_size):
+            self.query_one("#boundary", Static).update(
+                views.boundary_view(state, width=boundary_size[0], height=boundary_size[1]),
+                layout=False)
 
     def _moved(self) -> None:
         self.snapshot = self.state.snapshot()
@@ -268,7 +300,8 @@ class InspectorApp(App):
         box.display = True
         box.disabled = False
         box.value = ""
-        box.focus()
+        self.screen.set_focus(box)  # now, not later as box.focus() would
+        self.refresh_bindings()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._close_jump()
@@ -285,6 +318,7 @@ class InspectorApp(App):
         box.display = False
         box.disabled = True
         self.set_focus(None)
+        self.refresh_bindings()
 
     def action_export(self) -> None:
         self.state.message = export_graph(self.state, self.export_dir)

@@ -135,3 +135,8 @@ __getattr__ = numpy_fallback(globals(), _onp)
 
 import gradviz.numpy.fft, gradviz.numpy.linalg  # noqa: E402,E401,F401  (np.fft, np.linalg)
 from gradviz.numpy import _dispatch  # noqa: E402,F401  (plain numpy on boxes)
+
+import gradviz.engine.containers as _containers  # noqa: E402
+
+# A numpy function given a list holding traced values takes it as numpy would: as an array.
+_containers.to_array = array

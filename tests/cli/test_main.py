@@ -118,7 +118,23 @@ def test_gradviz_help_imports_no_command(capsys):
     code = ("import sys; from gradviz.cli import main\n"
             "try:\n    main(['--help'])\nexcept SystemExit: pass\n"
             "print(sorted(m for m in sys.modules if m in ('gradviz.cli.render', 'gradviz.cli.inspect',"
-            " 'gradviz.cli.check', 'gradviz.cli.expression', 'networkx')))")
+            " 'gradviz.cli.check', 'gradviz.cli.expression', 'networkx', 'numpy', 'rich',"
+            " 'textual', 'gradviz.numpy', 'gradviz.debug')))")
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "render" in shown.stdout and "check" in shown.stdout
     assert shown.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_public_names_load_on_first_use_and_mean_what_they_did():
+    """``import gradviz`` imports nothing heavy; the first public name loads the whole API."""
+    import subprocess
+    import sys
+
+    code = ("import sys, gradviz\n"
+            "print('numpy' in sys.modules)\n"
+            "from gradviz import grad, tuple as gtuple\n"
+            "import gradviz.numpy as np, gradviz.builtins, gradviz.engine.containers as c\n"
+            "print(grad(lambda x: np.sin(x) * x)(0.0), gtuple is gradviz.builtins.tuple,"
+            " c.to_array is np.array, gradviz.Trace.__name__, gradviz.check_grads.__name__)")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert shown.stdout.split() == ["False", "0.0", "True", "True", "Trace", "check_grads"]

@@ -100,6 +100,27 @@ def test_jump_to_a_node_by_typing_its_name():
     drive(app, scenario)
 
 
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+def test_keys_typed_at_once_after_g_reach_the_jump_box(size):
+    """Type-ahead: the terminal delivers ``g w 5 Enter`` in one read, before the app has
+    opened the jump box; every key must still land in it (none taken by the bindings)."""
+    from textual import events
+
+    app = InspectorApp(make_state(trace_expression("sin(x1*x2) + x1*x2*x1", "x1=2,x2=5")))
+
+    async def main():
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            for key, character in [("g", "g"), ("w", "w"), ("5", "5"), ("enter", "\r")]:
+                app.post_message(events.Key(key, character))  # all queued before any runs
+            await pilot.pause()
+            await pilot.pause()
+            assert app.state.current.node == 4 and app.state.message == "jumped to w5"
+            assert not app.query_one("#jump").display  # closed again, keys back with the bindings
+
+    asyncio.run(main())
+
+
 def test_export_without_the_renderer_says_so(monkeypatch):
     monkeypatch.setitem(sys.modules, "gradviz.renderer", None)  # makes the import fail
     app = lecture_app()

@@ -127,6 +127,38 @@ def test_the_mlp_weights_and_their_whole_gradient_fit_the_box(size):
     drive(app, size, scenario)
 
 
+def test_a_key_redraws_only_the_panels_on_the_screen_that_it_changes(monkeypatch):
+    """At 80×24 the training panels are hidden behind tab: stepping does not draw them; the
+    step panel is drawn once per move, and a key that changes nothing draws nothing."""
+    drawn = {"boundary": 0, "step": 0}
+    for name in drawn:
+        original = getattr(views, f"{name}_view" if name == "boundary" else "step_text")
+
+        def counted(*args, _original=original, _name=name, **kwargs):
+            drawn[_name] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(views, f"{name}_view" if name == "boundary" else "step_text", counted)
+    app = training_app()
+
+    async def scenario(pilot):
+        start = dict(drawn)
+        for _ in range(3):
+            await pilot.press("right")
+            await pilot.pause()
+        await pilot.press("z")  # bound to nothing
+        await pilot.pause()
+        assert drawn["boundary"] == start["boundary"] == 0
+        assert drawn["step"] == start["step"] + 3
+        while app.view != "training":
+            await pilot.press("tab")
+            await pilot.pause()
+        await pilot.pause()
+        assert drawn["boundary"] == 1
+
+    drive(app, SMALL, scenario)
+
+
 def test_ctrl_c_quits():
     app = lecture_app()
 
