@@ -120,16 +120,34 @@ def _mean_vjp(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kwar
 
 
 def _product_of_others(ans, x, axis, keepdims):
-    """∂y/∂xᵢ = Πⱼ≠ᵢ xⱼ: ``y/xᵢ`` where no element is zero; where one is, the product of
-    the non-zero elements at that zero (0 at the others), and 0 everywhere when two are.
-    (``y/xᵢ`` alone is ``0/0`` at a zero, though the product of the others is finite.)"""
-    zero = unbox(x) == 0
-    if not onp.any(zero):
+    """∂y/∂xᵢ = Πⱼ≠ᵢ xⱼ: ``y/xᵢ`` where no element is zero; where one is, the product of the
+    elements before i times the product of those after it (``y/xᵢ`` is ``0/0`` there). Made of
+    products only, it is exact at any number of zeros and at every order: with two zeros, the
+    second derivative in the pair is the product of the rest."""
+    if not onp.any(unbox(x) == 0):
         return _expand_reduced(ans, x, axis, keepdims) / x
-    safe = gnp.where(zero, 1.0, x)
-    single = onp.sum(zero, axis=axis, keepdims=True) == 1
-    at_zero = gnp.where(single, gnp.prod(safe, axis=axis, keepdims=True), 0.0)
-    return gnp.where(zero, at_zero, _expand_reduced(ans, x, axis, keepdims) / safe)
+    axes = _axes(axis, _ndim(x))
+    order = tuple(a for a in range(_ndim(x)) if a not in axes) + axes
+    moved = gnp.transpose(x, order)
+    shape = _shape(moved)
+    rows = gnp.reshape(moved, shape[: len(order) - len(axes)] + (-1,))
+    before = _products_before(rows)
+    after = gnp.flip(_products_before(gnp.flip(rows, -1)), -1)
+    return gnp.transpose(gnp.reshape(before * after, shape), tuple(int(a) for a in onp.argsort(order)))
+
+
+def _products_before(rows):
+    """Πⱼ<ᵢ xⱼ along the last axis (1 first): a shifted scan by ⌈log₂ n⌉ doubling steps
+    (Hillis and Steele's), multiplications only, so that it can itself be differentiated."""
+    n = _shape(rows)[-1]
+    dtype = onp.result_type(unbox(rows))
+    scan = gnp.concatenate([onp.ones(_shape(rows)[:-1] + (1,), dtype), rows[..., :-1]], axis=-1)
+    shift = 1
+    while shift < n:
+        ones = onp.ones(_shape(scan)[:-1] + (shift,), dtype)
+        scan = scan * gnp.concatenate([ones, scan[..., :-shift]], axis=-1)
+        shift *= 2
+    return scan
 
 
 def _prod_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
@@ -178,13 +196,15 @@ def _var_vjp(g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False,
 
 def _std_jvp(t, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
     """ẏ = Σ Re(conj(xᵢ − x̄)·ṫᵢ) / ((n − ddof)·σ)."""
-    return _spread(t, x, axis, keepdims) * (1.0 / (_count(x, axis) - ddof)) / ans
+    return gnp._over_length(_spread(t, x, axis, keepdims), ans) * (1.0 / (_count(x, axis) - ddof))
 
 
 def _std_vjp(g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
-    """x̄ᵢ = ȳ·conj(xᵢ − x̄) / ((n − ddof)·σ)."""
+    """x̄ᵢ = ȳ·conj(xᵢ − x̄) / ((n − ddof)·σ); 0 where σ = 0 (constant data), the smallest
+    subgradient, as for a norm (``_over_length``)."""
     scale = 1.0 / (_count(x, axis) - ddof)
-    return _expand_reduced(g / ans, x, axis, keepdims) * _deviation(x, axis) * scale
+    deviation = gnp._over_length(_deviation(x, axis), _expand_reduced(ans, x, axis, keepdims))
+    return _expand_reduced(g, x, axis, keepdims) * deviation * scale
 
 
 def _reversed_along(g, axis):

@@ -27,7 +27,9 @@ from gradviz.rules import defrule
 from gradviz.rules.domains import REALS
 from gradviz.rules.fft_rules import conj, real
 from gradviz.rules._numpy_helpers import _restore_axes
-from gradviz.rules.numpy_rules import matmul, reshape, sign, sum, swapaxes, transpose
+from gradviz.rules.numpy_rules import (
+    _over_length, absolute, matmul, reshape, sign, sum, swapaxes, transpose, where,
+)
 
 __all__ = [
     "LINALG_RULES", "Parts", "unpack",
@@ -253,16 +255,20 @@ def _conj_if_complex(x):
 
 
 def _norm_partial(ans, x, ord, axis, keepdims):
-    """∂‖x‖/∂x (autograd's convention for complex x: conj(x) / ‖x‖)."""
+    """∂‖x‖/∂x (autograd's convention for complex x: conj(x) / ‖x‖); 0 where ‖x‖ = 0, the
+    smallest subgradient (autograd's is nan; see ``_over_length``)."""
     kind = _norm_kind(x, ord, axis)
     scale = _restore_axes(ans, x, axis, keepdims)
     if kind == "two":
-        return conj(x) / scale if is_complex(x) else x / scale
+        return _over_length(conj(x) if is_complex(x) else x, scale)
     if kind == "nuc":
         return _nuclear_direction(x, axis)
-    if is_complex(x):  # |x|^(p−2) as (x·conj x)^((p−2)/2): sign(x) is x/|x| here
-        return conj(x) * real(x * conj(x)) ** ((ord - 2) / 2) / scale ** (ord - 1)
-    return x * (x * sign(x)) ** (ord - 2) / scale ** (ord - 1)
+    if is_complex(x):  # conj(x)·|x|^(p−2), |x|² as x·conj x, kept finite at x = 0 for p < 2
+        squared = real(x * conj(x))
+        power = where(unbox(squared) == 0, 0.0, where(unbox(squared) == 0, 1.0, squared) ** ((ord - 2) / 2))
+        return _over_length(conj(x) * power, scale ** (ord - 1))
+    # sign(x)·|x|^(p−1), not x·|x|^(p−2): that is 0·∞ at a zero element when p < 2
+    return _over_length(sign(x) * absolute(x) ** (ord - 1), scale ** (ord - 1))
 
 
 def _norm_jvp(t, ans, x, ord=None, axis=None, keepdims=False):

@@ -81,6 +81,8 @@ negative = defrule(onp.negative,   "-1",                    REALS, reads="",
 def _power_base_partial(x, y):
     """∂(xʸ)/∂x = y·xʸ⁻¹ (the exponent kept at 1 where y = 0, so 0⁻¹ never appears)."""
     if isinstance(y, (int, float)):
+        if isinstance(x, (int, float)):  # numpy's answers: Python raises at 0.0 ** -0.5 (∞)
+            x = onp.float64(x)           # and makes (−8.0) ** 0.5 complex (nan)
         return 2 * x if y == 2 else y * x ** (y - 1 if y else 1)
     return y * x ** where(y != 0, y - 1, 1.0)
 
@@ -104,13 +106,13 @@ sqrt = defrule(onp.sqrt,           "1/(2√{0})",             POSITIVE, reads="a
               jvp=lambda t, ans, x: t * 0.5 / ans,
               vjp=lambda g, ans, x: g * 0.5 / ans,                                                  elementwise=True)
 def _absolute_jvp(t, ans, x):
-    """ẏ = sign(x)·ẋ; for complex x, Re(conj(x)·ẋ)/|x|."""
-    return real(t * conjugate(x)) / ans if onp.iscomplexobj(unbox(x)) else t * sign(x)
+    """ẏ = sign(x)·ẋ; for complex x, Re(conj(x)·ẋ)/|x| (0 at x = 0, as sign(0) is)."""
+    return _over_length(real(t * conjugate(x)), ans) if onp.iscomplexobj(unbox(x)) else t * sign(x)
 
 
 def _absolute_vjp(g, ans, x):
     """x̄ = ȳ·sign(x); for complex x, Re ȳ·conj(x)/|x| (autograd's convention)."""
-    return real_vjp(g, ans, x) * conjugate(x) / ans if onp.iscomplexobj(unbox(x)) else g * sign(x)
+    return real_vjp(g, ans, x) * _over_length(conjugate(x), ans) if onp.iscomplexobj(unbox(x)) else g * sign(x)
 
 
 absolute = defrule(onp.absolute,   "sign {0}",              NONZERO, reads="ans, x",
@@ -144,10 +146,23 @@ log10 = defrule(onp.log10,         "1/({0}·ln 10)",         POSITIVE, reads="x"
 log1p = defrule(onp.log1p,         "1/(1+{0})",             POSITIVE, reads="x",
               jvp=lambda t, ans, x: t / (1 + x),
               vjp=lambda g, ans, x: g / (1 + x),                                                    elementwise=True)
-logaddexp = defrule(onp.logaddexp, ("exp({0}-{ans})", "exp({1}-{ans})"), REALS, reads=("ans, x", "ans, y"),
-              partial=(lambda ans, x, y: exp(x - ans), lambda ans, x, y: exp(y - ans)),                   elementwise=True)
-logaddexp2 = defrule(onp.logaddexp2, ("2^({0}-{ans})", "2^({1}-{ans})"), REALS, reads=("ans, x", "ans, y"),
-              partial=(lambda ans, x, y: exp2(x - ans), lambda ans, x, y: exp2(y - ans)),                 elementwise=True)
+def _softmax_weight(exponential, ans, x, other):
+    """∂ logaddexp(x, y)/∂x = exp(x − ans), x's softmax weight (``exponential`` is exp, or exp2
+    for logaddexp2). Where that is ∞ − ∞ (x = ans = ±∞) it is nan in autograd; here it is its
+    limit: 1 when the other argument is smaller, ½ when it is equal, as at any finite x = y
+    (equal arguments share the weight evenly, the symmetric subgradient of a max)."""
+    raw = unbox(x)
+    undefined = onp.isinf(raw) & (raw == unbox(ans))
+    if not onp.any(undefined):
+        return exponential(x - ans)
+    limit = onp.where(unbox(other) == raw, 0.5, 1.0)
+    return where(undefined, limit, exponential(where(undefined, 0.0, x) - where(undefined, 0.0, ans)))
+
+
+logaddexp = defrule(onp.logaddexp, ("exp({0}-{ans})", "exp({1}-{ans})"), REALS, reads=("ans, x, y", "ans, x, y"),
+              partial=(lambda ans, x, y: _softmax_weight(exp, ans, x, y), lambda ans, x, y: _softmax_weight(exp, ans, y, x)), elementwise=True)
+logaddexp2 = defrule(onp.logaddexp2, ("2^({0}-{ans})", "2^({1}-{ans})"), REALS, reads=("ans, x, y", "ans, x, y"),
+              partial=(lambda ans, x, y: _softmax_weight(exp2, ans, x, y), lambda ans, x, y: _softmax_weight(exp2, ans, y, x)), elementwise=True)
 
 # === trigonometric =============================================================================
 def _sinc_slope(ans, x):
@@ -182,9 +197,18 @@ arctan = defrule(onp.arctan,       "1/(1+{0}²)",            REALS, reads="x",
 arctan2 = defrule(onp.arctan2,     ("{1}/({0}²+{1}²)", "-{0}/({0}²+{1}²)"), each(REALS, POSITIVE), reads=("y, x", "y, x"),
               jvp=(lambda t, ans, y, x: t * x / (x * x + y * y), lambda t, ans, y, x: -t * y / (x * x + y * y)),
               vjp=(lambda g, ans, y, x: g * x / (x * x + y * y), lambda g, ans, y, x: -g * y / (x * x + y * y)), elementwise=True)
+def _over_length(x, ans):
+    """x/‖·‖ for a length ``ans`` (``hypot``, a norm): its direction, and 0 where the length is
+    0. There every vector of length ≤ 1 is a subgradient; 0 is the smallest, and the one a
+    user expects of ‖w‖ in a loss at w = 0 (a step that stays put, not a NaN; autograd's nan)."""
+    at_zero = unbox(ans) == 0
+    if not onp.any(at_zero):
+        return x / ans
+    return where(at_zero, 0.0, x / where(at_zero, 1.0, ans))
+
+
 hypot = defrule(onp.hypot,         ("{0}/{ans}", "{1}/{ans}"), NONZERO, reads=("ans, x", "ans, y"),
-              jvp=(lambda t, ans, x, y: t * x / ans,       lambda t, ans, x, y: t * y / ans),
-              vjp=(lambda g, ans, x, y: g * x / ans,       lambda g, ans, x, y: g * y / ans),       elementwise=True)
+              partial=(lambda ans, x, y: _over_length(x, ans), lambda ans, x, y: _over_length(y, ans)), elementwise=True)
 sinc = defrule(onp.sinc,           "(cos π{0} - sinc {0})/{0}", NONZERO, reads="ans, x",
               partial=lambda ans, x: _sinc_slope(ans, x),                                                 elementwise=True)
 deg2rad = defrule(onp.deg2rad,     "π/180",                 REALS, reads="",
@@ -304,7 +328,7 @@ sum = defrule(_sum_raw,            "1",                     REALS, reads="x", na
 mean = defrule(onp.mean,           "1/n",                   REALS, reads="ans, x",
               jvp=lambda t, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kw: mean(t, axis=axis, dtype=dtype, keepdims=keepdims),
               vjp=_mean_vjp)
-prod = defrule(onp.prod,           "{ans}/{0}",             NONZERO, reads="ans, x",
+prod = defrule(onp.prod,           "{ans}/{0}",             REALS,   reads="ans, x",
               jvp=_prod_jvp,
               vjp=_prod_vjp)
 max = defrule(onp.max,             "[{0} = max]",           REALS, reads="ans, x",  # noqa: A001 - numpy's name

@@ -23,13 +23,14 @@ import scipy.special as sp
 import scipy.stats
 
 from gradviz.engine.broadcast import shape_of
-from gradviz.engine.tracer import Box, EveryArgument, Primitive
+from gradviz.engine.tracer import Box, EveryArgument, Primitive, unbox
 from gradviz.errors import RuleError
 from gradviz.rules import defnondiff, defrule
 from gradviz.rules.domains import POSITIVE, REALS, UNIT, Domain
 from gradviz.rules.linalg_rules import T, _column, _triangle_mask
 from gradviz.rules._numpy_helpers import _restore_axes, _transposed_back
 from gradviz.rules.numpy_rules import (
+    _sech_squared,
     exp,
     getitem,
     log,
@@ -38,6 +39,7 @@ from gradviz.rules.numpy_rules import (
     reshape,
     sign,
     sum,
+    where,
 )
 
 __all__ = ["SCIPY_RULES", "PROBABILITIES"]
@@ -55,6 +57,15 @@ _INV_SQRT_2PI = float(1 / onp.sqrt(2 * onp.pi))
 def _row(fun, display, domain, reads, *partials, **info):
     """A row stated by its partials ``∂(ans, *args)`` (``None``: no rule) and what each reads."""
     return defrule(fun, display, domain, table=SCIPY_RULES, partial=partials, reads=reads, **info)
+
+
+def _zero_over(x, y):
+    """x/y, and 0 where x = 0: ``xlogy(0, y)`` is 0 for every y, so is its slope in y, even at
+    y = 0 where x/y is 0/0."""
+    at_zero = unbox(x) == 0
+    if not onp.any(at_zero):
+        return x / y
+    return where(at_zero, 0.0, x / where(at_zero, 1.0, y))
 
 
 def _multigammaln_partial(ans, a, d):
@@ -97,10 +108,10 @@ erfinv = _row(sp.erfinv,           "√π/2·e^({ans}²)",               UNIT, "
 erfcinv = _row(sp.erfcinv,         "−√π/2·e^({ans}²)",              Domain("(0, 2)", 0.2, 1.8), "ans", lambda ans, x: (-_SQRT_PI / 2.0) * exp(ans * ans))
 ndtr = _row(sp.ndtr,               "φ({0})",                        REALS, "x",      lambda ans, x: _INV_SQRT_2PI * exp(-0.5 * x * x))
 log_ndtr = _row(sp.log_ndtr,       "φ({0})/Φ({0})",                 REALS, "ans, x",      lambda ans, x: _INV_SQRT_2PI * exp(-0.5 * x * x - ans))
-expit = _row(sp.expit,             "{ans}(1−{ans})",                REALS, "ans",      lambda ans, x: ans * (1 - ans))
+expit = _row(sp.expit,             "{ans}(1−{ans})",                REALS, "x",      lambda ans, x: 0.25 * _sech_squared(0.5 * x))  # not ans(1 − ans): 0 once ans rounds to 1 (x ≳ 37)
 logit = _row(sp.logit,             "1/({0}(1−{0}))",                PROBABILITIES, "x", lambda ans, x: 1 / (x * (1 - x)))
-xlogy = _row(sp.xlogy,             ("log {1}", "{0}/{1}"),          POSITIVE, ("y", "x, y"),   lambda ans, x, y: log(y), lambda ans, x, y: x / y)
-xlog1py = _row(sp.xlog1py,         ("log(1+{1})", "{0}/(1+{1})"),   POSITIVE, ("y", "x, y"),   lambda ans, x, y: log1p(y), lambda ans, x, y: x / (1 + y))
+xlogy = _row(sp.xlogy,             ("log {1}", "{0}/{1}"),          POSITIVE, ("y", "x, y"),   lambda ans, x, y: log(y), lambda ans, x, y: _zero_over(x, y))
+xlog1py = _row(sp.xlog1py,         ("log(1+{1})", "{0}/(1+{1})"),   POSITIVE, ("y", "x, y"),   lambda ans, x, y: log1p(y), lambda ans, x, y: _zero_over(x, 1 + y))
 
 # === Bessel functions ==========================================================================
 j0 = _row(sp.j0,                   "−J₁({0})",                      REALS, "x",      lambda ans, x: -j1(x))

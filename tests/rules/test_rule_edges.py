@@ -13,6 +13,7 @@ import pytest
 
 import gradviz
 import gradviz.numpy as np
+import gradviz.scipy.special as special
 from gradviz.debug.gradcheck import check_grads
 
 LONG = onp.longdouble
@@ -100,6 +101,22 @@ def test_prod_hessian_at_a_zero_element():
     onp.testing.assert_array_equal(gradviz.hessian(np.prod)(x), expected)
 
 
+def test_prod_hessian_with_two_zeros_is_the_product_of_the_rest():
+    """With two zeros the Hessian is Πₖ≠ᵢ,ⱼ xₖ in that pair only (it was 0 everywhere; autograd's
+    is nan), and with three the third derivative in the triple is the product of the rest."""
+    x = onp.array([0.0, 2.0, 0.0, 3.0])
+    expected = onp.zeros((4, 4))
+    expected[0, 2] = expected[2, 0] = 6.0
+    onp.testing.assert_array_equal(gradviz.hessian(np.prod)(x), expected)
+    rows = onp.array([[0.0, 2.0, 0.0], [1.0, 4.0, 0.0]])
+    hessian = gradviz.hessian(lambda m: np.sum(np.prod(m, axis=1) * onp.array([1.0, -2.0])))(rows)
+    assert hessian[0, 0, 0, 2] == hessian[0, 2, 0, 0] == 2.0
+    assert onp.count_nonzero(hessian[0]) == 2  # row 1 has one zero: its Hessian pairs it with each other
+    onp.testing.assert_array_equal(hessian[1, 2, 1], [-8.0, -2.0, 0.0])
+    third = gradviz.jacobian(gradviz.hessian(np.prod))(onp.array([0.0, 5.0, 0.0, 0.0]))
+    assert third[0, 2, 3] == third[3, 0, 2] == 5.0 and onp.count_nonzero(third) == 6
+
+
 def test_prod_without_zeros_matches_autograd():
     x = onp.array([[1.5, -2.0], [0.5, 3.0]])
     onp.testing.assert_allclose(gradviz.grad(lambda x: np.sum(np.prod(x, axis=0)))(x),
@@ -148,6 +165,9 @@ EDGES = {  # rule, points at its edges, the derivative in extended precision
     "arcsinh": (np.arcsinh, [-1e200, 0.0, 1e10, 1e200], lambda x: 1 / onp.sqrt(x * x + 1)),
     "arccosh": (np.arccosh, [1 + 2.0**-52, 1 + 1e-10, 2.0, 1e200], lambda x: 1 / onp.sqrt((x - 1) * (x + 1))),
     "sinc": (np.sinc, [1e-10, -1e-5, 0.05, 0.0999, 0.1, 0.5, 100.0], lambda x: sinc_slope(x)),
+    # ans·(1 − ans) is 0 once expit rounds to 1, and loses digits well before
+    "expit": (lambda x: special.expit(x), [-40.0, -3.0, 0.0, 20.0, 37.0, 40.0, 100.0],
+              lambda x: onp.exp(-onp.abs(x)) / (1 + onp.exp(-onp.abs(x))) ** 2),
 }
 
 
@@ -176,3 +196,89 @@ def test_sinc_slope_at_zero_is_zero_and_its_curvature_is_right():
     curvature = gradviz.elementwise_grad(gradviz.elementwise_grad(np.sinc))(onp.array([0.0, 0.05]))
     assert curvature[0] == pytest.approx(-onp.pi**2 / 3, rel=1e-14)
     assert curvature[1] == pytest.approx(autograd.elementwise_grad(autograd.elementwise_grad(anp.sinc))(0.05), rel=1e-9)
+
+
+# --- Python floats, infinities and zero lengths: a finite derivative, not an error or a NaN -------
+
+
+def test_power_of_python_floats_at_zero_is_numpys_infinite_slope():
+    """0.0 ** -0.5 raised ZeroDivisionError inside the rule (a RuleError); numpy says ∞."""
+    with onp.errstate(divide="ignore"):
+        assert gradviz.grad(lambda x: np.power(x, 0.5))(0.0) == onp.inf
+        assert gradviz.jvp(lambda x: np.power(x, 0.5), (0.0,), (1.0,))[1] == onp.inf
+    assert gradviz.grad(lambda x: np.power(x, 0.5))(4.0) == 0.25
+    assert gradviz.grad(lambda x: x ** 3.0)(0.0) == 0.0
+
+
+INF = onp.inf
+#: (x, y, ∂/∂x, ∂/∂y): where exp(x − ans) is ∞ − ∞, its limit (½ each for equal arguments,
+#: as at any finite x = y; all of it to the larger one). autograd 1.9.1 gives nan at the first four.
+LOGADDEXP_EDGES = [(INF, INF, 0.5, 0.5), (-INF, -INF, 0.5, 0.5), (INF, -INF, 1.0, 0.0), (INF, 1.0, 1.0, 0.0),
+                   (-INF, 1.0, 0.0, 1.0), (2.0, 2.0, 0.5, 0.5), (800.0, -800.0, 1.0, 0.0)]
+
+
+@pytest.mark.parametrize("function", [np.logaddexp, np.logaddexp2], ids=["logaddexp", "logaddexp2"])
+@pytest.mark.parametrize("edge", LOGADDEXP_EDGES, ids=[f"{x},{y}" for x, y, *_ in LOGADDEXP_EDGES])
+def test_logaddexp_slopes_at_infinite_arguments(function, edge):
+    x, y, slope_x, slope_y = edge
+    with onp.errstate(invalid="raise"):
+        assert gradviz.grad(function, argnum=(0, 1))(x, y) == pytest.approx((slope_x, slope_y), rel=1e-15)
+        assert gradviz.jvp(function, (x, y), (1.0, 0.0))[1] == pytest.approx(slope_x, rel=1e-15)
+        assert gradviz.jvp(function, (x, y), (0.0, 1.0))[1] == pytest.approx(slope_y, rel=1e-15)
+
+
+def test_logaddexp_at_finite_arguments_is_autograds():
+    x, y = onp.array([3.0, -2.0, 0.0]), onp.array([-1.0, 5.0, 0.0])
+    for ours, theirs in [(np.logaddexp, anp.logaddexp), (np.logaddexp2, anp.logaddexp2)]:
+        expected = autograd.grad(lambda a, b: anp.sum(theirs(a, b)), argnum=(0, 1))(x, y)
+        onp.testing.assert_allclose(gradviz.grad(lambda a, b: np.sum(ours(a, b)), argnum=(0, 1))(x, y), expected,
+                                    rtol=1e-15)
+
+
+#: Lengths at 0: every vector of length ≤ 1 is a subgradient there; gradviz takes 0, the smallest
+#: (a regulariser ‖w‖ at w = 0 then leaves w where it is; autograd 1.9.1 gives nan).
+ZERO_LENGTHS = {
+    "hypot": (lambda v: np.hypot(v[0], v[1]), onp.zeros(2)),
+    "norm": (np.linalg.norm, onp.zeros(3)),
+    "norm ord=3": (lambda v: np.linalg.norm(v, 3), onp.zeros(3)),
+    "norm fro": (np.linalg.norm, onp.zeros((2, 2))),
+    "norm rows": (lambda m: np.sum(np.linalg.norm(m, axis=1)), onp.array([[0.0, 0.0], [3.0, 4.0]])),
+    "std": (np.std, onp.full(3, 2.0)),
+    "abs complex": (lambda v: np.abs(v[0] + 1j * v[1]), onp.zeros(2)),
+    "norm complex": (lambda v: np.linalg.norm(v[:2] + 1j * v[2:]), onp.zeros(4)),
+}
+
+
+@pytest.mark.parametrize("name", ZERO_LENGTHS)
+def test_a_length_at_zero_has_the_zero_subgradient(name):
+    fun, x = ZERO_LENGTHS[name]
+    expected = onp.zeros_like(x)
+    if name == "norm rows":
+        expected[1] = [0.6, 0.8]
+    with onp.errstate(invalid="raise", divide="raise"):
+        onp.testing.assert_array_equal(gradviz.grad(fun)(x), expected)
+        for k in range(x.size):
+            direction = onp.zeros(x.size)
+            direction[k] = 1.0
+            tangent = gradviz.jvp(fun, (x,), (direction.reshape(x.shape),))[1]
+            assert tangent == expected.ravel()[k]
+
+
+def test_a_p_norm_with_a_zero_element_is_finite_and_right():
+    """x·|x|^(p−2) is 0·∞ at a zero element when p < 2; its slope there is 0 (checked by
+    differences, which are symmetric about the zero)."""
+    x = onp.array([0.0, 1.0, -2.0])
+    for p in (1.5, 3.0):
+        check_grads(lambda v: np.linalg.norm(v, p), x, modes=("fwd", "rev"), order=1)
+        with onp.errstate(divide="ignore", invalid="ignore"):  # autograd's nan at the zero
+            theirs = autograd.grad(lambda v: anp.linalg.norm(v, p))(x)
+        onp.testing.assert_allclose(gradviz.grad(lambda v: np.linalg.norm(v, p))(x)[1:], theirs[1:], rtol=1e-14)
+        assert gradviz.grad(lambda v: np.linalg.norm(v, p))(x)[0] == 0.0
+
+
+def test_xlogy_slope_in_y_where_x_is_zero():
+    """xlogy(0, y) is 0 for every y, so its slope in y is 0, even at y = 0 (x/y was 0/0)."""
+    with onp.errstate(invalid="raise", divide="raise"):
+        assert gradviz.grad(lambda y: special.xlogy(0.0, y))(0.0) == 0.0
+        assert gradviz.grad(lambda y: special.xlog1py(0.0, y))(-1.0) == 0.0
+    assert gradviz.grad(lambda y: special.xlogy(2.0, y))(0.5) == 4.0
