@@ -24,7 +24,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Callable
 
-from gradviz.engine.tracer import EveryArgument, Primitive
+from gradviz.engine.tracer import Primitive
 
 __all__ = ["checkpoint"]
 
@@ -64,8 +64,8 @@ def checkpoint(fun: Callable) -> Callable:
         return rule
 
     primitive.info["checkpointed"] = fun  # the debugger reruns it to blame the op inside
-    primitive.jvps = EveryArgument(tangent_rule)
-    primitive.vjps = EveryArgument(adjoint_rule)
+    primitive.jvp_for = tangent_rule
+    primitive.vjp_for = adjoint_rule
 
     @wraps(fun)
     def checkpointed(*args, **kwargs):

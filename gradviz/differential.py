@@ -19,6 +19,7 @@ from typing import Any, Callable, Sequence
 import numpy as onp
 
 from gradviz.engine.broadcast import shape_of
+from gradviz.engine.collector import collector_paused
 from gradviz.engine.containers import CONTAINER_TYPES, open_boxes
 from gradviz.engine.sweeps import (PLAIN, RECORDED, USED_ONCE, forward_sweeps, observe_primal,
                                    observers, reverse_sweep)
@@ -103,7 +104,7 @@ def _evaluate(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int], 
             boxed.append(box)
         treedefs.append(treedef)
         args[argnum] = unflatten(treedef, boxed) if treedef[0] != "leaf" else boxed[0]
-    with tape:
+    with tape, collector_paused:  # nothing recorded needs the cyclic collector
         output = fun(*args, **kwargs)
         if type(output) in CONTAINER_TYPES or (type(output) is Box
                                                and type(output._value) in CONTAINER_TYPES):
@@ -352,8 +353,9 @@ def _vjp(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int]):
                 seeds[index] = seed if index not in seeds else seeds[index] + seed
         if not seeds:
             _warn_constant(fun)
-        sweep = reverse_sweep(tape, seeds, policy=PLAIN if recording is None else RECORDED,
-                              label="seed output")
+        with collector_paused:
+            sweep = reverse_sweep(tape, seeds, policy=PLAIN if recording is None else RECORDED,
+                                  label="seed output")
         if recording is not None:
             trace.sweeps.append(sweep)
         return unflatten_each(treedefs, _input_results(tape, inputs, sweep.results))
@@ -475,36 +477,43 @@ def _value_and_grad(fun: Callable, argnum: Any, aux: bool) -> Callable:
         # A first-order gradient nobody keeps a trace of is swept once and thrown away: its
         # tape may let go of every value its rules will not read (see engine.liveness).
         lean = not _recordings.get() and not observers() and not tracing_depth()
-        tape, inputs, treedefs, output = _evaluate(fun, args, kwargs, argnums, lean)
-        whole = output
-        if aux:
-            output = _first_of_two(fun, output)
-        # The usual loss, a float64 on this tape, is checked and seeded in a few reads.
-        if type(output) is Box and output._tape is tape and type(output._value) is onp.float64:
-            index, seed = output._index, _ONE
-        else:
-            _scalar_output_check(fun, output)
-            index, seed = _output_index(output, tape), _ones_like(output)
-        recording = _active_recording(tape)
-        if index is None:
-            _warn_constant(fun)
-            results = [None] * len(tape.records)
-            sweep = None
-        else:
-            sweep = reverse_sweep(tape, {index: seed}, label="seed output",
-                                  policy=USED_ONCE if recording is None else RECORDED)
-            results = sweep.results
-        if recording is not None:
-            recording.add_parts(fun, args, argnums, tape, inputs, treedefs,
-                                [] if index is None else [index], ["out"],
-                                () if sweep is None else (sweep,))
-        value = unbox_output(whole, tape)
-        if not several and treedefs[0] is _LEAF and results[inputs[0]] is not None:
-            return value, results[inputs[0]]  # one array: its adjoint as it is
-        gradients = unflatten_each(treedefs, _input_results(tape, inputs, results))
-        return value, tuple(gradients) if several else gradients[0]
+        with collector_paused:  # from recording to the end of the sweep (see engine.collector)
+            return _gradient(fun, args, kwargs, argnums, several, aux, lean)
 
     return value_and_grad_fun
+
+
+def _gradient(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int], several: bool,
+              aux: bool, lean: bool) -> tuple[Any, Any]:
+    """One gradient: ``fun`` recorded on a tape, swept back once, ``(value, gradient)``."""
+    tape, inputs, treedefs, output = _evaluate(fun, args, kwargs, argnums, lean)
+    whole = output
+    if aux:
+        output = _first_of_two(fun, output)
+    # The usual loss, a float64 on this tape, is checked and seeded in a few reads.
+    if type(output) is Box and output._tape is tape and type(output._value) is onp.float64:
+        index, seed = output._index, _ONE
+    else:
+        _scalar_output_check(fun, output)
+        index, seed = _output_index(output, tape), _ones_like(output)
+    recording = _active_recording(tape)
+    if index is None:
+        _warn_constant(fun)
+        results = [None] * len(tape.records)
+        sweep = None
+    else:
+        sweep = reverse_sweep(tape, {index: seed}, label="seed output",
+                              policy=USED_ONCE if recording is None else RECORDED)
+        results = sweep.results
+    if recording is not None:
+        recording.add_parts(fun, args, argnums, tape, inputs, treedefs,
+                            [] if index is None else [index], ["out"],
+                            () if sweep is None else (sweep,))
+    value = unbox_output(whole, tape)
+    if not several and treedefs[0] is _LEAF and results[inputs[0]] is not None:
+        return value, results[inputs[0]]  # one array: its adjoint as it is
+    gradients = unflatten_each(treedefs, _input_results(tape, inputs, results))
+    return value, tuple(gradients) if several else gradients[0]
 
 
 def _first_of_two(fun: Callable, output: Any) -> Any:
@@ -593,25 +602,26 @@ def jacobian(fun: Callable, argnum: int = 0) -> Callable:
 
 
 def _jvp(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int], seed_sets: list[list]):
-    tape, inputs, treedefs, output = _evaluate(fun, args, kwargs, argnums)
-    out_leaves, out_treedef = ([output], _LEAF) if type(output) is Box else flatten(output)
-    out_indices = [_output_index(leaf, tape) for leaf in out_leaves]
-    recording = _active_recording(tape)
-    sweeps = forward_sweeps(tape, [dict(zip(inputs, seeds)) for seeds in seed_sets],
-                            policy=PLAIN if recording is None else RECORDED)
-    results = []
-    for sweep in sweeps:
-        leaves = [
-            _zeros_like(leaf) if index is None or sweep.results[index] is None else sweep.results[index]
-            for leaf, index in zip(out_leaves, out_indices)
-        ]
-        results.append(leaves[0] if out_treedef[0] == "leaf" else unflatten(out_treedef, leaves))
-    if recording is not None:
-        outputs = [i for i in out_indices if i is not None]
-        trace = _new_trace(fun, args, argnums, tape, inputs, treedefs, outputs, ["out"] * len(outputs))
-        trace.sweeps.extend(sweeps)
-        recording.add(trace)
-    return unbox_output(output, tape), results
+    with collector_paused:  # from recording to the end of the sweeps (see engine.collector)
+        tape, inputs, treedefs, output = _evaluate(fun, args, kwargs, argnums)
+        out_leaves, out_treedef = ([output], _LEAF) if type(output) is Box else flatten(output)
+        out_indices = [_output_index(leaf, tape) for leaf in out_leaves]
+        recording = _active_recording(tape)
+        sweeps = forward_sweeps(tape, [dict(zip(inputs, seeds)) for seeds in seed_sets],
+                                policy=PLAIN if recording is None else RECORDED)
+        results = []
+        for sweep in sweeps:
+            leaves = [
+                _zeros_like(leaf) if index is None or sweep.results[index] is None else sweep.results[index]
+                for leaf, index in zip(out_leaves, out_indices)
+            ]
+            results.append(leaves[0] if out_treedef[0] == "leaf" else unflatten(out_treedef, leaves))
+        if recording is not None:
+            outputs = [i for i in out_indices if i is not None]
+            trace = _new_trace(fun, args, argnums, tape, inputs, treedefs, outputs, ["out"] * len(outputs))
+            trace.sweeps.extend(sweeps)
+            recording.add(trace)
+        return unbox_output(output, tape), results
 
 
 def jvp(fun: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:

@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as onp
 
-from gradviz.engine.tracer import Box, EveryArgument, Primitive, unbox
+from gradviz.engine.tracer import Box, Primitive, unbox
 from gradviz.engine.tree import flatten, unflatten
 from gradviz.errors import GradvizError
 
@@ -78,7 +78,7 @@ def _vjp_from_maker(maker: Callable) -> Callable:
 
 def defvjp_argnum(fun: Primitive, vjpmaker: Callable) -> None:
     """Autograd's ``defvjp_argnum``: ``vjpmaker(argnum, ans, args, kwargs)`` for every argument."""
-    fun.vjps = EveryArgument(lambda argnum: _vjp_for_argnum(vjpmaker, argnum))
+    fun.vjps, fun.vjp_for = {}, lambda argnum: _vjp_for_argnum(vjpmaker, argnum)
 
 
 def _vjp_for_argnum(vjpmaker: Callable, argnum: int) -> Callable:
@@ -88,7 +88,7 @@ def _vjp_for_argnum(vjpmaker: Callable, argnum: int) -> Callable:
 def defvjp_argnums(fun: Primitive, vjpmaker: Callable) -> None:
     """Autograd's ``defvjp_argnums``: ``vjpmaker(argnums, ans, args, kwargs)`` returns
     ``g ↦ (contribution for each of argnums)``. Each argument's adjoint is asked for alone."""
-    fun.vjps = EveryArgument(lambda argnum: _vjp_for_argnums(vjpmaker, argnum))
+    fun.vjps, fun.vjp_for = {}, lambda argnum: _vjp_for_argnums(vjpmaker, argnum)
 
 
 def _vjp_for_argnums(vjpmaker: Callable, argnum: int) -> Callable:
@@ -115,7 +115,7 @@ def defjvp(fun: Primitive, *jvpfuns, argnums=None) -> None:
 
 def defjvp_argnum(fun: Primitive, jvpmaker: Callable) -> None:
     """Autograd's ``defjvp_argnum``: ``jvpmaker(argnum, t, ans, args, kwargs)`` for every argument."""
-    fun.jvps = EveryArgument(lambda argnum: _jvp_for_argnum(jvpmaker, argnum))
+    fun.jvps, fun.jvp_for = {}, lambda argnum: _jvp_for_argnum(jvpmaker, argnum)
 
 
 def _jvp_for_argnum(jvpmaker: Callable, argnum: int) -> Callable:
@@ -126,7 +126,7 @@ def defjvp_argnums(fun: Primitive, jvpmaker: Callable) -> None:
     """Autograd's ``defjvp_argnums``: ``jvpmaker(argnums, ts, ans, args, kwargs)`` returns the
     tangent of ``ans``. It is linear in ``ts``, so each argument's term is asked for alone and
     the sweep sums them."""
-    fun.jvps = EveryArgument(lambda argnum: _jvp_for_argnums(jvpmaker, argnum))
+    fun.jvps, fun.jvp_for = {}, lambda argnum: _jvp_for_argnums(jvpmaker, argnum)
 
 
 def _jvp_for_argnums(jvpmaker: Callable, argnum: int) -> Callable:
@@ -135,7 +135,7 @@ def _jvp_for_argnums(jvpmaker: Callable, argnum: int) -> Callable:
 
 def def_linear(fun: Primitive) -> None:
     """Declare ``fun`` linear in each argument: its tangent rule is ``fun`` applied to ``t``."""
-    fun.jvps = EveryArgument(lambda argnum: _linear_jvp(fun, argnum))
+    fun.jvps, fun.jvp_for = {}, lambda argnum: _linear_jvp(fun, argnum)
 
 
 def _linear_jvp(fun: Primitive, argnum: int) -> Callable:

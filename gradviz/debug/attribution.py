@@ -76,7 +76,7 @@ def _edges(trace, source: int, target: int) -> dict[int, list[tuple[int, int]]]:
 
 def _push(trace, argnum: int, child: int, tangent: Any) -> Any:
     node = trace.nodes[child]
-    rule = node.primitive.jvps.get(argnum)
+    rule = node.primitive.jvp_rule(argnum)
     if rule is None:
         raise GradvizError(f"no JVP rule for '{node.op}' (argument {argnum}) at {node.name}: "
                            "register one with defjvp to see its paths")

@@ -156,7 +156,7 @@ def _check_argument(node: Node, args: list, ans: Any, argnum: int, rng) -> list[
     fd = onp.asarray(numerical_jvp(along, [args[argnum]], [v], 1e-6))
     smooth = primitive.info.get("smooth", True) and is_finite(fd)
     results, jv = [], None
-    jvp_rule, vjp_rule = primitive.jvps.get(argnum), primitive.vjps.get(argnum)
+    jvp_rule, vjp_rule = primitive.jvp_rule(argnum), primitive.vjp_rule(argnum)
     if jvp_rule is not None:
         with onp.errstate(all="ignore"):
             jv = unbox(fit_tangent(jvp_rule(v, ans, *args, **node.kwargs), shape_of(ans)))

@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 import numpy as onp
 
-from gradviz.engine.tracer import Box, EveryArgument, Primitive, unbox
+from gradviz.engine.tracer import Box, Primitive, unbox
 
 __all__ = ["Items", "Entries", "pack", "unpack", "holds_box", "with_containers_boxed",
            "addable", "zeros_like_tree", "CONTAINER_TYPES"]
@@ -106,14 +106,18 @@ def _item_tangent(position: int) -> Callable:
     return jvp
 
 
+def _one(position: int) -> str:
+    return "1"  # each item is its own part of the container
+
+
 def _packer(kind: type, name: str) -> Primitive:
     if kind is dict:
         primitive = Primitive(lambda *items, keys: dict(zip(keys, items)), name)
     else:
         primitive = Primitive(lambda *items: kind(items), name)
-    primitive.jvps = EveryArgument(_item_tangent)
-    primitive.vjps = EveryArgument(_one_item)
-    primitive.partials = EveryArgument(lambda argnum: "1")
+    primitive.jvp_for = _item_tangent
+    primitive.vjp_for = _one_item
+    primitive.partial_for = _one
     primitive.info["container"] = True
     return primitive
 

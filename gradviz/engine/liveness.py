@@ -119,7 +119,7 @@ def lean_record(primitive: Any, raw_args: tuple, parents: tuple, ans: Any) -> tu
     read: set[int] = set()
     keep_from = _NOWHERE
     for argnum, _ in parents:
-        if primitive.vjps.get(argnum) is None:
+        if primitive.vjp_rule(argnum) is None:
             continue  # no adjoint through this argument (a constant, a non-differentiable op)
         positions = declared.get(argnum)
         if positions is None:

@@ -302,12 +302,11 @@ def reverse_sweep(tape: Tape, seeds: dict[int, Any], *, policy: Policy = PLAIN, 
         record = records[j]
         if not record.parents:
             continue  # an input: its adjoint is a result
-        vjps, value, args, kwargs = record.primitive.vjps, record.value, record.args, record.kwargs
+        primitive, value, args, kwargs = record.primitive, record.value, record.args, record.kwargs
         terms = [] if watch is not None else None
         for argnum, i in record.parents:
-            try:
-                rule = vjps[argnum]
-            except KeyError:
+            rule = primitive.vjp_rule(argnum)
+            if rule is None:
                 _allow_missing_rule(tape.node(j), "VJP", argnum)  # a constant argument
                 continue
             try:
@@ -343,7 +342,7 @@ def reverse_sweep(tape: Tape, seeds: dict[int, Any], *, policy: Policy = PLAIN, 
 def _tangent_term(tape: Tape, j: int, record: Record, argnum: int, tangent: Any) -> Any:
     """``∂wj/∂wi · ẇi`` by node ``j``'s tangent rule for argument ``argnum``, broadcast to
     ``wj``'s shape; ``None`` is a zero (no rule for a constant argument, an integer output)."""
-    rule = record.primitive.jvps.get(argnum)
+    rule = record.primitive.jvp_rule(argnum)
     if rule is None:
         _allow_missing_rule(tape.node(j), "JVP", argnum)
         return None

@@ -24,8 +24,8 @@ from gradviz.engine import liveness
 from gradviz.engine import source
 from gradviz.engine.source import INTERNAL_CODE as _is_internal_code, user_site as _user_site
 
-__all__ = ["Box", "Node", "Record", "Tape", "Primitive", "EveryArgument", "tracing_depth", "unbox",
-           "operator_method", "RULE"]
+__all__ = ["Box", "Node", "Record", "Tape", "Primitive", "tracing_depth", "unbox", "operator_method",
+           "RULE"]
 
 # How many tapes are recording in this thread or task: each has its own, so a ``grad`` in
 # another thread is not taken for a higher-order derivative of this one.
@@ -266,11 +266,16 @@ class Primitive:
         jvps: one tangent rule per argument, ``jvp(t, ans, *args, **kwargs)``, or ``None``.
         vjps: one adjoint rule per argument, ``vjp(g, ans, *args, **kwargs)``, or ``None``.
         partials: display templates of the local partials, ``"cos {0}"`` (see notation).
+        jvp_for, vjp_for, partial_for: for a primitive that takes any number of arguments
+            (``stack``, ``einsum``), a function ``argnum ↦ rule`` (or template, or ``None``)
+            for the arguments the tables above leave out; ``None`` for the others. Read them
+            through :meth:`jvp_rule`, :meth:`vjp_rule` and :meth:`partial_template`.
         differentiable: ``False`` for ``floor``, ``argmax``, comparisons…: recorded, but the
             value is returned unboxed, so nothing downstream depends on it.
     """
 
-    __slots__ = ("fun", "name", "jvps", "vjps", "partials", "differentiable", "info", "__dict__")
+    __slots__ = ("fun", "name", "jvps", "vjps", "partials", "jvp_for", "vjp_for", "partial_for",
+                 "differentiable", "info", "__dict__")
 
     def __init__(self, fun: Callable, name: str | None = None, *, differentiable: bool = True):
         self.fun = fun
@@ -278,10 +283,47 @@ class Primitive:
         self.jvps: dict[int, Callable] = {}
         self.vjps: dict[int, Callable] = {}
         self.partials: dict[int, str] = {}
+        self.jvp_for: Callable[[int], Callable | None] | None = None
+        self.vjp_for: Callable[[int], Callable | None] | None = None
+        self.partial_for: Callable[[int], str | None] | None = None
         self.differentiable = differentiable
         self.info: dict[str, Any] = {}
         self.__doc__ = getattr(fun, "__doc__", None)
         self.__wrapped__ = fun
+
+    def jvp_rule(self, argnum: int) -> Callable | None:
+        """The tangent rule of argument ``argnum``, or ``None`` if it has none.
+
+        Example:
+            >>> import gradviz.numpy as np
+            >>> np.sin.jvp_rule(0) is np.sin.jvps[0], np.sin.jvp_rule(1)
+            (True, None)
+        """
+        rule = self.jvps.get(argnum)
+        if rule is None and self.jvp_for is not None:
+            rule = self.jvp_for(argnum)
+        return rule
+
+    def vjp_rule(self, argnum: int) -> Callable | None:
+        """The adjoint rule of argument ``argnum``, or ``None`` if it has none.
+
+        Example:
+            >>> from gradviz.rules import RULES
+            >>> stack = RULES["stack"]  # stack(axis, *arrays): any number of arguments
+            >>> stack.vjps, stack.vjp_rule(0) is None, callable(stack.vjp_rule(5))
+            ({}, True, True)
+        """
+        rule = self.vjps.get(argnum)
+        if rule is None and self.vjp_for is not None:
+            rule = self.vjp_for(argnum)
+        return rule
+
+    def partial_template(self, argnum: int) -> str | None:
+        """The display template of argument ``argnum``'s local partial, or ``None``."""
+        template = self.partials.get(argnum)
+        if template is None and self.partial_for is not None:
+            template = self.partial_for(argnum)
+        return template
 
     @property
     def __name__(self) -> str:  # type: ignore[override]
@@ -443,25 +485,3 @@ def _unbox_arguments(args: tuple, tape: Tape) -> tuple[tuple, tuple]:
             found.append((argnum, arg._index))
     return tuple(raw), tuple(found)
 
-
-class EveryArgument(dict):
-    """A rule table for a primitive with any number of arguments (``stack``, ``concatenate``).
-
-    ``rules.get(argnum)`` and ``rules[argnum]`` return ``rule_for(argnum)``: one rule maker
-    serves every argument.
-    """
-
-    def __init__(self, rule_for: Callable[[int], Callable | None]):
-        super().__init__()
-        self.rule_for = rule_for
-
-    def get(self, argnum, default=None):  # type: ignore[override]
-        rule = self.rule_for(argnum)
-        return default if rule is None else rule
-
-    def __missing__(self, argnum):
-        # ``rules[argnum]``, as the sweeps look rules up: a KeyError means "no rule" there too.
-        rule = self.rule_for(argnum)
-        if rule is None:
-            raise KeyError(argnum)
-        return rule

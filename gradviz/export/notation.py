@@ -237,7 +237,7 @@ def partial_formula(trace, index: int, argnum: int) -> str:
     node = trace.tape.nodes[index]
     if node.primitive is not None and not node.primitive.differentiable:
         return "none (not differentiable)"
-    template = node.primitive.partials.get(argnum) if node.primitive is not None else None
+    template = node.primitive.partial_template(argnum) if node.primitive is not None else None
     labels = [argument_label(trace, node, k) for k in range(len(node.args))]
     if template is None:
         return f"∂{node.op}/∂{labels[argnum] if argnum < len(labels) else argnum}"
@@ -277,7 +277,7 @@ def partial_value(trace, index: int, argnum: int) -> Any:
         return cache[key]
     node = trace.tape.nodes[index]
     result = None
-    rule = node.primitive.jvps.get(argnum) if node.primitive is not None else None
+    rule = node.primitive.jvp_rule(argnum) if node.primitive is not None else None
     numeric = is_numeric(node.value) and argnum < len(node.args) and is_numeric(node.args[argnum])
     if rule is not None and numeric:  # (a several-output primitive's partial is a Jacobian)
         arg = unbox(node.args[argnum])

@@ -24,7 +24,7 @@ import string
 
 import numpy as onp
 
-from gradviz.engine.tracer import Box, EveryArgument, unbox
+from gradviz.engine.tracer import Box, unbox
 from gradviz.rules import defnondiff, defrule
 from gradviz.rules._numpy_helpers import (  # the table's named rules and index arithmetic
     _add_along_axis_raw, _array_index, _array_raw, _built_on, _concatenate_jvp,
@@ -390,8 +390,8 @@ cross = defrule(onp.cross,         ("×{1}", "{0}×"),        REALS, reads=("b",
               vjp=(lambda g, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None: cross(b, g, axisb, axisc, axisa, axis),
                    lambda g, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None: cross(g, a, axisc, axisa, axisb, axis)))
 _einsum = defrule(onp.einsum,      None,                    REALS, name="einsum",                   variadic=True)
-_einsum.jvps = EveryArgument(_einsum_jvp)
-_einsum.vjps = EveryArgument(_einsum_vjp)
+_einsum.jvp_for = _einsum_jvp
+_einsum.vjp_for = _einsum_vjp
 
 # === shapes (linear: the adjoint undoes the move) ==============================================
 reshape = defrule(onp.reshape,     "1",                     REALS, reads="x",
@@ -508,17 +508,17 @@ partition = defrule(onp.partition, "1",                     REALS, reads="x, kth
 
 # === joining and splitting =====================================================================
 _concatenate = defrule(_concatenate_raw, None,              REALS, name="concatenate", variadic=True)
-_concatenate.jvps = EveryArgument(_concatenate_jvp)
-_concatenate.vjps = EveryArgument(_concatenate_vjp)
+_concatenate.jvp_for = _concatenate_jvp
+_concatenate.vjp_for = _concatenate_vjp
 _stack = defrule(_stack_raw,       None,                    REALS, name="stack", variadic=True)
-_stack.jvps = EveryArgument(lambda argnum: None if argnum == 0 else
+_stack.jvp_for = (lambda argnum: None if argnum == 0 else
               (lambda t, ans, axis, *arrays: untake(t, _stack_index(ans, axis, argnum - 1), _shape(ans))))
-_stack.vjps = EveryArgument(lambda argnum: None if argnum == 0 else
+_stack.vjp_for = (lambda argnum: None if argnum == 0 else
               (lambda g, ans, axis, *arrays: getitem(g, _stack_index(ans, axis, argnum - 1))))
 _array = defrule(_array_raw,       None,                    REALS, name="array", variadic=True)
-_array.jvps = EveryArgument(lambda argnum: None if argnum == 0 else
+_array.jvp_for = (lambda argnum: None if argnum == 0 else
               (lambda t, ans, shape, *elements: untake(t, _array_index(shape, argnum - 1), _shape(ans))))
-_array.vjps = EveryArgument(lambda argnum: None if argnum == 0 else
+_array.vjp_for = (lambda argnum: None if argnum == 0 else
               (lambda g, ans, shape, *elements: getitem(g, _array_index(shape, argnum - 1))))
 _split_piece = defrule(_take,      "1",                     REALS, reads="x, index", name="split",
               jvp=lambda t, ans, x, index: _split_piece(t, index),

@@ -23,7 +23,7 @@ import scipy.special as sp
 import scipy.stats
 
 from gradviz.engine.broadcast import shape_of
-from gradviz.engine.tracer import Box, EveryArgument, Primitive, unbox
+from gradviz.engine.tracer import Box, Primitive, unbox
 from gradviz.errors import RuleError
 from gradviz.rules import defnondiff, defrule
 from gradviz.rules.domains import POSITIVE, REALS, UNIT, Domain
@@ -533,12 +533,12 @@ def _augmented_dynamics(func, y_shape, args):
 
 
 def _odeint_rules(make):
-    return EveryArgument(lambda argnum: None if argnum == 0 else make(argnum))
+    return lambda argnum: None if argnum == 0 else make(argnum)
 
 
 odeint_primitive = Primitive(_odeint, "odeint")
-odeint_primitive.jvps = _odeint_rules(_odeint_jvp)
-odeint_primitive.vjps = _odeint_rules(_odeint_vjp)
+odeint_primitive.jvp_for = _odeint_rules(_odeint_jvp)
+odeint_primitive.vjp_for = _odeint_rules(_odeint_vjp)
 odeint_primitive.partials[1] = "∂y(t)/∂y₀"
 odeint_primitive.partials[2] = "f(y(t), t)"
 odeint_primitive.info["domain"] = REALS

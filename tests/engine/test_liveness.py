@@ -76,15 +76,15 @@ def test_a_lean_tape_keeps_only_what_the_lecture_loss_reads():
     from gradviz.differential import _evaluate
 
     tape = _evaluate(loss, (w,), {}, (0,), lean=True)[0]
-    kept = [record[0].name for record in tape.records[1:]
-            if type(record[4]) is numpy.ndarray and record[4].size >= liveness.LARGE]
+    kept = [record.primitive.name for record in tape.records[1:]
+            if type(record.value) is numpy.ndarray and record.value.size >= liveness.LARGE]
     # tanh's adjoint reads its argument (sech² x, exact where tanh rounds to 1), not its value;
     # dot, add, log, … read neither: one large array is kept, the tanh's input.
     assert kept == []
-    tanh_record = next(record for record in tape.records[1:] if record[0].name == "tanh")
-    assert type(tanh_record[1][0]) is numpy.ndarray and type(tanh_record[4]) is liveness.Released
+    tanh_record = next(record for record in tape.records[1:] if record.primitive.name == "tanh")
+    assert type(tanh_record.args[0]) is numpy.ndarray and type(tanh_record.value) is liveness.Released
     full_tape = _evaluate(loss, (w,), {}, (0,))[0]
-    assert all(type(record[4]) is not liveness.Released for record in full_tape.records)
+    assert all(type(record.value) is not liveness.Released for record in full_tape.records)
     with gradviz.record():
         expected = gradviz.grad(loss)(w)
     numpy.testing.assert_allclose(gradviz.grad(loss)(w), expected, rtol=1e-13)
@@ -131,7 +131,7 @@ def test_every_row_declares_what_its_adjoints_read():
         if argnum not in primitive.info.get("read_positions", {})
     ]
     assert undeclared == []
-    assert {p.name for p in _tables() if type(p.vjps) is not dict} == VARIADIC
+    assert {p.name for p in _tables() if p.vjp_for is not None} == VARIADIC
 
 
 def test_a_declaration_is_what_the_table_says():

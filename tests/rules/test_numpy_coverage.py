@@ -31,10 +31,11 @@ def _primitive(name: str) -> Primitive:
     return getattr(function, "primitive", function)
 
 
-def _argnums(rules) -> set[int]:
-    if hasattr(rules, "rule_for"):  # one rule maker for every argument (stack, einsum)
-        return {argnum for argnum in range(1, 4) if rules.get(argnum) is not None}
-    return set(rules)
+def _argnums(primitive, kind: str) -> set[int]:
+    if getattr(primitive, f"{kind}_for") is not None:  # any number of arguments (stack, einsum)
+        rule = getattr(primitive, f"{kind}_rule")
+        return {argnum for argnum in range(1, 4) if rule(argnum) is not None}
+    return set(getattr(primitive, f"{kind}s"))
 
 
 def test_autograd_list_is_the_installed_autograds():
@@ -55,7 +56,7 @@ def test_function_has_tangent_and_adjoint_rules(name):
     primitive = _primitive(name)
     assert isinstance(primitive, Primitive) and primitive.differentiable
     assert RULES.get(primitive.name) is primitive
-    jvps, vjps = _argnums(primitive.jvps), _argnums(primitive.vjps)
+    jvps, vjps = _argnums(primitive, "jvp"), _argnums(primitive, "vjp")
     assert vjps, f"{name} has no VJP rule"
     assert jvps == vjps, f"{name}: JVP rules for arguments {jvps}, VJP rules for {vjps}"
 
