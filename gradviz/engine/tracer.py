@@ -22,7 +22,7 @@ from numpy import ndarray as _ndarray
 
 from gradviz.engine import liveness
 from gradviz.engine import source
-from gradviz.engine.source import INTERNAL_CODE as _is_internal_code, user_site as _user_site
+from gradviz.engine.source import INTERNAL_FILES as _is_internal_file, user_site as _user_site
 
 __all__ = ["Box", "Node", "Record", "Tape", "Primitive", "tracing_depth", "unbox", "operator_method",
            "RULE"]
@@ -456,7 +456,7 @@ def _append(primitive: Primitive, call: Callable, tape: Tape, raw_args: tuple, k
     # The user's line in one dictionary look-up when they called us (or wrote the operator)
     # directly; from inside gradviz's own functions (``np.mean`` calls ``sum``), a walk out.
     frame = _getframe(depth)
-    internal = _is_internal_code.get(frame.f_code)
+    internal = _is_internal_file.get(frame.f_code.co_filename)
     site: tuple | None
     if internal is False:
         site = (frame.f_code, frame.f_lasti)
