@@ -303,9 +303,12 @@ def reverse_sweep(tape: Tape, seeds: dict[int, Any], *, policy: Policy = PLAIN, 
         if not record.parents:
             continue  # an input: its adjoint is a result
         primitive, value, args, kwargs = record.primitive, record.value, record.args, record.kwargs
+        vjps = primitive.vjps
         terms = [] if watch is not None else None
         for argnum, i in record.parents:
-            rule = primitive.vjp_rule(argnum)
+            # The row's rule, else the rule for any argument of a primitive that takes any
+            # number of them (``stack``): see Primitive.vjp_rule.
+            rule = vjps.get(argnum) or primitive.vjp_rule(argnum)
             if rule is None:
                 _allow_missing_rule(tape.node(j), "VJP", argnum)  # a constant argument
                 continue
