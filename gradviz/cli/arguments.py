@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from gradviz.errors import GradvizError
 
-__all__ = ["check_output", "count"]
+__all__ = ["check_output", "count", "seconds"]
 
 
 def check_output(path: str, option: str, example: str = "graph.svg") -> None:
@@ -53,3 +53,19 @@ def count(minimum: int) -> Callable[[str], int]:
 
     parse.__name__ = f"count of at least {minimum}"
     return parse
+
+
+def seconds(text: str) -> float:
+    """An argparse ``type``: a positive, finite number of seconds.
+
+    Example:
+        >>> seconds("2.5")
+        2.5
+    """
+    try:
+        number = float(text)
+    except ValueError:
+        number = None
+    if number is None or not 0 < number < float("inf"):
+        raise argparse.ArgumentTypeError(f"needs a positive number of seconds, got {text!r}")
+    return number

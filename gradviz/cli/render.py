@@ -8,11 +8,15 @@ and never leaves a partial output file.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+from typing import Iterator
 
-from gradviz.cli.arguments import check_output, count
+from gradviz.cli.arguments import check_output, count, seconds
 from gradviz.errors import GradvizError
 from gradviz.cli.expression import FUNCTIONS
+from gradviz.renderer.backend import TIMEOUT_SECONDS
 from gradviz.renderer.dot import DIRECTIONS, FIELDS, MODES, _seed_numbers
 from gradviz.renderer.frames import FRAME_FORMATS
 from gradviz.renderer.summarize import DEFAULT_MAX_NODES
@@ -84,6 +88,9 @@ def register(subparsers) -> None:
                         help="with --focus: how many edges around NODE (default 2)")
     render.add_argument("--max-nodes", metavar="N", type=count(0), default=DEFAULT_MAX_NODES,
                         help=f"summarise graphs above N nodes (default {DEFAULT_MAX_NODES}; 0: never)")
+    render.add_argument("--timeout", metavar="SECONDS", type=seconds, default=TIMEOUT_SECONDS,
+                        help="stop Graphviz if laying out and drawing take longer (default "
+                        f"{TIMEOUT_SECONDS:g}); nothing is written then")
     render.add_argument("--digits", type=int, default=4, help="significant digits (default 4)")
     render.add_argument("--no-legend", action="store_true", help="leave the legend out")
     render.add_argument("--no-constants", action="store_true", help="do not draw constant arguments")
@@ -172,11 +179,30 @@ def run_render(arguments: argparse.Namespace) -> int:
         written = write_frames(trace, arguments.frames, arguments.frames_format or "svg", **options)
         print(f"wrote {len(written)} pictures to {arguments.frames}", file=sys.stderr)
     if arguments.output is not None:
-        render(trace, arguments.output, **options)
+        render(trace, arguments.output, timeout=arguments.timeout, **options)
         print(f"wrote {arguments.output}", file=sys.stderr)
     elif arguments.frames is None:
-        sys.stdout.write(to_dot(trace, **options).source)
+        source = to_dot(trace, **options).source
+        with _standard_output("the DOT source"):
+            sys.stdout.write(source)
     return 0
+
+
+@contextlib.contextmanager
+def _standard_output(what: str) -> Iterator[None]:
+    """Writes to standard output that fail (``> /dev/full``: the disk is full) are a one-line
+    error naming what could not be written, not a traceback."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:  # "| head" closed the pipe: not an error (see gradviz.cli.main)
+        raise
+    except OSError as exc:
+        # What could not be written stays in the buffer; Python would fail again writing it
+        # at exit, so standard output is pointed at nothing from here on.
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")
+        raise GradvizError(f"cannot write {what} to standard output: "
+                           f"{exc.strerror or exc}") from None
 
 
 def run_trace(arguments: argparse.Namespace) -> int:
@@ -199,13 +225,16 @@ def run_trace(arguments: argparse.Namespace) -> int:
     if arguments.format != "text":
         from gradviz.export.table_formats import export_tables
 
-        sys.stdout.write(export_tables(trace, arguments.format, forward=forward))
+        text = export_tables(trace, arguments.format, forward=forward)
+        with _standard_output("the tables"):
+            sys.stdout.write(text)
         return 0
     console = Console(highlight=False, soft_wrap=False)
-    for k in forward:
-        console.print(forward_table(trace, k))
-    for k in range(len(trace.reverse_sweeps)):
-        console.print(reverse_table(trace, k))
+    with _standard_output("the tables"):
+        for k in forward:
+            console.print(forward_table(trace, k))
+        for k in range(len(trace.reverse_sweeps)):
+            console.print(reverse_table(trace, k))
     if arguments.output:
         print(f"wrote {arguments.output}", file=sys.stderr)
     return 0

@@ -75,7 +75,11 @@ class _InProcess:
         data = self.pipe(format, engine=engine)
         folder = os.path.dirname(path)
         if folder:
-            os.makedirs(folder, exist_ok=True)  # graphviz makes the folder too
+            try:
+                os.makedirs(folder, exist_ok=True)  # graphviz makes the folder too
+            except OSError as exc:
+                raise backend.RenderError(f"cannot make the folder {folder} for {path}: "
+                                          f"{exc.strerror or exc}") from None
         backend.write_atomic(path, data)
         if view or quiet_view:
             _open(path)

@@ -25,7 +25,8 @@ from typing import Any
 import networkx as nx
 import numpy as onp
 
-from gradviz.renderer.backend import FORMATS, RenderError, render_bytes, write_atomic
+from gradviz.renderer.backend import (FORMATS, TIMEOUT_SECONDS, RenderError, render_bytes,
+                                      write_atomic)
 from gradviz.renderer.dot import MAX_PIXELS, as_graph, to_dot
 
 __all__ = ["render", "EXTENSIONS", "graph_to_json", "graph_to_graphml"]
@@ -35,7 +36,8 @@ EXTENSIONS = ("svg", "png", "pdf", "dot", "html", "gif", "json", "graphml")
 
 
 def render(trace_or_graph: Any, path: str | os.PathLike, *, format: str | None = None,
-           dpi: int = 144, frames: bool = False, **options: Any) -> str:
+           dpi: int = 144, frames: bool = False, timeout: float | None = TIMEOUT_SECONDS,
+           **options: Any) -> str:
     """Write the trace's graph to ``path``; the format follows the extension.
 
     Args:
@@ -47,6 +49,8 @@ def render(trace_or_graph: Any, path: str | os.PathLike, *, format: str | None =
         frames: write one picture per step of the sweeps into folder ``path``
             (``step-001.svg`` …, see :func:`gradviz.renderer.frames.write_frames`).
         dpi: resolution of a PNG (144: sharp on high-density screens and in slides).
+        timeout: the most seconds Graphviz may take to lay out and draw (``None``: no
+            limit); past it the drawing is stopped and nothing is written.
         options: those of :func:`gradviz.to_dot` (``fields``, ``seed``, ``mode``,
             ``direction``, ``max_nodes``, ``focus``, ``depth``, ``legend``, ``title`` …).
 
@@ -54,7 +58,8 @@ def render(trace_or_graph: Any, path: str | os.PathLike, *, format: str | None =
         The path written, as a string.
 
     Raises:
-        RenderError: an unknown format, a Graphviz failure, or a file that cannot be written.
+        RenderError: an unknown format, a Graphviz failure or timeout, or a file that cannot
+            be written.
     """
     target = os.fspath(path)
     if frames:
@@ -66,11 +71,12 @@ def render(trace_or_graph: Any, path: str | os.PathLike, *, format: str | None =
     if chosen not in EXTENSIONS:
         raise RenderError(f"cannot tell the format of {target!r}: end the name with "
                           + ", ".join("." + e for e in EXTENSIONS) + " or pass format=")
-    write_atomic(target, _data(trace_or_graph, chosen, dpi, options))
+    write_atomic(target, _data(trace_or_graph, chosen, dpi, timeout, options))
     return target
 
 
-def _data(trace_or_graph: Any, chosen: str, dpi: int, options: dict) -> bytes:
+def _data(trace_or_graph: Any, chosen: str, dpi: int, timeout: float | None,
+          options: dict) -> bytes:
     if chosen in ("json", "graphml"):
         graph = as_graph(trace_or_graph, constants=options.get("constants", True))
         text = graph_to_json(graph) if chosen == "json" else graph_to_graphml(graph)
@@ -93,7 +99,7 @@ def _data(trace_or_graph: Any, chosen: str, dpi: int, options: dict) -> bytes:
         inches = (MAX_PIXELS - 16) / int(dpi)
         graph.attr(size=f"{inches:.2f},{inches:.2f}")
     assert chosen in FORMATS
-    return render_bytes(graph.source, chosen)
+    return render_bytes(graph.source, chosen, timeout=timeout)
 
 
 def _encode(value: Any) -> Any:

@@ -133,3 +133,54 @@ def test_frames_into_a_bad_folder_is_one_line_and_writes_nothing(cli, tmp_path, 
 def test_frames_format_needs_the_folder(cli):
     code, _, err = cli("render", *LECTURE, "--frames-format", "png")
     assert code == 2 and "give the folder too" in err
+
+
+@pytest.mark.parametrize("argv", [
+    ("render", "log(x)*y + x/y", "--at", "x=[0,-1,2],y=0", "-o", "{}/graph.png"),
+    ("render", "log(x)*y + x/y", "--at", "x=[0,-1,2],y=0", "--debug", "-o", "{}/graph.svg"),
+    ("render", "tanh(x)/x", "--at", "x=0"),
+    ("trace", "tanh(x)/x", "--at", "x=0"),
+])
+def test_nan_and_inf_give_no_numpy_warnings_after_the_output(cli, tmp_path, argv):
+    """The picture and the tables show NaN and Inf in red; numpy's RuntimeWarnings (pointing
+    into the engine and the rules) are not printed under them."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        code, _, err = cli(*(part.format(tmp_path) for part in argv))
+    assert code == 0
+    assert [str(w.message) for w in seen if issubclass(w.category, RuntimeWarning)] == []
+    assert "Warning" not in err
+
+
+def test_a_layout_past_the_timeout_is_one_line_and_no_file(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot program: the in-process worker
+    expression = "+".join(f"sin(x*{k})" for k in range(1, 100))
+    target = tmp_path / "sines.png"
+    code, out, err = cli("render", expression, "--at", "x=0.5", "--max-nodes", "0",
+                         "--timeout", "0.01", "-o", str(target))
+    assert code == 2 and out == "" and not target.exists()
+    assert err.count("\n") == 1 and "did not finish laying out the graph" in err
+    assert "--max-nodes N" in err and "(.dot, .json, .graphml)" in err and "--timeout" in err
+    code, _, err = cli("render", "x", "--at", "x=1", "--timeout", "0", "-o", str(target))
+    assert code == 2 and "needs a positive number of seconds" in err
+
+
+@pytest.mark.parametrize("argv, what", [
+    (("render", *LECTURE), "the DOT source"),
+    (("trace", *LECTURE), "the tables"),
+    (("trace", *LECTURE, "--format", "markdown"), "the tables"),
+])
+def test_a_full_disk_on_standard_output_says_so(cli, monkeypatch, argv, what):
+    import io
+    import sys
+
+    class Full(io.StringIO):
+        def write(self, text):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sys, "stdout", Full())
+    code, _, err = cli(*argv)
+    assert code == 2
+    assert err == f"gradviz: error: cannot write {what} to standard output: No space left on device\n"

@@ -1,6 +1,7 @@
 """Drawing without a system Graphviz, with the dot program when present, quietly, atomically."""
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -122,3 +123,59 @@ class TestAtomicWrites:
     def test_missing_directory_is_a_render_error(self, tmp_path):
         with pytest.raises(RenderError, match="cannot write"):
             write_atomic(tmp_path / "no" / "such" / "graph.svg", b"x")
+
+
+def _chain_source(nodes: int) -> str:
+    """A graph of ``nodes`` in a row: laid out at once, but long enough for the worker."""
+    return "digraph {\n" + "".join(f"  n{k} -> n{k + 1}\n" for k in range(nodes)) + "}\n"
+
+
+def _sum_of_sines(terms: int):
+    import gradviz
+    import gradviz.numpy as np
+
+    return gradviz.trace(lambda x: sum(np.sin(x * k) for k in range(1, terms + 1)), 0.3)
+
+
+class TestTimeBound:
+    """A layout past the timeout is stopped: in process Graphviz could not be, so a large
+    graph is laid out by a worker process."""
+
+    def test_a_large_graph_is_drawn_by_the_worker_the_same_as_in_process(self, no_dot,
+                                                                          monkeypatch):
+        source = _chain_source(backend._WORKER_LINES + 10)
+        in_process = backend._render_in_process(source, "svg", "dot")
+
+        def not_here(*arguments):
+            raise AssertionError("a large graph was laid out in this process")
+
+        monkeypatch.setattr(backend, "_render_in_process", not_here)
+        assert render_bytes(source, "svg") == in_process
+        assert render_bytes(source, "png").startswith(MAGIC["png"])
+
+    def test_graphviz_errors_from_the_worker_are_graphviz_s_own(self, no_dot):
+        with pytest.raises(RenderError, match="Graphviz could not draw the graph: .*syntax error"):
+            render_bytes(_chain_source(backend._WORKER_LINES + 10)[:-2] + "n0 -> }", "svg")
+
+    def test_past_the_timeout_the_layout_stops_and_nothing_is_written(self, no_dot, tmp_path):
+        trace = _sum_of_sines(100)  # 300 nodes, max_nodes=0: seconds of layout
+        folder = tmp_path / "pictures"
+        folder.mkdir()
+        with pytest.raises(RenderError, match=r"did not finish laying out the graph "
+                           r"\(\d+ nodes\) in 0.01 s: draw fewer nodes \(max_nodes=N"):
+            render(trace, folder / "sines.png", max_nodes=0, timeout=0.01)
+        assert not os.listdir(folder)
+
+    def test_the_dot_program_is_stopped_at_the_timeout(self, monkeypatch, tmp_path, lecture):
+        # exec: no shell is left holding the pipes open once the program is stopped
+        _fake_dot(tmp_path, f"exec {shutil.which('sleep')} 30\n")
+        monkeypatch.setenv("PATH", str(tmp_path))
+        with pytest.raises(RenderError, match="did not finish laying out .* in 0.2 s"):
+            render(lecture, tmp_path / "graph.svg", timeout=0.2)
+        assert not (tmp_path / "graph.svg").exists()
+
+    @pytest.mark.parametrize("timeout", [0, -1.0])
+    def test_a_timeout_must_be_positive(self, timeout):
+        with pytest.raises(RenderError, match="positive number of seconds"):
+            render_bytes("digraph { a }", "svg", timeout=timeout)
+

@@ -132,3 +132,11 @@ def test_trace_and_recording_display_in_jupyter(lecture, no_dot):
             f(np.array([0.5, -1.0]))
     assert "tanh" in run._repr_svg_()
     assert "<script" in run._repr_html_()
+
+
+def test_a_folder_that_cannot_be_made_is_a_render_error_that_says_so(tmp_path):
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file where the folder would go")
+    with pytest.raises(RenderError, match="cannot make the folder .*taken"):
+        digraph.Graph(body=["a -> b\n"]).render("graph", directory=str(blocker / "inner"),
+                                                 format="svg")
