@@ -362,24 +362,28 @@ def _lower_half_mask(n):
 
 
 def _conjugate_by_inverse(low, m):
-    """L⁻¹ M L⁻ᵀ, by two triangular solves."""
-    return T(solve(low, T(solve(low, m))))
+    """L⁻¹ M L⁻ᴴ, by two triangular solves (L⁻ᵀ for real L)."""
+    return _H(solve(low, _H(solve(low, m))))
 
 
 def _cholesky_jvp(t, ans, a, upper=False):
-    """L̇ = L Φ(L⁻¹ṠL⁻ᵀ), Ṡ the symmetric matrix read from Ȧ's lower triangle."""
-    low = T(ans) if upper else ans
+    """L̇ = L Φ(L⁻¹ṠL⁻ᴴ), Ṡ the Hermitian (real: symmetric) matrix read from Ȧ's lower
+    triangle; from Ȧ = L̇Lᴴ + LL̇ᴴ, with L⁻¹L̇ lower triangular and its diagonal real. The
+    upper factor is U = Lᴴ."""
+    low = _H(ans) if upper else ans
     n = shape_of(a)[-1]
     dl = matmul(low, _lower_half_mask(n) * _conjugate_by_inverse(low, _sym_from_triangle(t, not upper)))
-    return T(dl) if upper else dl
+    return _H(dl) if upper else dl
 
 
 def _cholesky_vjp(g, ans, a, upper=False):
-    """Ā = tri(L⁻ᵀ Φ(LᵀL̄) L⁻¹), folded onto the triangle numpy reads."""
-    low, g = (T(ans), T(g)) if upper else (ans, g)
+    """Ā = tri(L⁻ᵀ Φ(LᵀL̄) L̄⁻¹) (L̄ on the right the elementwise conjugate, L⁻¹ for real
+    L), folded onto the triangle numpy reads: the transpose of the tangent rule under
+    autograd's pairing Re Σ x̄·ẋ, without conjugation."""
+    low, g = (_H(ans), _H(g)) if upper else (ans, g)
     n = shape_of(a)[-1]
     inner = _lower_half_mask(n) * matmul(T(low), g)
-    c = T(solve(T(low), T(solve(T(low), inner))))
+    c = T(solve(_H(low), T(solve(T(low), inner))))
     return _sym_from_triangle_adjoint(c, not upper)
 
 

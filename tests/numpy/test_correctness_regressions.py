@@ -193,3 +193,47 @@ def test_python_complex_input_gets_a_complex_zero_gradient():
     reference = autograd.grad(lambda z, w: anp.real(w) * 2.0)(1.0 + 2.0j, 3.0)
     assert onp.iscomplexobj(gradient) and onp.iscomplexobj(reference)
     assert gradient == reference == 0.0
+
+
+# --- complex cholesky --------------------------------------------------------------------------
+
+
+def _positive_definite(rng, n):
+    b = rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))
+    return b @ b.conj().T + n * onp.eye(n)
+
+
+CHOLESKY_WEIGHTS = RNG.standard_normal((3, 3)) + 1j * RNG.standard_normal((3, 3))
+
+
+def cholesky_loss(m, a, upper):
+    """A real function of every entry of the factor, real and imaginary parts alike."""
+    return m.real(m.sum(CHOLESKY_WEIGHTS * m.linalg.cholesky(a, upper=upper)))
+
+
+@pytest.mark.parametrize("upper", [False, True], ids=["lower", "upper"])
+def test_complex_cholesky_matches_differences_in_both_modes(upper):
+    """A = LLᴴ: the rules transposed where they had to conjugate (L⁻ᵀ for L⁻ᴴ, U = Lᵀ for Lᴴ),
+    right for real matrices only. Checked in the real and imaginary parts of each entry
+    (autograd's convention ∂L/∂x − i ∂L/∂y), since a function of a Cholesky factor is not
+    holomorphic; autograd 1.9.1's complex cholesky gradient is wrong too, so differences are
+    the reference. numpy reads one triangle only: the gradient of the other is 0 by both."""
+    a = _positive_definite(RNG, 3)
+    gradient = gradviz.grad(lambda a: cholesky_loss(np, a, upper))(a)
+    by_differences = complex_gradient_by_differences(lambda a: cholesky_loss(onp, a, upper), a)
+    onp.testing.assert_allclose(gradient, by_differences, atol=1e-6)
+    direction = RNG.standard_normal((3, 3)) + 1j * RNG.standard_normal((3, 3))
+    _, tangent = gradviz.jvp(lambda a: cholesky_loss(np, a, upper), (a,), (direction,))
+    onp.testing.assert_allclose(tangent, finite_difference(lambda a: cholesky_loss(onp, a, upper), a, direction),
+                                atol=1e-6)
+    assert tangent == pytest.approx(float(onp.real(onp.sum(gradient * direction))), rel=1e-12)
+
+
+def test_real_cholesky_still_matches_autograd():
+    """autograd's gradient is of the symmetric matrix as a whole; folded onto the lower
+    triangle numpy reads, they agree."""
+    a = onp.real(_positive_definite(RNG, 3))
+    weights = onp.real(CHOLESKY_WEIGHTS)
+    ours = gradviz.grad(lambda a: np.sum(weights * np.linalg.cholesky(a)))(a)
+    theirs = autograd.grad(lambda a: anp.sum(weights * anp.linalg.cholesky(a)))(a)
+    onp.testing.assert_allclose(ours, onp.tril(theirs) + onp.triu(theirs, 1).T, rtol=1e-10)
