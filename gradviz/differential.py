@@ -291,6 +291,19 @@ def record(keep: int | None = None) -> Recording:
     return Recording(keep)
 
 
+def _unrecorded(sweep: Callable, *args, **kwargs) -> Any:
+    """``sweep(*args, **kwargs)`` with no recording active: what a rule differentiates to
+    compute its own result (``odeint``'s augmented systems) is the rule's internal work, not
+    a trace of the user's. Nothing is set while nothing records."""
+    if not _recordings.get():
+        return sweep(*args, **kwargs)
+    token = _recordings.set(())
+    try:
+        return sweep(*args, **kwargs)
+    finally:
+        _recordings.reset(token)
+
+
 def _active_recording(tape: Tape) -> Recording | None:
     recordings = _recordings.get()
     if recordings and tape.level == 1:
@@ -354,8 +367,8 @@ def _vjp(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int]):
         if not seeds:
             _warn_constant(fun)
         with collector_paused:
-            sweep = reverse_sweep(tape, seeds, policy=PLAIN if recording is None else RECORDED,
-                                  label="seed output")
+            sweep = _unrecorded(reverse_sweep, tape, seeds, label="seed output",
+                                policy=PLAIN if recording is None else RECORDED)
         if recording is not None:
             trace.sweeps.append(sweep)
         return unflatten_each(treedefs, _input_results(tape, inputs, sweep.results))
@@ -502,8 +515,8 @@ def _gradient(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int], 
         results = [None] * len(tape.records)
         sweep = None
     else:
-        sweep = reverse_sweep(tape, {index: seed}, label="seed output",
-                              policy=USED_ONCE if recording is None else RECORDED)
+        sweep = _unrecorded(reverse_sweep, tape, {index: seed}, label="seed output",
+                            policy=USED_ONCE if recording is None else RECORDED)
         results = sweep.results
     if recording is not None:
         recording.add_parts(fun, args, argnums, tape, inputs, treedefs,
@@ -607,8 +620,8 @@ def _jvp(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int], seed_
         out_leaves, out_treedef = ([output], _LEAF) if type(output) is Box else flatten(output)
         out_indices = [_output_index(leaf, tape) for leaf in out_leaves]
         recording = _active_recording(tape)
-        sweeps = forward_sweeps(tape, [dict(zip(inputs, seeds)) for seeds in seed_sets],
-                                policy=PLAIN if recording is None else RECORDED)
+        sweeps = _unrecorded(forward_sweeps, tape, [dict(zip(inputs, seeds)) for seeds in seed_sets],
+                             policy=PLAIN if recording is None else RECORDED)
         results = []
         for sweep in sweeps:
             leaves = [

@@ -453,6 +453,20 @@ def test_odeint_both_modes():
     check_grads(lambda y0, k, c: integrate.odeint(_decay, y0, times, (k, c)), y0, k, c, order=1, rtol=1e-4)
 
 
+def test_odeint_inside_record_keeps_one_trace_per_differentiation():
+    """The rules' own differentiations of the dynamics (one per solver step: 41 for one grad)
+    are the rules' work, not traces of the user's; the one trace kept has its sweep."""
+    times = onp.array([0.0, 0.5, 1.0])
+    final = lambda k: integrate.odeint(_decay, onp.array([2.0]), times, (k, 0.0))[-1, 0]  # noqa: E731
+    with gradviz.record() as run:
+        gradient = gradviz.grad(final)(onp.array(0.7))
+        gradviz.jvp(final, (onp.array(0.7),), (onp.array(1.0),))
+    assert len(run.traces) == 2
+    assert [node.op for node in run.traces[0].nodes if node.op != "input"] == ["odeint", "getitem"]
+    assert len(run.traces[0].sweeps) == 1 and len(run.traces[1].sweeps) == 1
+    onp.testing.assert_allclose(gradient, -2.0 * onp.exp(-0.7), rtol=1e-6)
+
+
 def test_odeint_refuses_second_order():
     times = onp.array([0.0, 1.0])
     with pytest.raises(RuleError, match="first derivatives only"):
