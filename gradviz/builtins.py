@@ -8,6 +8,11 @@ Python's own. ``isinstance`` and ``type`` look through the box at the value, so
 ``isinstance(x, np.ndarray)`` holds for a traced array, and ``isinstance(c, tuple)`` for a
 traced tuple.
 
+A traced container is a plain :class:`~gradviz.engine.tracer.Box` holding one (gradviz has one
+box type, so that telling a traced value stays one comparison); Python's ``isinstance(b,
+SequenceBox)`` or ``DictBox`` tells which kind it holds, as autograd's box classes do. The
+spaces ``TupleVSpace``, ``ListVSpace`` and ``DictVSpace`` are what ``vspace`` gives for them.
+
 Example:
     >>> import gradviz, gradviz.numpy as np
     >>> from gradviz.builtins import tuple, isinstance
@@ -30,8 +35,11 @@ from gradviz.engine.containers import holds_box as _holds_box
 from gradviz.engine.containers import pack as _pack
 from gradviz.engine.tracer import Box as _Box
 from gradviz.engine.tracer import unbox as _unbox
+from gradviz.extend import (ContainerVSpace, DictVSpace, ListVSpace, SequenceVSpace,  # noqa: F401
+                            TupleVSpace)
 
-__all__ = ["tuple", "list", "dict", "isinstance", "type"]
+__all__ = ["tuple", "list", "dict", "isinstance", "type", "SequenceBox", "DictBox",
+           "ContainerVSpace", "SequenceVSpace", "TupleVSpace", "ListVSpace", "DictVSpace"]
 
 _isinstance = _builtins.isinstance
 _type = _builtins.type
@@ -78,3 +86,24 @@ class dict(_builtins.dict, metaclass=_ContainerMeta):  # noqa: A001
     def __new__(cls, *args, **kwargs):
         entries = _builtins.dict(*args, **kwargs)
         return _pack(entries) if _holds_box(entries) else entries
+
+
+class _HoldingMeta(_type):
+    """``isinstance(b, SequenceBox)``: ``b`` is a box whose value is of the kinds held."""
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        return _isinstance(instance, _Box) and _isinstance(instance._value, cls.holds)
+
+
+class SequenceBox(_Box, metaclass=_HoldingMeta):
+    """A traced tuple or list (autograd's name): ``isinstance(b, SequenceBox)``."""
+
+    __slots__ = ()
+    holds = (_builtins.tuple, _builtins.list)
+
+
+class DictBox(_Box, metaclass=_HoldingMeta):
+    """A traced dict (autograd's name): ``isinstance(b, DictBox)``."""
+
+    __slots__ = ()
+    holds = _builtins.dict

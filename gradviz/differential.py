@@ -26,6 +26,7 @@ from gradviz.engine.sweeps import (PLAIN, RECORDED, USED_ONCE, forward_sweeps, o
 from gradviz.engine.trace import Trace
 from gradviz.engine.tracer import Box, Tape, tracing_depth, unbox
 from gradviz.engine.tree import flatten, unflatten, unflatten_each
+from gradviz.engine.values import box_types, registered_space
 from gradviz.errors import (GradvizError, MissingRuleError, OutputTypeError, ShapeError,
                             UnsupportedTypeError)
 
@@ -97,7 +98,8 @@ def _evaluate(fun: Callable, args: tuple, kwargs: dict, argnums: Sequence[int], 
         leaves, treedef = flatten(arg)
         boxed = []
         for leaf in leaves:
-            if type(leaf) is not Box and not isinstance(leaf, _NUMERIC):
+            if (type(leaf) is not Box and not isinstance(leaf, _NUMERIC)
+                    and type(leaf) not in box_types):  # nor a value type of the user's own
                 raise _unsupported(leaf, _input_names(fun, len(args), [argnum], [treedef])[0])
             box = tape.new_input(leaf)
             inputs.append(box._index)
@@ -191,7 +193,8 @@ def _zero_adjoint(value: Any) -> Any:
     raw = unbox(value)
     if type(raw) is onp.ndarray and raw.ndim == 0:
         return onp.zeros((), _float_dtype(raw))
-    return _zeros_like(raw)
+    space = registered_space(raw)  # a value type of the user's own: its space's zero
+    return _zeros_like(raw) if space is None else space.zeros()
 
 
 def _input_results(tape: Tape, inputs: list[int], results: list) -> list:

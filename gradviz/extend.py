@@ -3,7 +3,9 @@
 Everything autograd's ``extend`` module offers: ``primitive``, ``notrace_primitive``,
 ``defvjp``, ``defjvp`` (with ``None`` for a zero derivative and ``"same"`` for a function
 linear in that argument), ``defvjp_argnum``, ``defvjp_argnums``, ``defjvp_argnum``,
-``defjvp_argnums``, ``def_linear``, ``vspace``/``VSpace`` and ``Box``.
+``defjvp_argnums``, ``def_linear``, ``vspace``/``VSpace`` and ``Box`` (subclassed with
+``.register(MyType)`` for a value type of the user's own), ``SparseObject``, and the tracer
+API's ``VJPNode``, ``JVPNode`` and ``register_notrace``.
 
 Example:
     >>> import gradviz, gradviz.numpy as np
@@ -29,10 +31,13 @@ import numpy as onp
 
 from gradviz.engine.tracer import Box, Primitive, unbox
 from gradviz.engine.tree import flatten, unflatten
+from gradviz.engine.values import SparseObject, registered_space, vspace_makers
+from gradviz.misc.tracers import JVPNode, VJPNode, register_notrace
 from gradviz.errors import GradvizError
 
 __all__ = ["primitive", "notrace_primitive", "defvjp", "defjvp", "def_linear", "defvjp_argnum",
-           "defvjp_argnums", "defjvp_argnum", "defjvp_argnums", "vspace", "VSpace", "Box"]
+           "defvjp_argnums", "defjvp_argnum", "defjvp_argnums", "vspace", "VSpace", "Box",
+           "SparseObject", "VJPNode", "JVPNode", "register_notrace"]
 
 
 def primitive(fun: Callable) -> Primitive:
@@ -240,20 +245,45 @@ class VSpace:
         leaves = [leaf[()] if scalar else leaf for leaf, (_, _, scalar) in zip(leaves, self._leaves)]
         return leaves[0] if treedef[0] == "leaf" else unflatten(treedef, leaves)
 
+    # The operations call their underscored halves, which a space of the user's own
+    # overrides (``_add``, ``_scalar_mul``, ``_inner_prod``, ``_covector``), as in autograd.
     def add(self, x: Any, y: Any) -> Any:
-        return self._map(lambda a, b: a + b, x, y)
+        return self._add(x, y)
+
+    def mut_add(self, x_prev: Any, x_new: Any) -> Any:
+        """``x_prev + x_new``, ``x_prev`` being zero when it is ``None``."""
+        return self._add(self.zeros() if x_prev is None else x_prev, x_new)
 
     def scalar_mul(self, x: Any, a: float) -> Any:
-        return self._map(lambda entry: entry * a, x)
+        return self._scalar_mul(x, a)
 
     def covector(self, x: Any) -> Any:
-        return self._map(onp.conj, x)
+        return self._covector(x)
 
     def inner_prod(self, x: Any, y: Any) -> float:
         """``Re Σ conj(x)·y`` over every entry."""
+        return self._inner_prod(x, y)
+
+    def _add(self, x: Any, y: Any) -> Any:
+        return self._map(lambda a, b: a + b, x, y)
+
+    def _scalar_mul(self, x: Any, a: float) -> Any:
+        return self._map(lambda entry: entry * a, x)
+
+    def _covector(self, x: Any) -> Any:
+        return self._map(onp.conj, x)
+
+    def _inner_prod(self, x: Any, y: Any) -> float:
         pairs = zip(flatten(x)[0], flatten(y)[0])
         return float(sum(onp.real(onp.vdot(onp.asarray(unbox(a)), onp.asarray(unbox(b))))
                          for a, b in pairs))
+
+    @classmethod
+    def register(cls, value_type: type, vspace_maker: Callable[[Any], Any] | None = None) -> None:
+        """Make ``vspace(v)`` of a ``value_type`` value ``cls(v)`` (or ``vspace_maker(v)``), as
+        autograd's ``VSpace.register``: a space of the user's own defines ``zeros`` (and
+        ``randn``, ``ones`` if wanted) and ``_add``, ``_scalar_mul``, ``_inner_prod``."""
+        vspace_makers[value_type] = vspace_maker or cls
 
     def _map(self, f: Callable, *values: Any) -> Any:
         columns = [flatten(value)[0] for value in values]
@@ -261,6 +291,8 @@ class VSpace:
         return leaves[0] if self._treedef[0] == "leaf" else unflatten(self._treedef, leaves)
 
     def __eq__(self, other: object) -> bool:
+        if not hasattr(self, "_treedef"):  # a space of the user's own: equal state, as autograd
+            return type(self) is type(other) and vars(self) == vars(other)
         return (isinstance(other, VSpace) and self._treedef == other._treedef
                 and [leaf[:2] for leaf in self._leaves] == [leaf[:2] for leaf in other._leaves])
 
@@ -268,11 +300,56 @@ class VSpace:
         return hash(repr(self))
 
     def __repr__(self) -> str:
+        if not hasattr(self, "_treedef"):
+            return f"{type(self).__name__}({vars(self)})"
         if self._treedef[0] == "leaf":
             return f"VSpace(shape={self.shape}, dtype={self.dtype})"
-        return f"VSpace({self._treedef[0].__name__} of {len(self._leaves)} entries, size {self.size})"
+        return (f"{type(self).__name__}({self._treedef[0].__name__} of {len(self._leaves)} "
+                f"entries, size {self.size})")
+
+
+class ContainerVSpace(VSpace):
+    """The space of a tuple, list or dict: the same as a :class:`VSpace` of it, with
+    :attr:`shape` the container of its entries' spaces (as autograd's)."""
+
+    @property
+    def shape(self) -> Any:  # type: ignore[override]
+        zero = self.zeros()
+        if type(zero) is dict:
+            return {key: vspace(entry) for key, entry in zero.items()}
+        return type(zero)(vspace(entry) for entry in zero)
+
+
+class SequenceVSpace(ContainerVSpace):
+    """The space of a tuple or list."""
+
+
+class TupleVSpace(SequenceVSpace):
+    """The space of a tuple."""
+
+
+class ListVSpace(SequenceVSpace):
+    """The space of a list."""
+
+
+class DictVSpace(ContainerVSpace):
+    """The space of a dict."""
+
+
+_CONTAINER_SPACES = {tuple: TupleVSpace, list: ListVSpace, dict: DictVSpace}
 
 
 def vspace(value: Any) -> VSpace:
-    """The :class:`VSpace` of ``value`` (autograd's ``vspace``)."""
-    return VSpace(value)
+    """The :class:`VSpace` of ``value`` (autograd's ``vspace``): the one registered for its
+    type (``VSpace.register``), else gradviz's own for floats, arrays and containers.
+
+    Example:
+        >>> space = vspace((1.0, {"w": onp.zeros(2)}))
+        >>> type(space).__name__, space.shape
+        ('TupleVSpace', (VSpace(shape=(), dtype=float64), DictVSpace(dict of 1 entries, size 2)))
+    """
+    raw = unbox(value)
+    space = registered_space(raw)
+    if space is None:
+        return _CONTAINER_SPACES.get(type(raw), VSpace)(value)
+    return space

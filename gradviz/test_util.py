@@ -27,11 +27,18 @@ from gradviz.engine.tracer import unbox
 from gradviz.engine.tree import flatten
 from gradviz.errors import MissingRuleError
 from gradviz.extend import vspace
+from gradviz.util import unary_to_nary
 
 __all__ = ["check_grads", "combo_check", "check_vjp", "check_jvp", "check_equivalent",
-           "scalar_close"]
+           "scalar_close", "make_numerical_jvp", "unary_to_nary", "TOL", "RTOL", "EPS"]
 
-_TOLERANCE = 1e-6
+#: autograd's constants: the absolute and relative tolerances of its checks, and the step of
+#: :func:`make_numerical_jvp`. gradviz's own checks choose their steps and tolerances per
+#: dtype (:mod:`gradviz.debug.numerical`).
+TOL = 1e-6
+RTOL = 1e-6
+EPS = 1e-6
+_TOLERANCE = TOL
 
 
 def scalar_close(a: Any, b: Any) -> bool:
@@ -58,6 +65,25 @@ def check_equivalent(x: Any, y: Any) -> None:
         a, b = onp.asarray(unbox(a)), onp.asarray(unbox(b))
         if not onp.allclose(a, b, rtol=1e-5, atol=1e-6, equal_nan=True):
             raise AssertionError(f"values differ: {a!r} and {b!r}")
+
+
+def make_numerical_jvp(f: Callable, x: Any) -> Callable:
+    """``v ↦ (f(x + v·EPS/2) − f(x − v·EPS/2)) / EPS``, in ``x``'s and ``f(x)``'s vector spaces
+    (so for a value type of the user's own too), as autograd's.
+
+    Example:
+        >>> jvp = make_numerical_jvp(lambda x: x ** 3, 2.0)
+        >>> round(jvp(1.0), 4)
+        12.0
+    """
+    x_space, y_space = vspace(x), vspace(f(x))
+
+    def jvp(v: Any) -> Any:
+        up = f(x_space.add(x, x_space.scalar_mul(v, EPS / 2)))
+        down = f(x_space.add(x, x_space.scalar_mul(v, -EPS / 2)))
+        return y_space.scalar_mul(y_space.add(up, y_space.scalar_mul(down, -1.0)), 1.0 / EPS)
+
+    return jvp
 
 
 def _pairing(a: Any, b: Any) -> float:

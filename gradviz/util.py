@@ -3,15 +3,17 @@
 ``func(f)`` names the function behind a method for :func:`gradviz.extend.defvjp` (it is
 ``f`` itself); ``subval``/``subvals`` replace items of a tuple; ``toposort`` orders a graph
 given by a ``parents`` function from its end to its sources, each node after all of its
-children, with a loop, not recursion.
+children, with a loop, not recursion; ``unary_to_nary`` makes an operator on functions of one
+argument an operator on functions of several, with autograd's ``argnum``.
 """
 
 from __future__ import annotations
 
 import operator
+from functools import wraps
 from typing import Any, Callable, Iterable, Iterator
 
-__all__ = ["func", "subval", "subvals", "toposort"]
+__all__ = ["func", "subval", "subvals", "toposort", "unary_to_nary"]
 
 
 def func(f: Callable) -> Callable:
@@ -71,3 +73,33 @@ def toposort(end: Any, parents: Callable[[Any], Iterable] = operator.attrgetter(
             uses[parent] -= 1
             if uses[parent] == 0:
                 ready.append(parent)
+
+
+def unary_to_nary(unary_operator: Callable) -> Callable:
+    """``unary_operator(f, x, *options)`` on a function of one argument, made
+    ``operator(fun, argnum=0, *options)(*args, **kwargs)`` on a function of several: ``x`` is
+    ``args[argnum]`` (a tuple of them for a tuple ``argnum``), the others stay fixed.
+
+    Example:
+        >>> def at(f, x, scale=1.0):
+        ...     return scale * f(x)
+        >>> at_n = unary_to_nary(at)
+        >>> at_n(lambda a, b: a - b, 1)(10.0, 4.0), at_n(lambda a, b: a - b, (1, 0), 2.0)(10.0, 4.0)
+        (6.0, 12.0)
+    """
+    @wraps(unary_operator)
+    def nary_operator(fun: Callable, argnum: int | tuple | list = 0, *options, **option_kwargs):
+        several = isinstance(argnum, (tuple, list))
+
+        @wraps(fun)
+        def nary_fun(*args, **kwargs):
+            def unary_fun(x):
+                chosen = zip(argnum, x) if several else [(argnum, x)]
+                return fun(*subvals(args, chosen), **kwargs)
+
+            x = tuple(args[k] for k in argnum) if several else args[argnum]
+            return unary_operator(unary_fun, x, *options, **option_kwargs)
+
+        return nary_fun
+
+    return nary_operator

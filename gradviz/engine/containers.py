@@ -81,9 +81,9 @@ def zeros_like_tree(value: Any) -> Any:
 
 def holds_box(value: Any) -> bool:
     """Whether a box is anywhere inside ``value`` (containers nest a few levels at most)."""
-    kind = type(value)
-    if kind is Box:
+    if isinstance(value, Box):  # Box, or a box of a user's own value type
         return True
+    kind = type(value)
     if kind is tuple or kind is list:
         return any(holds_box(item) for item in value)
     if kind is dict:

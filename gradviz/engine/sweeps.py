@@ -26,11 +26,12 @@ from numpy import ndarray as _ndarray
 from gradviz.engine.broadcast import fit_adjoint, fit_tangent, is_complex, real_part, shape_of
 from gradviz.engine.containers import CONTAINER_TYPES, addable
 from gradviz.engine.tracer import RULE, Node, Record, Tape
+from gradviz.engine.values import SparseObject, dense, registered_space, vspace_makers
 from gradviz.errors import GradvizError, MissingRuleError, RuleError
 
 __all__ = ["Step", "Sweep", "Policy", "PLAIN", "RECORDED", "USED_ONCE", "forward_sweep",
            "forward_sweeps", "reverse_sweep", "observers", "observing", "unobserved",
-           "observe_primal"]
+           "observe_primal", "fit_contribution"]
 
 
 class Step(NamedTuple):
@@ -330,6 +331,12 @@ def reverse_sweep(tape: Tape, seeds: dict[int, Any], *, policy: Policy = PLAIN, 
                     or contribution.shape != parent.shape or contribution.dtype is not parent.dtype):
                 if type(contribution) is not _float64 or type(parent) is not _float64:
                     contribution = _fit_contribution(tape, j, argnum, contribution, parent)
+                    if vspace_makers and adjoints[i] is not None and type(parent) in vspace_makers:
+                        # A value type of the user's own adds in its space (it may have no +).
+                        adjoints[i] = registered_space(parent).add(adjoints[i], contribution)
+                        if terms is not None:
+                            terms.append((argnum, i, contribution))
+                        continue
             adjoints[i] = contribution if adjoints[i] is None else adjoints[i] + contribution
             if terms is not None:
                 terms.append((argnum, i, contribution))
@@ -380,19 +387,26 @@ def _run_rule(made: tuple, rule: Callable, args: tuple, kwargs: dict) -> Any:
 
 
 def _fit_contribution(tape: Tape, index: int, argnum: int, contribution: Any, parent_value: Any) -> Any:
-    """A contribution summed back over broadcast axes to its parent's shape, and made real
-    for a real parent (as autograd: a real value's adjoint is real)."""
-    if type(parent_value) in CONTAINER_TYPES:
-        return addable(contribution)  # a container's adjoint: added item by item
+    """:func:`fit_contribution`, a failure named by the node whose rule made it."""
     try:
-        if getattr(contribution, "shape", ()) != getattr(parent_value, "shape", ()):
-            contribution = fit_adjoint(contribution, shape_of(parent_value))
-        if getattr(getattr(contribution, "dtype", None), "kind", None) == "c" and not (
-            is_complex(parent_value)
-        ):
-            contribution = real_part(contribution)
-        return contribution
+        return fit_contribution(contribution, parent_value)
     except GradvizError:
         raise
     except Exception as exc:
         raise _rule_failure(tape.node(index), "VJP", argnum, exc) from exc
+
+
+def fit_contribution(contribution: Any, parent_value: Any) -> Any:
+    """A contribution summed back over broadcast axes to its parent's shape, and made real
+    for a real parent (as autograd: a real value's adjoint is real)."""
+    if type(parent_value) in CONTAINER_TYPES:
+        return addable(contribution)  # a container's adjoint: added item by item
+    if type(contribution) is SparseObject:
+        contribution = dense(contribution)
+    if getattr(contribution, "shape", ()) != getattr(parent_value, "shape", ()):
+        contribution = fit_adjoint(contribution, shape_of(parent_value))
+    if getattr(getattr(contribution, "dtype", None), "kind", None) == "c" and not (
+        is_complex(parent_value)
+    ):
+        contribution = real_part(contribution)
+    return contribution

@@ -23,6 +23,11 @@ from numpy import ndarray as _ndarray
 from gradviz.engine import liveness
 from gradviz.engine import source
 from gradviz.engine.source import INTERNAL_FILES as _is_internal_file, user_site as _user_site
+# A value type of the user's own → the Box subclass that traces it (``MyBox.register(MyType)``).
+# Empty in almost every program: while it is, every traced value is a plain ``Box`` and
+# ``type(x) is Box`` tells one in a comparison. Once a program registers a type, the
+# recorder's short cuts step aside for the general path, which asks ``isinstance(x, Box)``.
+from gradviz.engine.values import box_types
 
 __all__ = ["Box", "Node", "Record", "Tape", "Primitive", "tracing_depth", "unbox", "operator_method",
            "RULE"]
@@ -195,7 +200,7 @@ class Tape:
         """Append an input node holding ``value`` and return its box."""
         index = len(self.records)
         self.records.append(Record(None, (), {}, (), value, None))
-        return Box(value, self, index)
+        return box_types.get(type(value), Box)(value, self, index)
 
     def __enter__(self) -> Tape:
         global _depth
@@ -243,15 +248,25 @@ class Box:
         return self._tape.nodes[self._index]
 
     def __repr__(self) -> str:
-        return f"Box(w{self._index + 1}, {self._value!r})"
+        return f"{type(self).__name__}(w{self._index + 1}, {self._value!r})"
 
     __hash__ = object.__hash__
+
+    @classmethod
+    def register(cls, value_type: type) -> None:
+        """Trace values of ``value_type`` with this Box subclass (autograd's ``Box.register``):
+        ``class PolyBox(Box, Poly)`` then ``PolyBox.register(Poly)``, so that a traced ``Poly``
+        keeps ``Poly``'s methods and attributes the subclass forwards to ``self._value``.
+        Pair it with ``VSpace.register(Poly)`` (:mod:`gradviz.extend`) for its zeros and sums."""
+        box_types[value_type] = cls
 
 
 def unbox(value: Any) -> Any:
     """Strip every level of boxing from ``value``."""
     while type(value) is Box:
         value = value._value
+    if box_types and isinstance(value, Box):  # a box of a user's own value type
+        return unbox(value._value)
     return value
 
 
@@ -355,7 +370,7 @@ class Primitive:
         if count == 1:
             first = args[0]
             if type(first) is not Box:
-                if type(first) in _CONTAINER_TYPES:
+                if type(first) in _CONTAINER_TYPES or box_types:
                     return self._record_nested(args, kwargs)
                 return self.fun(first, **kwargs)
             if first._tape.level == 1:
@@ -369,7 +384,7 @@ class Primitive:
         recursive call."""
         tape = None
         for arg in args:
-            if type(arg) is Box and (tape is None or arg._tape.level > tape.level):
+            if isinstance(arg, Box) and (tape is None or arg._tape.level > tape.level):
                 tape = arg._tape
         if tape is None:
             if any(type(arg) in _CONTAINER_TYPES for arg in args):
@@ -394,7 +409,7 @@ def _keywords_may_be_traced(kwargs: dict) -> bool:
     """Whether a keyword argument is a box or a container (which may hold one)."""
     for value in kwargs.values():
         kind = type(value)
-        if kind is Box or kind in _CONTAINER_TYPES:
+        if kind is Box or kind in _CONTAINER_TYPES or (box_types and isinstance(value, Box)):
             return True
     return False
 
@@ -424,19 +439,21 @@ def _record_two(primitive: Primitive, first: Any, second: Any, kwargs: dict) -> 
                 return primitive._record_nested((first, second), kwargs)
             raw_args = (first._value, second._value)
             parents = ((0, first._index), (1, second._index))
-        elif tape.level > 1:
+        elif tape.level > 1 or box_types:
             return primitive._record_nested((first, second), kwargs)
         else:
             raw_args = (first._value, second)
             parents = ((0, first._index),)
     elif type(second) is Box:
         tape = second._tape
-        if tape.level > 1:
+        if tape.level > 1 or box_types:
             return primitive._record_nested((first, second), kwargs)
         raw_args = (first, second._value)
         parents = ((1, second._index),)
     elif type(first) in _CONTAINER_TYPES or type(second) in _CONTAINER_TYPES:
         return primitive._record_containers((first, second), kwargs)
+    elif box_types:  # perhaps a box of the user's own type
+        return primitive._record_nested((first, second), kwargs)
     else:
         return primitive.fun(first, second, **kwargs)
     return _append(primitive, primitive.fun, tape, raw_args, kwargs, parents, 3)
@@ -471,6 +488,8 @@ def _append(primitive: Primitive, call: Callable, tape: Tape, raw_args: tuple, k
     else:
         records.append(_new_record(Record, (primitive, raw_args, kwargs, parents, ans, site)))
     if primitive.differentiable:
+        if box_types:  # a value of the user's own type is traced by its own Box subclass
+            return box_types.get(type(ans), Box)(ans, tape, index)
         return Box(ans, tape, index)
     return unbox(ans)
 
@@ -480,7 +499,7 @@ def _unbox_arguments(args: tuple, tape: Tape) -> tuple[tuple, tuple]:
     raw = list(args)
     found = []
     for argnum, arg in enumerate(args):
-        if type(arg) is Box and arg._tape is tape:
+        if isinstance(arg, Box) and arg._tape is tape:
             raw[argnum] = arg._value
             found.append((argnum, arg._index))
     return tuple(raw), tuple(found)

@@ -121,7 +121,9 @@ def test_vspace_agrees_with_autograd(value):
 def test_vspace_of_an_array_has_its_shape_and_dtype():
     space = gext.VSpace(onp.zeros((2, 3), onp.float32))
     assert (space.shape, space.dtype, space.ndim) == ((2, 3), onp.float32, 2)
+    # A container's space has no one dtype; its shape is its entries' spaces, as autograd's.
     with pytest.raises(gradviz.GradvizError, match="no single shape"):
-        gext.vspace({"a": 1.0}).shape
+        gext.vspace({"a": 1.0}).dtype
+    assert gext.vspace({"a": 1.0}).shape == {"a": gext.vspace(1.0)}
     with pytest.raises(gradviz.GradvizError, match="no vector space for a str"):
         gext.vspace("text")

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import re
 import types
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as onp
 import pytest
+
+from gradviz.engine.values import box_types, vspace_makers
 
 PROGRAMS = Path(__file__).parent / "programs"
 IMPORT_LINE = re.compile(r"^(\s*(?:import|from)\s+)autograd\b", re.MULTILINE)
@@ -33,6 +36,21 @@ def load(name: str, backend: str) -> types.ModuleType:
     module.__file__ = str(path)
     exec(compile(source, str(path), "exec"), module.__dict__)
     return module
+
+
+@contextmanager
+def own_value_types_undone():
+    """A program may register value types of its own (``MyBox.register(MyType)``): they are
+    forgotten after it, so that the rest of the suite runs the recorder's short cuts, which
+    step aside while any is registered."""
+    boxes, spaces = dict(box_types), dict(vspace_makers)
+    try:
+        yield
+    finally:
+        box_types.clear()
+        box_types.update(boxes)
+        vspace_makers.clear()
+        vspace_makers.update(spaces)
 
 
 def _numbers(result) -> onp.ndarray:
@@ -57,6 +75,7 @@ NAMES = sorted(p.stem for p in PROGRAMS.glob("*.py"))
 ])
 def test_program_gives_autograd_numbers(name):
     expected = _numbers(load(name, "autograd").main())
-    ours = _numbers(load(name, "gradviz").main())
+    with own_value_types_undone():
+        ours = _numbers(load(name, "gradviz").main())
     assert onp.all(onp.isfinite(expected)) and len(expected) >= 3
     onp.testing.assert_allclose(ours, expected, rtol=1e-10, atol=1e-13)
