@@ -218,8 +218,8 @@ def rule_origin(node: Node) -> tuple[str, str, str] | None:
     Example:
         >>> import gradviz, gradviz.numpy as np
         >>> t = gradviz.trace(gradviz.grad(lambda x: np.sqrt(x)), 4.0)
-        >>> [rule_origin(node) is not None for node in t.nodes]
-        [False, False, True]
+        >>> [rule_origin(node) is not None for node in t.nodes]   # ½/w2, then ȳ·(½/w2)
+        [False, False, True, True]
         >>> rule_origin(t.nodes[2])[:2]
         ('sqrt', "sqrt's derivative rule 1/(2√x) (its reverse rule)")
     """

@@ -285,12 +285,15 @@ class Primitive:
             (``stack``, ``einsum``), a function ``argnum ↦ rule`` (or template, or ``None``)
             for the arguments the tables above leave out; ``None`` for the others. Read them
             through :meth:`jvp_rule`, :meth:`vjp_rule` and :meth:`partial_template`.
+        local_partials: for a row that states its derivative once (``defrule(partial=…)``),
+            the local partial per argument, ``partial(ans, *args)``: its rules are made from
+            it, and the tables show its value.
         differentiable: ``False`` for ``floor``, ``argmax``, comparisons…: recorded, but the
             value is returned unboxed, so nothing downstream depends on it.
     """
 
-    __slots__ = ("fun", "name", "jvps", "vjps", "partials", "jvp_for", "vjp_for", "partial_for",
-                 "differentiable", "info", "__dict__")
+    __slots__ = ("fun", "name", "jvps", "vjps", "partials", "local_partials", "jvp_for", "vjp_for",
+                 "partial_for", "differentiable", "info", "__dict__")
 
     def __init__(self, fun: Callable, name: str | None = None, *, differentiable: bool = True):
         self.fun = fun
@@ -301,6 +304,7 @@ class Primitive:
         self.jvp_for: Callable[[int], Callable | None] | None = None
         self.vjp_for: Callable[[int], Callable | None] | None = None
         self.partial_for: Callable[[int], str | None] | None = None
+        self.local_partials: dict[int, Callable] = {}
         self.differentiable = differentiable
         self.info: dict[str, Any] = {}
         self.__doc__ = getattr(fun, "__doc__", None)

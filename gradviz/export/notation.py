@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from typing import Any
 
 import numpy as onp
@@ -22,6 +23,7 @@ __all__ = [
     "value_formula",
     "partial_formula",
     "partial_value",
+    "remember_partials",
     "tangent_formula",
     "adjoint_formula",
     "contribution_formula",
@@ -268,31 +270,50 @@ def fill_template(template: str, labels: list[str], ans: str) -> str:
     return _FIELD.sub(field, template)
 
 
+#: Per trace, the partials already worked out, ``{(index, argnum): value}``. Keyed weakly: a
+#: trace's numbers go with it.
+_PARTIALS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def partial_value(trace, index: int, argnum: int) -> Any:
     """The local partial as a number (or an elementwise array), or ``None`` when it is a
-    Jacobian that has no compact form. Computed from the node's own tangent rule, cached."""
-    cache = trace.__dict__.setdefault("_partials", {})
+    Jacobian that has no compact form. A row that states its partial (``defrule(partial=…)``)
+    shows that partial; any other the node's own tangent rule applied to ones. Cached per trace.
+    """
+    cache = _PARTIALS.setdefault(trace, {})
     key = (index, argnum)
-    if key in cache:
-        return cache[key]
-    node = trace.tape.nodes[index]
-    result = None
-    rule = node.primitive.jvp_rule(argnum) if node.primitive is not None else None
+    if key not in cache:
+        cache[key] = _partial_number(trace.tape.nodes[index], argnum)
+    return cache[key]
+
+
+def remember_partials(trace, partials: dict[tuple[int, int], Any]) -> None:
+    """Give ``trace`` its partials, ``{(index, argnum): value}``, as a saved trace has them: its
+    primitives are stand-ins without rules, so :func:`partial_value` could not work them out."""
+    _PARTIALS.setdefault(trace, {}).update(partials)
+
+
+def _partial_number(node, argnum: int) -> Any:
+    primitive = node.primitive
+    rule = primitive.jvp_rule(argnum) if primitive is not None else None
     numeric = is_numeric(node.value) and argnum < len(node.args) and is_numeric(node.args[argnum])
-    if rule is not None and numeric:  # (a several-output primitive's partial is a Jacobian)
-        arg = unbox(node.args[argnum])
-        size_one = onp.size(arg) == 1 and onp.size(unbox(node.value)) == 1
-        elementwise = node.primitive.info.get("elementwise") and onp.shape(arg) == onp.shape(unbox(node.value))
-        if size_one or elementwise:
-            dtype = onp.result_type(arg, onp.float32) if hasattr(arg, "dtype") else onp.dtype(onp.float64)
-            one = onp.ones(onp.shape(arg), dtype) if onp.ndim(arg) else dtype.type(1.0)
-            try:
-                with onp.errstate(all="ignore"):  # a NaN partial is shown, not warned about
-                    result = unbox(rule(one, node.value, *node.args, **node.kwargs))
-            except Exception:  # a display aid must never break the display
-                result = None
-    cache[key] = result
-    return result
+    if rule is None or not numeric:  # (a several-output primitive's partial is a Jacobian)
+        return None
+    arg = unbox(node.args[argnum])
+    size_one = onp.size(arg) == 1 and onp.size(unbox(node.value)) == 1
+    elementwise = primitive.info.get("elementwise") and onp.shape(arg) == onp.shape(unbox(node.value))
+    if not (size_one or elementwise):
+        return None
+    dtype = onp.result_type(arg, onp.float32) if hasattr(arg, "dtype") else onp.dtype(onp.float64)
+    one = onp.ones(onp.shape(arg), dtype) if onp.ndim(arg) else dtype.type(1.0)
+    local = primitive.local_partials.get(argnum)
+    try:
+        with onp.errstate(all="ignore"):  # a NaN partial is shown, not warned about
+            if local is not None:  # at the argument's shape and dtype, as the tangent rule has it
+                return unbox(one * local(node.value, *node.args))
+            return unbox(rule(one, node.value, *node.args, **node.kwargs))
+    except Exception:  # a display aid must never break the display
+        return None
 
 
 def is_numeric(value: Any) -> bool:
@@ -441,18 +462,23 @@ def contribution_formula(trace, sweep: Sweep, step: Step, argnum: int, parent: i
     return text
 
 
+#: Per trace, :func:`received` of each of its sweeps (a sweep has no room for attributes).
+_RECEIVED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def received(trace, sweep: Sweep) -> dict[int, list]:
     """Per node, the ``(step, argnum, term)`` contributions a reverse sweep sent it, in the
     order of the sending nodes (``w̄1 = w̄3·w2 + w̄4·cos w1``). Built once per sweep."""
-    cache = trace.__dict__.setdefault("_received", {})
-    received = cache.get(id(sweep))
-    if received is None:
-        received = {}
+    cache = _RECEIVED.setdefault(trace, {})
+    # The sweep is kept beside its table, so that its id cannot be reused by another sweep.
+    kept = cache.get(id(sweep))
+    if kept is None:
+        received: dict[int, list] = {}
         for step in sorted(sweep.steps, key=lambda step: step.node):
             for argnum, parent, term in step.terms:
                 received.setdefault(parent, []).append((step, argnum, term))
-        cache[id(sweep)] = received
-    return received
+        cache[id(sweep)] = kept = (sweep, received)
+    return kept[1]
 
 
 def adjoint_formula(trace, sweep: Sweep, index: int, *, numbers: bool = True) -> str:

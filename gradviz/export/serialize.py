@@ -36,7 +36,7 @@ from gradviz.engine.trace import Trace
 from gradviz.engine.tracer import Primitive, Record, Tape, unbox
 from gradviz.engine.source import TextSite, describe_site, site_source
 from gradviz.errors import TraceFileError
-from gradviz.export.notation import partial_value
+from gradviz.export.notation import partial_value, remember_partials
 
 __all__ = ["save_trace", "load_trace", "trace_to_dict", "trace_from_dict", "FORMAT",
            "encode_value", "decode_value"]  # the last two from gradviz.export.values
@@ -236,12 +236,12 @@ def _build(data: dict, decode) -> Trace:
                                    TextSite(site, entry["source"]) if site else None))
     trace = Trace(tape, list(data["inputs"]), list(data["input_names"]), list(data["outputs"]),
                   list(data["output_names"]), data["name"])
-    # The loaded stand-ins have no rules, so the saved edge partials fill notation's cache.
-    trace.__dict__["_partials"] = {
+    # The loaded stand-ins have no rules: the saved edge partials are what notation shows.
+    remember_partials(trace, {
         (index, int(a)): decode(v)
         for index, entry in enumerate(data["nodes"])
         for a, v in entry["partial_values"].items()
-    }
+    })
     for entry in data["sweeps"]:
         seeds = {i: decode(v) for i, v in entry["seeds"]}
         results = [decode(r) for r in entry["results"]]
@@ -279,7 +279,7 @@ def _build_columns(data: dict, checked: Columns) -> Trace:
         arg_start, parent_start = arg_end[index], parent_end[index]
     trace = Trace(tape, list(data["inputs"]), list(data["input_names"]), list(data["outputs"]),
                   list(data["output_names"]), data["name"])
-    trace.__dict__["_partials"] = partials  # the stand-ins have no rules: notation's cache
+    remember_partials(trace, partials)  # the stand-ins have no rules to work them out
     trace.sweeps.extend(_sweep_from_columns(entry, decode) for entry in checked.sweeps)
     return trace
 

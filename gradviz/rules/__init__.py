@@ -7,7 +7,8 @@ registers it in :data:`RULES`. The tables themselves are :mod:`gradviz.rules.num
 (and the linear-algebra, FFT and scipy tables beside it).
 
 An elementwise row whose tangent and adjoint are ``t·∂`` and ``g·∂`` states its partial once,
-``partial=lambda ans, x: cos(x)``, and both rules are made from it.
+``partial=lambda ans, x: cos(x)``: both rules are made from it, and the value the tables and
+the graph show for that edge is it too (:func:`gradviz.export.notation.partial_value`).
 
 A rule's signature is ``jvp(t, ans, *args, **kwargs)`` / ``vjp(g, ans, *args, **kwargs)``:
 ``t`` the incoming tangent of one argument, ``g`` the incoming adjoint of the output, ``ans``
@@ -17,6 +18,7 @@ sweeps sum the terms and fix broadcasting, so a rule reads like the lecture's fo
 
 from __future__ import annotations
 
+import inspect
 from typing import Callable, Sequence
 
 from gradviz.engine.liveness import declare_reads
@@ -61,8 +63,8 @@ def defrule(
         vjp: the adjoint rule(s), in argument order.
         partial: instead of ``jvp`` and ``vjp``, for an elementwise row: the local partial
             ``∂ans/∂arg`` per argument, ``partial(ans, *args)``, stated once; the tangent rule
-            is then ``t·partial`` and the adjoint rule ``g·partial``, and ``reads`` names the
-            partial's parameters.
+            is then ``t·partial``, the adjoint rule ``g·partial`` and the value shown on the
+            edge ``partial`` itself; ``reads`` names the partial's parameters.
         reads: what each adjoint rule reads of the forward pass, in argument order:
             ``"ans"``, ``"x"``, ``"ans, y"`` (its parameters' names), ``""`` for nothing
             but ``g``. A tape swept once keeps only these (see
@@ -75,6 +77,10 @@ def defrule(
     primitive = Primitive(fun, name)
     if partial is not None:
         jvp, vjp = _rules_from_partials(_as_tuple(partial))
+        for argnum, local in enumerate(_as_tuple(partial)):
+            if local is not None:
+                primitive.local_partials[argnum] = local
+        info.setdefault("elementwise", True)  # a partial that multiplies is an elementwise one
     for argnum, rule in enumerate(_as_tuple(jvp)):
         if rule is not None:
             primitive.jvps[argnum] = rule
@@ -102,14 +108,35 @@ def _declare_reads(primitive: Primitive, rules: tuple, reads: tuple, first: int 
 
 def _rules_from_partials(partials: tuple) -> tuple[tuple, tuple]:
     """The tangent rules ``t·∂`` and adjoint rules ``g·∂`` of an elementwise row's partials."""
+    pairs = [_rules_from_partial(partial) for partial in partials]
+    return tuple(tangent for tangent, _ in pairs), tuple(adjoint for _, adjoint in pairs)
 
-    def tangent(partial):
-        return None if partial is None else (lambda t, ans, *args: t * partial(ans, *args))
 
-    def adjoint(partial):
-        return None if partial is None else (lambda g, ans, *args: g * partial(ans, *args))
+def _rules_from_partial(partial: Callable | None) -> tuple[Callable | None, Callable | None]:
+    # A rule runs once per node and argument in every sweep: the usual partials, of one or two
+    # plain arguments, get rules with those arguments named, as a row written out has them
+    # (passing them on as *args costs a quarter of a microsecond more per call).
+    if partial is None:
+        return None, None
+    arity = _plain_arity(partial)
+    if arity == 1:
+        return (lambda t, ans, x: t * partial(ans, x)), (lambda g, ans, x: g * partial(ans, x))
+    if arity == 2:
+        return ((lambda t, ans, x, y: t * partial(ans, x, y)),
+                (lambda g, ans, x, y: g * partial(ans, x, y)))
+    return ((lambda t, ans, *args: t * partial(ans, *args)),
+            (lambda g, ans, *args: g * partial(ans, *args)))
 
-    return tuple(tangent(p) for p in partials), tuple(adjoint(p) for p in partials)
+
+def _plain_arity(partial: Callable) -> int | None:
+    """How many arguments ``partial(ans, …)`` takes after ``ans`` when all are plain positional
+    ones without defaults; ``None`` otherwise."""
+    try:
+        parameters = list(inspect.signature(partial).parameters.values())[1:]
+    except (TypeError, ValueError):
+        return None
+    plain = all(p.kind is p.POSITIONAL_OR_KEYWORD and p.default is p.empty for p in parameters)
+    return len(parameters) if plain else None
 
 
 def defnondiff(fun: Callable, name: str | None = None) -> Primitive:

@@ -100,11 +100,9 @@ pow = power  # noqa: A001 - numpy's own alias
 square = defrule(onp.square,       "2{0}",                  REALS, reads="x",
               partial=lambda ans, x: 2 * x,                                                               elementwise=True)
 reciprocal = defrule(onp.reciprocal, "-1/{0}²",             NONZERO, reads="ans",
-              jvp=lambda t, ans, x: -t * ans * ans,
-              vjp=lambda g, ans, x: -g * ans * ans,                                                 elementwise=True)
+              partial=lambda ans, x: -ans * ans,                                                          elementwise=True)
 sqrt = defrule(onp.sqrt,           "1/(2√{0})",             POSITIVE, reads="ans",
-              jvp=lambda t, ans, x: t * 0.5 / ans,
-              vjp=lambda g, ans, x: g * 0.5 / ans,                                                  elementwise=True)
+              partial=lambda ans, x: 0.5 / ans,                                                           elementwise=True)
 def _absolute_jvp(t, ans, x):
     """ẏ = sign(x)·ẋ; for complex x, Re(conj(x)·ẋ)/|x| (0 at x = 0, as sign(0) is)."""
     return _over_length(real(t * conjugate(x)), ans) if onp.iscomplexobj(unbox(x)) else t * sign(x)
@@ -130,22 +128,18 @@ mod = remainder
 exp = defrule(onp.exp,             "exp {0}",               REALS, reads="ans",
               partial=lambda ans, x: ans,                                                                 elementwise=True)
 exp2 = defrule(onp.exp2,           "2^{0}·ln 2",            REALS, reads="ans",
-              jvp=lambda t, ans, x: t * ans * _LN2,
-              vjp=lambda g, ans, x: g * ans * _LN2,                                                 elementwise=True)
+              partial=lambda ans, x: ans * _LN2,                                                          elementwise=True)
 expm1 = defrule(onp.expm1,         "exp {0}",               REALS, reads="x",
               partial=lambda ans, x: exp(x),                                                              elementwise=True)  # not ans + 1: 0 below x ≈ -37
+# reciprocal(x), not 1 / x: x may be a Python float, which divides by 0 with an exception, not numpy's inf
 log = defrule(onp.log,             "1/{0}",                 POSITIVE, reads="x",
-              jvp=lambda t, ans, x: t / x,
-              vjp=lambda g, ans, x: g / x,                                                          elementwise=True)
+              partial=lambda ans, x: reciprocal(x),                                                       elementwise=True)
 log2 = defrule(onp.log2,           "1/({0}·ln 2)",          POSITIVE, reads="x",
-              jvp=lambda t, ans, x: t / (x * _LN2),
-              vjp=lambda g, ans, x: g / (x * _LN2),                                                 elementwise=True)
+              partial=lambda ans, x: reciprocal(x * _LN2),                                                elementwise=True)
 log10 = defrule(onp.log10,         "1/({0}·ln 10)",         POSITIVE, reads="x",
-              jvp=lambda t, ans, x: t / (x * _LN10),
-              vjp=lambda g, ans, x: g / (x * _LN10),                                                elementwise=True)
+              partial=lambda ans, x: reciprocal(x * _LN10),                                               elementwise=True)
 log1p = defrule(onp.log1p,         "1/(1+{0})",             POSITIVE, reads="x",
-              jvp=lambda t, ans, x: t / (1 + x),
-              vjp=lambda g, ans, x: g / (1 + x),                                                    elementwise=True)
+              partial=lambda ans, x: reciprocal(1 + x),                                                   elementwise=True)
 def _softmax_weight(exponential, ans, x, other):
     """∂ logaddexp(x, y)/∂x = exp(x − ans), x's softmax weight (``exponential`` is exp, or exp2
     for logaddexp2). Where that is ∞ − ∞ (x = ans = ±∞) it is nan in autograd; here it is its
@@ -181,22 +175,17 @@ def _sinc_slope(ans, x):
 sin = defrule(onp.sin,             "cos {0}",               REALS, reads="x",
               partial=lambda ans, x: cos(x),                                                              elementwise=True)
 cos = defrule(onp.cos,             "-sin {0}",              REALS, reads="x",
-              jvp=lambda t, ans, x: -t * sin(x),
-              vjp=lambda g, ans, x: -g * sin(x),                                                    elementwise=True)
+              partial=lambda ans, x: -sin(x),                                                             elementwise=True)
 tan = defrule(onp.tan,             "1 + tan² {0}",          UNIT, reads="ans",
               partial=lambda ans, x: 1 + ans * ans,                                                       elementwise=True)
 arcsin = defrule(onp.arcsin,       "1/√(1-{0}²)",           UNIT, reads="x",
-              jvp=lambda t, ans, x: t / sqrt((1 - x) * (1 + x)),
-              vjp=lambda g, ans, x: g / sqrt((1 - x) * (1 + x)),                                            elementwise=True)
+              partial=lambda ans, x: 1 / sqrt((1 - x) * (1 + x)),                                         elementwise=True)
 arccos = defrule(onp.arccos,       "-1/√(1-{0}²)",          UNIT, reads="x",
-              jvp=lambda t, ans, x: -t / sqrt((1 - x) * (1 + x)),
-              vjp=lambda g, ans, x: -g / sqrt((1 - x) * (1 + x)),                                           elementwise=True)
+              partial=lambda ans, x: -1 / sqrt((1 - x) * (1 + x)),                                        elementwise=True)
 arctan = defrule(onp.arctan,       "1/(1+{0}²)",            REALS, reads="x",
-              jvp=lambda t, ans, x: t / (1 + x * x),
-              vjp=lambda g, ans, x: g / (1 + x * x),                                                elementwise=True)
+              partial=lambda ans, x: 1 / (1 + x * x),                                                     elementwise=True)
 arctan2 = defrule(onp.arctan2,     ("{1}/({0}²+{1}²)", "-{0}/({0}²+{1}²)"), each(REALS, POSITIVE), reads=("y, x", "y, x"),
-              jvp=(lambda t, ans, y, x: t * x / (x * x + y * y), lambda t, ans, y, x: -t * y / (x * x + y * y)),
-              vjp=(lambda g, ans, y, x: g * x / (x * x + y * y), lambda g, ans, y, x: -g * y / (x * x + y * y)), elementwise=True)
+              partial=(lambda ans, y, x: x * reciprocal(x * x + y * y), lambda ans, y, x: -y * reciprocal(x * x + y * y)), elementwise=True)
 def _over_length(x, ans):
     """x/‖·‖ for a length ``ans`` (``hypot``, a norm): its direction, and 0 where the length is
     0. There every vector of length ≤ 1 is a subgradient; 0 is the smallest, and the one a
@@ -216,11 +205,9 @@ deg2rad = defrule(onp.deg2rad,     "π/180",                 REALS, reads="",
 radians = defrule(onp.radians,     "π/180",                 REALS, reads="",
               partial=lambda ans, x: _DEGREE,                                                             elementwise=True)
 rad2deg = defrule(onp.rad2deg,     "180/π",                 REALS, reads="",
-              jvp=lambda t, ans, x: t / _DEGREE,
-              vjp=lambda g, ans, x: g / _DEGREE,                                                    elementwise=True)
+              partial=lambda ans, x: 1 / _DEGREE,                                                         elementwise=True)
 degrees = defrule(onp.degrees,     "180/π",                 REALS, reads="",
-              jvp=lambda t, ans, x: t / _DEGREE,
-              vjp=lambda g, ans, x: g / _DEGREE,                                                    elementwise=True)
+              partial=lambda ans, x: 1 / _DEGREE,                                                         elementwise=True)
 acos, asin, atan, atan2 = arccos, arcsin, arctan, arctan2
 
 # === hyperbolic ================================================================================
@@ -238,14 +225,11 @@ cosh = defrule(onp.cosh,           "sinh {0}",              REALS, reads="x",
 tanh = defrule(onp.tanh,           "1 - tanh² {0}",         REALS, reads="x",
               partial=lambda ans, x: _sech_squared(x),                                                    elementwise=True)
 arcsinh = defrule(onp.arcsinh,     "1/√({0}²+1)",           REALS, reads="x",
-              jvp=lambda t, ans, x: t / hypot(x, 1.0),
-              vjp=lambda g, ans, x: g / hypot(x, 1.0),                                            elementwise=True)
+              partial=lambda ans, x: 1 / hypot(x, 1.0),                                                   elementwise=True)
 arccosh = defrule(onp.arccosh,     "1/√({0}²-1)",           ABOVE_ONE, reads="x",
-              jvp=lambda t, ans, x: t / (sqrt(x - 1) * sqrt(x + 1)),
-              vjp=lambda g, ans, x: g / (sqrt(x - 1) * sqrt(x + 1)),                                            elementwise=True)
+              partial=lambda ans, x: 1 / (sqrt(x - 1) * sqrt(x + 1)),                                     elementwise=True)
 arctanh = defrule(onp.arctanh,     "1/(1-{0}²)",            UNIT, reads="x",
-              jvp=lambda t, ans, x: t / ((1 - x) * (1 + x)),
-              vjp=lambda g, ans, x: g / ((1 - x) * (1 + x)),                                                elementwise=True)
+              partial=lambda ans, x: reciprocal((1 - x) * (1 + x)),                                       elementwise=True)
 acosh, asinh, atanh = arccosh, arcsinh, arctanh
 
 # === complex parts and types ===================================================================
