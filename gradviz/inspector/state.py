@@ -61,6 +61,10 @@ class InspectorState:
         self.history: list[tuple[Position, str, str | None]] = []
         self.message = ""
         self.stopped_by: str | None = None
+        # What the state works out once and asks again: the findings of the last few
+        # iterations, and the rows' order in the current phase.
+        self._findings: dict[int, Findings] = {}
+        self._ranks: dict[tuple[int, int], dict[int, int]] = {}
 
     # --- where we are ---
 
@@ -83,7 +87,7 @@ class InspectorState:
     def findings(self, iteration: int | None = None) -> Findings:
         """The debugger's verdicts on the trace of ``iteration`` (default: the current one)."""
         iteration = self.position.iteration if iteration is None else iteration
-        cache = self.__dict__.setdefault("_findings", {})
+        cache = self._findings
         checks = any(isinstance(b, RuleCheckFails) for b in self.breakpoints)
         found = cache.get(iteration)
         if found is None or found.checked != checks:
@@ -228,7 +232,7 @@ class InspectorState:
 
     def rank(self, node: int) -> int:
         """Where ``node``'s row is in the current phase (evaluation order; inputs first)."""
-        ranks = self.__dict__.setdefault("_ranks", {})
+        ranks = self._ranks
         key = (self.position.iteration, self.position.phase)
         if key not in ranks:
             ranks.clear()

@@ -8,6 +8,7 @@ notation comes from :mod:`gradviz.export.notation` and the table rows from :mod:
 from __future__ import annotations
 
 import re
+import weakref
 from typing import Any
 
 import numpy as onp
@@ -79,10 +80,16 @@ def where_text(state: InspectorState, *, breakpoints: bool = True) -> Text:
 # --- the current step in the lecture's notation --------------------------------------------
 
 
+#: Per inspector state, the lecture rows of the phases shown lately, ``{(iteration, phase): rows}``.
+_ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: Per inspector state, the graph's lines of the iteration shown, ``(iteration, lines)``.
+_GRAPHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _rows(state: InspectorState, number: int | None = None) -> list[tuple[int, str, str]]:
     """The lecture table rows of phase ``number`` (default: the current one), built once."""
     number = state.position.phase if number is None else number
-    cache = state.__dict__.setdefault("_row_cache", {})
+    cache = _ROWS.setdefault(state, {})
     key = (state.position.iteration, number)
     if key not in cache:
         if len(cache) > 8:
@@ -280,12 +287,11 @@ def graph_lines(state: InspectorState) -> list[tuple[str, int, bool, int]]:
     """The trace drawn as a tree from its outputs down to its inputs, built once per trace:
     ``(prefix, node, repeated, depth)`` per line; a node used twice is drawn once, then
     referred to."""
-    cache = state.__dict__.setdefault("_graph_cache", {})
     iteration = state.position.iteration
-    if iteration not in cache:
-        cache.clear()
-        cache[iteration] = _tree(state.trace)
-    return cache[iteration]
+    shown = _GRAPHS.get(state)
+    if shown is None or shown[0] != iteration:
+        shown = _GRAPHS[state] = (iteration, _tree(state.trace))
+    return shown[1]
 
 
 def _tree(trace) -> list[tuple[str, int, bool, int]]:
