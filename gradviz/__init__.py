@@ -60,9 +60,9 @@ def __getattr__(name: str):
     # The renderer (graphviz, networkx) and the debugger load on first use: a training
     # script that only differentiates, and the command line, start sooner.
     if name in ("render", "to_dot"):
-        import gradviz.renderer
+        import gradviz.drawing
 
-        return getattr(gradviz.renderer, name)
+        return getattr(gradviz.drawing, name)
     if name in ("check_grads", "debug_nans", "first_nonfinite", "nan_birth", "debug"):
         import gradviz.debug
 

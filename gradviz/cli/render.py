@@ -156,8 +156,7 @@ def _title(arguments: argparse.Namespace, trace) -> str | None:
 
 def run_render(arguments: argparse.Namespace) -> int:
     """``gradviz render``: write the picture, or print the DOT source."""
-    from gradviz.renderer.dot import to_dot
-    from gradviz.renderer.files import render
+    from gradviz.drawing import render, to_dot, with_findings
     from gradviz.renderer.frames import check_folder, write_frames
 
     if arguments.output is not None:
@@ -175,6 +174,7 @@ def run_render(arguments: argparse.Namespace) -> int:
                    health=arguments.health, debug=arguments.debug)
     if not 1 <= arguments.digits <= 17:
         raise GradvizError(f"--digits must be between 1 and 17, got {arguments.digits}")
+    options = with_findings(trace, options)  # the debugger runs once, for every picture
     if arguments.frames is not None:
         written = write_frames(trace, arguments.frames, arguments.frames_format or "svg", **options)
         print(f"wrote {len(written)} pictures to {arguments.frames}", file=sys.stderr)

@@ -1,7 +1,9 @@
 """Drawing traces: DOT source, SVG/PNG/PDF/HTML files, large-graph summaries.
 
-``gradviz.render(trace, "graph.svg")`` is :func:`gradviz.renderer.files.render`: it writes a
-file; ``gradviz.to_dot(trace)`` is :func:`gradviz.renderer.dot.to_dot`.
+:func:`gradviz.renderer.files.render` writes a file, :func:`gradviz.renderer.dot.to_dot` returns
+the ``graphviz.Digraph``; both draw the debugger's findings they are given and run no analysis.
+``gradviz.render`` and ``gradviz.to_dot`` (:mod:`gradviz.drawing`) run the debugger first when
+``nans=``, ``check=``, ``health=`` or ``debug=`` asks for its findings on a trace.
 
 Example:
     >>> import gradviz, gradviz.numpy as np
@@ -9,7 +11,7 @@ Example:
     >>> import graphviz
     >>> isinstance(gradviz.to_dot(t), graphviz.Digraph)
     True
-    >>> gradviz.render is gradviz.renderer.render and gradviz.to_dot is gradviz.renderer.to_dot
+    >>> gradviz.to_dot(t).source == gradviz.renderer.to_dot(t).source
     True
 """
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Callable
 
 import networkx as nx
 import numpy as onp
@@ -85,7 +85,7 @@ def to_dot(trace_or_graph: Any, *, fields: Any = None, seed: Any = None, mode: s
            focus: str | None = None, depth: int = 2, legend: bool = True,
            constants: bool = True, title: str | None = None, digits: int = 4,
            debug: bool = False, nans: bool = False, check: bool = False,
-           health: bool = False) -> Graph:
+           health: bool = False, findings: Callable[[nx.DiGraph], Any] | None = None) -> Graph:
     """Return the trace's graph as a :class:`Graph` (a ``graphviz.Digraph``).
 
     Args:
@@ -109,6 +109,9 @@ def to_dot(trace_or_graph: Any, *, fields: Any = None, seed: Any = None, mode: s
             :func:`gradviz.debug.health`.
         debug: all three. A graph from :func:`gradviz.debug.annotate` is drawn with its
             findings whatever these say.
+        findings: for a trace, what puts the debugger's verdicts on the graph's nodes, as
+            :func:`gradviz.drawing.findings` returns (``gradviz.to_dot`` passes it): the
+            renderer draws findings, it does not run the debugger.
 
     Raises:
         GradvizError: an unknown field, mode, direction, seed or focus node; a debug option
@@ -131,8 +134,7 @@ def to_dot(trace_or_graph: Any, *, fields: Any = None, seed: Any = None, mode: s
     graph = as_graph(trace_or_graph, constants=constants, detail=not is_trace)
     # debug=True, as debug_graph, leaves health out when there is no reverse sweep
     health = health or (debug and bool(graph.graph.get("reverse_sweeps")))
-    graph = annotated(trace_or_graph, graph, nans=nans or debug, check=check or debug,
-                      health=health)
+    graph = annotated(graph, findings, nans=nans or debug, check=check or debug, health=health)
     options = _options(graph, fields, seed, mode, digits)
     if direction not in DIRECTIONS:
         raise GradvizError(f"unknown direction {direction!r}: use TB (top to bottom) or LR "

@@ -1,6 +1,7 @@
 """The debugger's findings drawn on the graph: NaN/Inf births, failed rule checks, health.
 
-The renderer draws whatever :func:`gradviz.debug.annotate` put on the graph's nodes, so the
+The renderer draws whatever :func:`gradviz.debug.annotate` put on the graph's nodes (it runs no
+analysis: :mod:`gradviz.drawing` does, for ``gradviz.to_dot(trace, nans=True)``), so the
 picture, ``gradviz check`` and the inspector's breakpoints share one implementation:
 
 - ``nan_status == "born"`` (or ``"arrived"``, from an input, the data or a seed): filled red,
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Any
+from typing import Any, Callable
 
 import networkx as nx
 import numpy as onp
@@ -45,36 +46,26 @@ _SCALE = ((255, 255, 217), (161, 218, 180), (84, 190, 198))
 _GREY, _ON_FILL = "#666666", "#333333"
 
 
-def annotated(source: Any, graph: nx.DiGraph, *, nans: bool, check: bool, health: bool) -> nx.DiGraph:
-    """``graph`` with the asked-for analyses on its nodes.
-
-    ``source`` is a trace (the analyses are run) or the graph itself (it must already carry
-    them, from :func:`gradviz.debug.annotate`).
+def annotated(graph: nx.DiGraph, findings: Callable[[nx.DiGraph], Any] | None, *, nans: bool,
+              check: bool, health: bool) -> nx.DiGraph:
+    """``graph`` with the asked-for analyses on its nodes: put there by ``findings`` (see
+    :func:`gradviz.drawing.findings`), or already carried (from :func:`gradviz.debug.annotate`).
 
     Raises:
-        GradvizError: a graph without the asked-for attributes, or health without a reverse
-            sweep.
+        GradvizError: an analysis asked for that the graph does not carry.
     """
     wanted = [name for name, on in (("nans", nans), ("check", check), ("health", health)) if on]
     if not wanted:
         return graph
-    if source is graph:
-        missing = [name for name in wanted if not _carries(graph, ANALYSES[name])]
-        if missing:
-            raise GradvizError(
-                f"the graph carries no {', '.join(repr(ANALYSES[m]) for m in missing)} attributes: "
-                "pass the trace itself, or annotate the graph with gradviz.debug.annotate "
-                "(or gradviz.debug.debug_graph)")
-        return graph
-    from gradviz.debug import annotate, check_trace, nan_birth
-    from gradviz.debug import health as health_report
-
-    if health and not source.reverse_sweeps:
-        raise GradvizError("health needs a reverse sweep: trace with reverse=True "
-                           "(gradviz.trace does by default)")
-    return annotate(graph, nans=nan_birth(source) if nans else None,
-                    check=check_trace(source) if check else None,
-                    health=health_report(source) if health else None)
+    if findings is not None:
+        findings(graph)
+    missing = [name for name in wanted if not _carries(graph, ANALYSES[name])]
+    if missing:
+        raise GradvizError(
+            f"the graph carries no {', '.join(repr(ANALYSES[m]) for m in missing)} attributes: "
+            "draw the trace with gradviz.to_dot or gradviz.render, which run the debugger, or "
+            "annotate the graph with gradviz.debug.annotate (or gradviz.debug.debug_graph)")
+    return graph
 
 
 def _carries(graph: nx.DiGraph, attribute: str) -> bool:

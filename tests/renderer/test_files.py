@@ -67,8 +67,9 @@ def test_arrays_and_non_finite_values_stay_strict_json(tmp_path):
 
 def test_gradviz_render_is_both_the_function_and_the_package(lecture, tmp_path):
     import gradviz
+    import gradviz.drawing
     import gradviz.renderer.files
 
     assert gradviz.render(lecture, tmp_path / "g.dot") == str(tmp_path / "g.dot")
     assert gradviz.renderer.files.render is gradviz.renderer.render
-    assert gradviz.renderer.to_dot is gradviz.to_dot
+    assert gradviz.to_dot is gradviz.drawing.to_dot and gradviz.render is gradviz.drawing.render

@@ -10,7 +10,7 @@ import gradviz.numpy as np
 from gradviz.debug import annotate, debug_graph, nan_birth
 from gradviz.errors import GradvizError
 from gradviz.cli.expression import trace_expression
-from gradviz.renderer import to_dot
+from gradviz import to_dot
 from gradviz.renderer.marks import BORN_FILL, CHECK
 
 
@@ -82,6 +82,38 @@ def test_health_fills_by_log_adjoint_and_flags_saturation():
 def test_asking_a_plain_graph_for_findings_says_how(sqrt_of_negative):
     with pytest.raises(GradvizError, match="annotate the graph with gradviz.debug.annotate"):
         to_dot(sqrt_of_negative.to_networkx(), nans=True)
+
+
+def test_the_renderer_draws_findings_it_is_given_and_runs_no_analysis(sqrt_of_negative):
+    """gradviz.to_dot runs the debugger and hands the renderer its findings; the renderer's own
+    to_dot, asked for findings on a bare trace, says where they come from instead."""
+    import gradviz.renderer
+    from gradviz.drawing import findings
+
+    with pytest.raises(GradvizError, match="draw the trace with gradviz.to_dot or gradviz.render"):
+        gradviz.renderer.to_dot(sqrt_of_negative, nans=True)
+    given = gradviz.renderer.to_dot(sqrt_of_negative, nans=True, findings=findings(sqrt_of_negative, nans=True))
+    assert given.source == to_dot(sqrt_of_negative, nans=True).source
+    assert "NaN born here" in given.source
+
+
+def test_no_drawing_module_imports_the_debugger():
+    """The renderer's modules that draw a trace's graph import nothing of gradviz.debug.
+    (The training page, html_training, still finds its NaN iterations itself.)"""
+    import ast
+    import pathlib
+
+    import gradviz.renderer
+
+    folder = pathlib.Path(gradviz.renderer.__file__).parent
+    importers = []
+    for path in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            if any(name == "gradviz.debug" or name.startswith("gradviz.debug.") for name in names):
+                importers.append(path.name)
+    assert sorted(set(importers)) == ["html_training.py"]
 
 
 def test_health_needs_a_reverse_sweep():
