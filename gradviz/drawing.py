@@ -21,7 +21,11 @@ import functools
 import os
 from typing import Any, Callable
 
+from gradviz.debug import annotate, check_trace, nan_birth
+from gradviz.debug import health as health_report
 from gradviz.errors import GradvizError
+from gradviz.renderer.dot import to_dot as draw
+from gradviz.renderer.files import render as write
 
 __all__ = ["to_dot", "render", "findings", "with_findings"]
 
@@ -39,8 +43,6 @@ def to_dot(trace_or_graph: Any, **options: Any):
         >>> "∂w4/∂w1 = cos w1" in gradviz.to_dot(t).source
         True
     """
-    from gradviz.renderer.dot import to_dot as draw
-
     return draw(trace_or_graph, **with_findings(trace_or_graph, options))
 
 
@@ -49,8 +51,6 @@ def render(trace_or_graph: Any, path: str | os.PathLike, **options: Any) -> str:
 
     ``options`` are :func:`gradviz.renderer.files.render`'s; returns the path written.
     """
-    from gradviz.renderer.files import render as write
-
     return write(trace_or_graph, path, **with_findings(trace_or_graph, options))
 
 
@@ -63,9 +63,6 @@ def findings(trace: Any, *, nans: bool = False, check: bool = False, health: boo
     Raises:
         GradvizError: health asked of a trace without a reverse sweep.
     """
-    from gradviz.debug import annotate, check_trace, nan_birth
-    from gradviz.debug import health as health_report
-
     if health and not trace.reverse_sweeps:
         raise GradvizError("health needs a reverse sweep: trace with reverse=True "
                            "(gradviz.trace does by default)")
