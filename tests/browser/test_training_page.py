@@ -48,3 +48,49 @@ def test_the_iteration_slider_moves_loss_weights_graph_and_boundary(browser, pag
     params = expected.traces[3].nodes[expected.traces[3].inputs[0]].value
     assert moved["weights"].startswith(f"params = {format_value(params, 4, whole=4)}")
     assert moved["fills"] != first["fills"] and moved["value"] != first["value"]
+
+
+# Every text of every node that shows numbers, and whether it lies inside the node's box and
+# right of the row's name; a number's hover title.
+INSIDE = """
+var found = [];
+Array.prototype.forEach.call(document.querySelectorAll('.gv-graph g.node'), function (g) {
+  if (!g.querySelector('[id^="a_gv-"]')) { return; }
+  var box = g.querySelector('path, polygon').getBBox();
+  Array.prototype.forEach.call(g.querySelectorAll('text'), function (t) {
+    var r = t.getBBox(), a = t.closest('a');
+    found.push({node: g.querySelector('title').textContent, text: t.textContent,
+                inside: r.x >= box.x - 0.5 && r.x + r.width <= box.x + box.width + 0.5,
+                title: a ? a.getAttributeNS('http://www.w3.org/1999/xlink', 'title') : null});
+  });
+});
+return found;
+"""
+
+
+@pytest.fixture(scope="module")
+def diverging_page(tmp_path_factory):
+    """A run whose values grow long (lr 0.05 diverges: its third iteration is NaN)."""
+    path = tmp_path_factory.mktemp("pages") / "diverging.html"
+    # exit 1: the run reports its NaN
+    assert main(["train", "moons", "--steps", "3", "--lr", "0.05", "--html", str(path)]) == 1
+    return path
+
+
+def test_long_values_stay_inside_their_boxes(browser, page, diverging_page):
+    X, y = moons_data()
+    expected = train(logistic_model(), X, y, steps=3, learning_rate=0.05, keep_traces=True)
+    page(diverging_page)
+    assert all(text["inside"] for text in browser.run(INSIDE))  # the first iteration: as laid out
+    browser.press("End")
+    last = browser.run(INSIDE)
+    outside = [f"{t['node']}: {t['text']}" for t in last if not t["inside"]]
+    assert outside == []
+    cut = [t for t in last if t["text"].endswith("…")]
+    assert len(cut) >= 3, "the last iteration's texts are longer than the first's: some are cut"
+    values = {node.name: format_value(node.value) for node in expected.traces[-1].nodes}
+    for text in cut:  # the whole value is the hover title
+        whole = text["title"].split(": ", 1)[1]
+        assert whole.startswith(text["text"][:-1])
+        if text["title"].startswith("value of"):
+            assert whole == values[text["node"]]

@@ -4,6 +4,7 @@
   "use strict";
 
   function each(list, action) { Array.prototype.forEach.call(list, action); }
+  var XLINK = "http://www.w3.org/1999/xlink";
 
   // The SVG elements Graphviz wrote, by the names gradviz gave them.
   function byTitle(svg, kind) {
@@ -20,19 +21,73 @@
     var group = svg.querySelector('[id="a_' + id + '"]');
     if (!group) { return null; }
     var texts = group.querySelectorAll("text");
-    var original = [];
-    each(texts, function (t) { original.push(t.textContent); });
-    return { group: group, texts: texts, original: original, shown: 1 };
+    var original = [], widths = [];
+    each(texts, function (t) { original.push(t.textContent); widths.push(t.getComputedTextLength()); });
+    return { group: group, texts: texts, original: original, widths: widths, shown: 1, room: null };
   }
 
   function showCell(cell, shown) {
     if (cell.shown === shown) { return; }
     cell.shown = shown;
     cell.group.classList.toggle("gv-hidden", shown === null);
-    each(cell.texts, function (t, k) {
-      if (typeof shown === "string") { t.textContent = k === 0 ? shown : ""; }
-      else { t.textContent = cell.original[k]; }
+    if (typeof shown === "string") { fitText(cell, shown); }
+    else {
+      each(cell.texts, function (t, k) { t.textContent = cell.original[k]; });
+      if (cell.room) { cell.texts[0].setAttribute("x", cell.room.x); hover(cell, null); }
+    }
+  }
+
+  // Another text in a number's cell (another iteration's value, an adjoint's running sum):
+  // the graph was laid out for the cell's own text, so the new one is right-aligned where
+  // that one ends, and when it is wider than the room between the row's name and the box's
+  // edge it is cut with an ellipsis; the whole text is the hover title.
+  function fitText(cell, text) {
+    var first = cell.texts[0];
+    each(cell.texts, function (t, k) { t.textContent = k === 0 ? text : ""; });
+    var room = cell.room || (cell.room = roomOf(cell));
+    if (!room) { return; }
+    var cut = first.getComputedTextLength() > room.width;
+    if (cut) {
+      var low = 0, high = text.length;
+      while (low < high) {  // the longest start of the text that fits with its "…"
+        var middle = Math.ceil((low + high) / 2);
+        first.textContent = text.slice(0, middle) + "\u2026";
+        if (first.getComputedTextLength() <= room.width) { low = middle; } else { high = middle - 1; }
+      }
+      first.textContent = text.slice(0, low) + "\u2026";
+    }
+    first.setAttribute("x", room.right - first.getComputedTextLength());
+    hover(cell, cut ? text : null);
+  }
+
+  // The cell's hover title (Graphviz's "value of w3"), with the whole text after it when
+  // the text is cut.
+  function hover(cell, whole) {
+    var anchor = cell.group.querySelector("a");
+    if (!anchor) { return; }
+    if (cell.tooltip === undefined) { cell.tooltip = anchor.getAttributeNS(XLINK, "title") || ""; }
+    anchor.setAttributeNS(XLINK, "xlink:title", whole === null ? cell.tooltip : cell.tooltip + ": " + whole);
+  }
+
+  // Where a cell's text may go: from just after the row's name (the text left of it on the
+  // same line) to where its own text ends. Null where nothing is drawn (a hidden notebook).
+  function roomOf(cell) {
+    var first = cell.texts[0];
+    var x = parseFloat(first.getAttribute("x")), y = parseFloat(first.getAttribute("y"));
+    var right = x + cell.widths[0];
+    if (!(cell.widths[0] > 0)) { return null; }
+    var node = cell.group.parentNode;
+    while (node && !(node.classList && node.classList.contains("node"))) { node = node.parentNode; }
+    var left = -Infinity;
+    each(node ? node.querySelectorAll("text") : [], function (t) {
+      var tx = parseFloat(t.getAttribute("x"));
+      // (the same line: Graphviz may set a name and its number a pixel apart)
+      if (Math.abs(parseFloat(t.getAttribute("y")) - y) < 4 && tx < x && !cell.group.contains(t)) {
+        left = Math.max(left, tx + t.getComputedTextLength());
+      }
     });
+    if (left === -Infinity) { left = x; }
+    return { x: String(x), right: right, width: Math.max(right - left - 6, cell.widths[0]) };
   }
 
   // Common controls: buttons, slider, keys and play, over positions 0 … last.
