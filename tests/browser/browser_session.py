@@ -4,7 +4,8 @@ The fixtures ``browser`` (one Chromium for the session) and ``page`` (open a fil
 on any console error) are imported by the test modules; without Chromium the tests are
 skipped with the reason, which pytest prints (``-rs`` is in the project's options).
 
-Only what the tests use: open a URL, find elements, press keys, run a script, read the
+Only what the tests use: open a URL (and wait for its first paint), find elements, press keys,
+run a script, wait for a condition in the page, read the
 browser's console and network logs, take a screenshot.
 """
 
@@ -99,6 +100,34 @@ class Browser:
         """The value of ``script`` (a function body) run in the page."""
         return self._session("POST", "/execute/sync", {"script": script, "args": list(arguments)})
 
+    def wait_until(self, condition: str, *arguments, timeout: float = 20) -> None:
+        """Return once ``condition`` (a function body returning a boolean, run in the page)
+        is true: checked at every frame the page draws, by the browser itself, not by
+        sleeping here. Fails after ``timeout`` seconds with the condition."""
+        script = ("var done = arguments[arguments.length - 1];"
+                  "var check = new Function(arguments[0]);"
+                  "var deadline = performance.now() + arguments[1] * 1000, given = arguments[2];"
+                  "(function poll() {"
+                  "  if (check.apply(null, given)) { done(true); }"
+                  "  else if (performance.now() > deadline) { done(false); }"
+                  "  else { requestAnimationFrame(function () { poll(); }); }"
+                  "})();")
+        self._session("POST", "/timeouts", {"script": int((timeout + 10) * 1000)})
+        met = self._session("POST", "/execute/async",
+                            {"script": script, "args": [condition, timeout, list(arguments)]})
+        if not met:
+            raise AssertionError(f"not true within {timeout} s: {condition}")
+
+    def painted(self) -> None:
+        """Wait until the page has been painted and one more frame has begun: Chromium drops
+        keyboard and mouse input that reaches a new page before its first paint, which the
+        end of loading (where open() returns) does not wait for."""
+        self.wait_until("return performance.getEntriesByType('paint').length > 0")
+        self._session("POST", "/execute/async", {"script": (  # and one frame more
+            "var done = arguments[0];"
+            "requestAnimationFrame(function () { requestAnimationFrame(function () { done(true); }); });"),
+            "args": []})
+
     def text(self, selector: str) -> str:
         return self.run("var e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
                         selector)
@@ -163,6 +192,7 @@ def page(browser):
     def open_file(path) -> None:
         browser.log("performance")
         browser.open(path.resolve().as_uri())
+        browser.painted()  # a key pressed before the first paint never reaches the page
 
     yield open_file
     errors = [entry for entry in browser.log("browser") if entry.get("level") == "SEVERE"]

@@ -124,12 +124,20 @@ def test_switching_the_seed_keeps_the_row(browser, page, lecture):
     assert seen(browser)["where"] == at_w3["where"]
 
 
+PLAY = "return document.querySelector('[data-do=\"play\"]').textContent.indexOf(arguments[0]) >= 0;"
+COUNT = "return document.querySelector('.gv-count').textContent === arguments[0];"
+
+
 def test_play_runs_and_space_pauses(browser, page, lecture):
     page(lecture)
     browser.press("Space")
-    assert "pause" in browser.text('[data-do="play"]')
+    browser.wait_until(PLAY, "pause")
+    browser.wait_until(COUNT, "step 2 of 16")  # play runs (a step every 0.8 s)
     browser.press("Space")
-    assert "play" in browser.text('[data-do="play"]')
+    browser.wait_until(PLAY, "play")
+    paused_at = browser.text(".gv-count")
+    browser.press("ArrowRight")  # stepping on by hand from where play stopped
+    assert browser.text(".gv-count") == "step %d of 16" % (int(paused_at.split()[1]) + 1)
 
 
 def test_clicking_a_node_shows_its_record(browser, page, lecture):
