@@ -433,6 +433,52 @@ def write_training_page(path, result, inputs, labels, breakpoints=(), *, title: 
     return str(path)
 
 
+#: A training page steps through the sweeps of at most this many iterations (each adds some
+#: 17 kB for the moons' logistic model and takes as long to work out as a stepper page), of
+#: at most this many steps each: a larger trace's iterations are shown finished only, so
+#: that the page stays small.
+MAX_STEPPED, MAX_ITERATION_STEPS = 8, 300
+
+
+def stepped_iterations(count: int, marked: list[int]) -> list[int]:
+    """The iterations whose sweeps a training page can step through: all of them up to
+    :data:`MAX_STEPPED`, else the first, the last, the ``marked`` ones (NaN, breakpoints)
+    and evenly spaced ones between, :data:`MAX_STEPPED` in all.
+
+    Example:
+        >>> stepped_iterations(3, []), stepped_iterations(60, [2])
+        ([0, 1, 2], [0, 2, 10, 20, 30, 39, 49, 59])
+    """
+    if count <= MAX_STEPPED:
+        return list(range(count))
+    inside = sorted({k for k in marked if 0 < k < count - 1})
+    chosen = {0, count - 1, *inside[:MAX_STEPPED - 2]}
+    spare = MAX_STEPPED - len(chosen)
+    between = [round(k * (count - 1) / (spare + 1)) for k in range(1, spare + 1)]
+    for k in between:
+        while k in chosen and k < count - 1:
+            k += 1
+        chosen.add(k)
+    return sorted(chosen)[:MAX_STEPPED]
+
+
+def iteration_sweeps(traces, cells: list[dict], iterations: list[int], *, digits: int = 4) -> dict:
+    """``{iteration: {"tables", "steps"}}``: the stepper's model of each iteration asked for
+    whose trace has the nodes of the graph drawn (the first iteration's) and not too many steps."""
+    names = [node.name for node in traces[0].nodes]
+    found = {}
+    for number in iterations:
+        trace = traces[number]
+        sweeps = 1 + len(trace.forward_sweeps) + len(trace.reverse_sweeps)
+        if len(trace.nodes) * sweeps > MAX_ITERATION_STEPS:
+            continue  # (counted before any work: an evaluation and a step per node and sweep)
+        if [node.name for node in trace.nodes] != names:
+            continue
+        model = stepper_model(trace, digits=digits, cells=cells)
+        found[str(number)] = {"tables": model["tables"], "steps": model["steps"]}
+    return found
+
+
 def training_fragment(traces, *, inputs=None, labels=None, predict=None, title: str = "training",
                       breakpoints: list[int] | None = None, digits: int = 4, keys: str = "focus",
                       **options: Any) -> str:
@@ -449,6 +495,9 @@ def training_fragment(traces, *, inputs=None, labels=None, predict=None, title: 
     svg, cells = graph_svg(traces[0], dict(options, digits=digits, title=title, seed=None))
     model = training_model(traces, cells, inputs=inputs, labels=labels, predict=predict,
                            breakpoints=breakpoints or [], digits=digits)
+    marked = [finding["iteration"] for finding in model["findings"]]
+    model["sweeps"] = iteration_sweeps(traces, cells, stepped_iterations(len(traces), marked),
+                                       digits=digits)
     return _fill(_asset("training.html"), style=_asset("stepper.css"), script=_asset("stepper.js"),
                  data=_json(model), svg=svg, title=html.escape(title), keys=keys,
                  last=str(len(traces) - 1))

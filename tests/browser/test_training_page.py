@@ -94,3 +94,49 @@ def test_long_values_stay_inside_their_boxes(browser, page, diverging_page):
         assert whole.startswith(text["text"][:-1])
         if text["title"].startswith("value of"):
             assert whole == values[text["node"]]
+
+
+SWEEPS = """
+var box = document.querySelector('.gv-sweeps');
+var current = document.querySelector('.gv-graph g.node.gv-current');
+var w12 = document.querySelector('[id="a_gv-w12-v"]');
+var row = box.querySelector('tr.gv-current');
+return {text: box.querySelector('.gv-text').hidden ? null : box.querySelector('.gv-text').textContent,
+        count: box.querySelector('.gv-step-count').textContent,
+        none: box.querySelector('.gv-sweeps-none').hidden ? null : box.querySelector('.gv-sweeps-none').textContent,
+        node: current ? current.querySelector('title').textContent : null,
+        row: row ? row.textContent : null,
+        w12: w12 && getComputedStyle(w12).visibility !== 'hidden' ? w12.textContent.trim() : ''};
+"""
+
+
+def test_an_iterations_sweeps_step_as_the_lecture_page_does(browser, page, moons_page):
+    from gradviz.renderer.html import graph_svg, stepped_iterations, stepper_model
+
+    X, y = moons_data(samples=200)
+    expected = train(logistic_model(), X, y, steps=STEPS, learning_rate=LR, keep_traces=True)
+    _svg, cells = graph_svg(expected.traces[0], {"seed": None})
+    steps = stepper_model(expected.traces[0], cells=cells)["steps"]
+    page(moons_page)
+    finished = browser.run(SWEEPS)  # an iteration opens on its finished sweeps
+    assert finished["count"] == f"step {len(steps)} of {len(steps)}" and finished["none"] is None
+    assert finished["text"] == steps[-1]["where"] + "\n" + steps[-1]["text"]
+    assert finished["w12"] == format_value(expected.traces[0].nodes[11].value)
+    browser.click('.gv-sweeps [data-step="start"]')
+    first = browser.run(SWEEPS)
+    assert first["text"] == steps[0]["where"] + "\n" + steps[0]["text"]
+    assert first["node"] == steps[0]["node"] and first["row"] is not None
+    assert first["w12"] == ""  # not evaluated yet at the first step
+    browser.click('.gv-sweeps [data-step="next"]')
+    assert browser.run(SWEEPS)["text"] == steps[1]["where"] + "\n" + steps[1]["text"]
+    stepped = stepped_iterations(STEPS, [5])  # --break-iteration 6 is position 5
+    assert 1 not in stepped and STEPS - 1 in stepped
+    browser.press("ArrowRight")  # iteration 2: its sweeps are not on the page
+    other = browser.run(SWEEPS)
+    assert other["text"] is None and other["node"] is None
+    assert other["none"].startswith("the page holds the sweeps of iterations " +
+                                    ", ".join(str(k + 1) for k in stepped))
+    assert other["w12"] == format_value(expected.traces[1].nodes[11].value)
+    browser.press("End")
+    last = browser.run(SWEEPS)
+    assert last["none"] is None and last["w12"] == format_value(expected.traces[-1].nodes[11].value)

@@ -16,7 +16,8 @@ from gradviz.cli import main
 from gradviz.cli.expression import trace_expression
 from gradviz.inspector.state import InspectorState, Run
 from gradviz.inspector.views import step_text
-from gradviz.renderer.html import external_references, stepper_model, stepper_page
+from gradviz.renderer.html import (MAX_STEPPED, external_references, stepped_iterations, stepper_model,
+                                   stepper_page, training_page)
 
 ROOT = Path(__file__).resolve().parents[2]
 LECTURE = ["x1*x2 + sin(x1)", "--at", "x1=2,x2=5"]
@@ -34,6 +35,16 @@ def lecture_page(tmp_path_factory):
     path = tmp_path_factory.mktemp("html") / "lecture.html"
     assert main(["render", *LECTURE, "-o", str(path)]) == 0
     return path.read_text("utf-8")
+
+
+def _descent(iterations: int):
+    """A recorded gradient descent on sum(tanh(w)²), ``iterations`` steps."""
+    f = gradviz.grad(lambda w: np.sum(np.tanh(w) ** 2))
+    with gradviz.record() as run:
+        w = numpy.array([0.5, -1.0])
+        for _ in range(iterations):
+            w = w - 0.5 * f(w)
+    return run
 
 
 def test_the_lecture_page_is_self_contained_and_small(lecture_page):
@@ -112,11 +123,7 @@ def test_notebooks_show_the_stepper_for_a_trace_and_a_recording():
     trace = gradviz.trace(lambda x1, x2: x1 * x2 + np.sin(x1), 2.0, 5.0)
     shown = trace._repr_html_()
     assert 'data-keys="focus"' in shown and "<svg" in shown and "<!DOCTYPE" not in shown
-    f = gradviz.grad(lambda w: np.sum(np.tanh(w) ** 2))
-    with gradviz.record() as run:
-        w = numpy.array([0.5, -1.0])
-        for _ in range(3):
-            w = w - 0.5 * f(w)
+    run = _descent(3)
     data = _data(run._repr_html_())
     assert data["kind"] == "training" and len(data["iterations"]) == 3
 
@@ -128,3 +135,30 @@ def test_the_pages_in_docs_are_what_the_documented_command_makes(name, tmp_path,
     committed = ROOT / "docs" / "pages" / name
     assert made.read_bytes() == committed.read_bytes(), (
         f"docs/pages/{name} is out of date: gradviz {' '.join(DOCS_PAGES[name])} docs/pages/{name}")
+
+
+def test_a_training_page_steps_through_the_sweeps_of_some_iterations():
+    run = _descent(3)
+    data = _data(training_page(run.traces))
+    assert sorted(data["sweeps"]) == ["0", "1", "2"]
+    alone = stepper_model(run.traces[1], cells=[])  # the lecture page's steps, word for word
+    assert [s["text"] for s in data["sweeps"]["1"]["steps"]] == [s["text"] for s in alone["steps"]]
+    assert data["sweeps"]["1"]["tables"][0]["rows"] == alone["tables"][0]["rows"]
+
+
+def test_a_long_runs_page_steps_through_a_few_iterations_and_a_large_traces_none():
+    run = _descent(20)
+    data = _data(training_page(run.traces, breakpoints=[7]))
+    assert [int(k) for k in data["sweeps"]] == stepped_iterations(20, [6])
+    assert len(data["sweeps"]) == MAX_STEPPED and "6" in data["sweeps"]
+
+    def chain(w):
+        for _ in range(200):
+            w = np.sin(w)
+        return w
+
+    g = gradviz.grad(chain)
+    with gradviz.record() as run:
+        g(0.3), g(0.4)
+    page = training_page(run.traces)
+    assert _data(page)["sweeps"] == {} and len(page.encode("utf-8")) < 200_000

@@ -137,28 +137,31 @@
     return { move: move, stop: stop, at: function () { return at; } };
   }
 
-  function stepper(root, data) {
-    var svg = root.querySelector(".gv-graph svg");
+  // The graph and the tables of one trace in the state of a step: its numbers shown, hidden
+  // or changed, its rows' states, the current node and the edges used marked. ``finished``
+  // gives the text a number shows once its sweep is over (null: the graph's own).
+  function sweepView(box, svg, finished) {
     var nodes = byTitle(svg, "node");
     var edges = byTitle(svg, "edge");
-    var steps = data.steps;
     var cells = {};
     var rows = [];
-    each(root.querySelectorAll(".gv-table"), function (table) {
-      var body = [];
-      each(table.querySelectorAll("tbody tr"), function (tr) {
-        var tds = tr.querySelectorAll("td");
-        var original = [];
-        each(tds, function (td) { original.push(td.textContent); });
-        body.push({ tr: tr, tds: tds, original: original, state: "done" });
-      });
-      rows.push({ table: table, rows: body });
-    });
-    var where = root.querySelector(".gv-where");
-    var text = root.querySelector(".gv-text");
-    var count = root.querySelector(".gv-count");
-    var seed = root.querySelector('[data-do="seed"]');
     var marked = [];
+
+    // The tables in the box (again after a training page has put another iteration's in).
+    function readTables() {
+      rows = [];
+      each(box.querySelectorAll(".gv-table"), function (table) {
+        var body = [];
+        each(table.querySelectorAll("tbody tr"), function (tr) {
+          var tds = tr.querySelectorAll("td");
+          var original = [];
+          each(tds, function (td) { original.push(td.textContent); });
+          body.push({ tr: tr, tds: tds, original: original, state: "done" });
+        });
+        rows.push({ table: table, rows: body });
+      });
+    }
+    readTables();
 
     function cell(id) {
       if (!(id in cells)) { cells[id] = cellOf(svg, id); }
@@ -166,7 +169,7 @@
     }
 
     // The state at step k: the changes of steps 0 … k, replayed from the finished picture.
-    function replay(k) {
+    function replay(steps, k) {
       var shownCells = {}, shownRows = {};
       for (var i = 0; i <= k; i++) {
         each(steps[i].cells, function (change) { shownCells[change[0]] = change[1]; });
@@ -189,12 +192,22 @@
       if (element) { element.classList.add(name); marked.push([element, name]); }
     }
 
-    function go(k) {
+    // Keep the highlighted row in view inside the tables' own scroll box, not the page's.
+    function scrollTo(tr) {
+      var tables = box.querySelector(".gv-tables");
+      var top = tr.offsetTop - tables.offsetTop;
+      if (top < tables.scrollTop || top > tables.scrollTop + tables.clientHeight - tr.offsetHeight) {
+        tables.scrollTop = Math.max(0, top - tables.clientHeight / 3);
+      }
+    }
+
+    function show(steps, k) {
       var step = steps[k];
-      var state = replay(k);
+      var state = replay(steps, k);
       Object.keys(state.cells).forEach(function (id) {
-        var found = cell(id);
-        if (found) { showCell(found, state.cells[id]); }
+        var found = cell(id), shown = state.cells[id];
+        if (shown === 1 && finished && finished(id) !== null) { shown = finished(id); }
+        if (found) { showCell(found, shown); }
       });
       var current = null;
       Object.keys(state.rows).forEach(function (key) {
@@ -203,25 +216,38 @@
         if (change[2] === "current" && change[0] === step.phase) { current = row; }
       });
       each(rows, function (table, t) { table.table.classList.toggle("gv-active", t === step.phase); });
-      marked.forEach(function (pair) { pair[0].classList.remove(pair[1]); });
-      marked = [];
+      unmark();
       mark(nodes[step.node], "gv-current");
       if (step.source) { mark(nodes[step.source], "gv-source"); }
       step.edges.forEach(function (edge) { mark(edges[edge[0] + "->" + edge[1]], "gv-used"); });
+      if (current) { scrollTo(current.tr); }
+      return step;
+    }
+
+    function unmark() {
+      marked.forEach(function (pair) { pair[0].classList.remove(pair[1]); });
+      marked = [];
+    }
+
+    return { show: show, unmark: unmark, nodes: nodes, cell: cell, readTables: readTables };
+  }
+
+  function stepper(root, data) {
+    var svg = root.querySelector(".gv-graph svg");
+    var view = sweepView(root, svg, null);
+    var nodes = view.nodes;
+    var steps = data.steps;
+    var where = root.querySelector(".gv-where");
+    var text = root.querySelector(".gv-text");
+    var count = root.querySelector(".gv-count");
+    var seed = root.querySelector('[data-do="seed"]');
+
+    function go(k) {
+      var step = view.show(steps, k);
       where.textContent = step.where;
       text.textContent = step.text;
       count.textContent = "step " + (k + 1) + " of " + steps.length;
       seed.disabled = step.seed < 0;
-      if (current) { scrollTo(current.tr); }
-    }
-
-    // Keep the highlighted row in view inside the tables' own scroll box, not the page's.
-    function scrollTo(tr) {
-      var box = root.querySelector(".gv-tables");
-      var top = tr.offsetTop - box.offsetTop;
-      if (top < box.scrollTop || top > box.scrollTop + box.clientHeight - tr.offsetHeight) {
-        box.scrollTop = Math.max(0, top - box.clientHeight / 3);
-      }
     }
 
     var moves = null;
@@ -322,9 +348,98 @@
     };
   }
 
+  // The lecture's tables of one iteration, made from the page's data.
+  function fillTables(box, tables) {
+    box.textContent = "";
+    tables.forEach(function (table, number) {
+      var made = document.createElement("table");
+      made.className = "gv-table";
+      made.setAttribute("data-table", number);
+      made.createCaption().textContent = table.title;
+      var head = made.createTHead().insertRow();
+      var names = ["Operations to compute value"];
+      if (table.kind !== "evaluate") { names.push("Operations to compute derivative"); }
+      names.forEach(function (name) {
+        var th = document.createElement("th");
+        th.textContent = name;
+        head.appendChild(th);
+      });
+      var body = made.createTBody();
+      table.rows.forEach(function (row, k) {
+        var tr = body.insertRow();
+        tr.setAttribute("data-row", k);
+        tr.insertCell().textContent = row[1];
+        tr.insertCell().textContent = row[2];
+      });
+      box.appendChild(made);
+    });
+  }
+
+  // A training page's stepper over the sweeps of the iteration shown, where the page holds
+  // them: buttons and a slider of its own (the arrow keys move through the iterations).
+  function iterationSweeps(root, svg, data) {
+    var box = root.querySelector(".gv-sweeps");
+    var shownIteration = 0;
+    var view = sweepView(box, svg, function (id) {
+      var text = data.iterations[shownIteration].cells[id];
+      return text === undefined ? null : text;
+    });
+    var slider = box.querySelector(".gv-step-slider");
+    var text = box.querySelector(".gv-text");
+    var count = box.querySelector(".gv-step-count");
+    var none = box.querySelector(".gv-sweeps-none");
+    var parts = box.querySelectorAll(".gv-step-controls, .gv-text, .gv-tables");
+    var steps = null, at = 0;
+    var stepped = Object.keys(data.sweeps).map(function (k) { return parseInt(k, 10) + 1; });
+
+    function move(k) {
+      if (!steps) { return; }
+      at = Math.max(0, Math.min(steps.length - 1, k));
+      slider.value = String(at);
+      var step = view.show(steps, at);
+      text.textContent = step.where + "\n" + step.text;
+      count.textContent = "step " + (at + 1) + " of " + steps.length;
+    }
+    var actions = {
+      start: function () { move(0); }, back: function () { move(at - 1); },
+      next: function () { move(at + 1); }, end: function () { move(steps.length - 1); }
+    };
+    each(box.querySelectorAll("[data-step]"), function (button) {
+      button.addEventListener("click", function () { actions[button.getAttribute("data-step")](); });
+    });
+    slider.addEventListener("input", function () { move(parseInt(slider.value, 10)); });
+
+    // Iteration i: its tables and its finished sweeps, or why the page has none.
+    return function (i) {
+      shownIteration = i;
+      var finished = data.iterations[i].cells;
+      Object.keys(finished).forEach(function (id) {
+        var found = view.cell(id);
+        if (found) { showCell(found, finished[id]); }
+      });
+      var sweeps = data.sweeps[String(i)];
+      each(parts, function (part) { part.hidden = !sweeps; });
+      none.hidden = !!sweeps;
+      if (!sweeps) {
+        steps = null;
+        view.unmark();
+        none.textContent = stepped.length ? "the page holds the sweeps of iterations " + stepped.join(", ") +
+          " (the first, the last, the marked ones and some between): move there to step through them"
+          : "this run's sweeps are too long to step through on a page: step through them in the " +
+            "inspector (gradviz train \u2026 --inspect)";
+        return;
+      }
+      steps = sweeps.steps;
+      fillTables(box.querySelector(".gv-tables"), sweeps.tables);
+      view.readTables();
+      slider.max = String(steps.length - 1);
+      move(steps.length - 1);
+    };
+  }
+
   function training(root, data) {
     var svg = root.querySelector(".gv-graph svg");
-    var cells = {};
+    var showSweeps = iterationSweeps(root, svg, data);
     var where = root.querySelector(".gv-where");
     var count = root.querySelector(".gv-count");
     var weights = root.querySelector(".gv-weights");
@@ -341,10 +456,7 @@
     });
     function go(i) {
       var it = data.iterations[i];
-      Object.keys(it.cells).forEach(function (id) {
-        if (!(id in cells)) { cells[id] = cellOf(svg, id); }
-        if (cells[id]) { showCell(cells[id], it.cells[id]); }
-      });
+      showSweeps(i);  // the iteration's graph numbers, in the state of its last step
       // counted from 1, as the inspector and gradviz train count them
       where.textContent = "iteration " + (i + 1) + " of " + data.iterations.length + " · loss " + it.loss_text;
       count.textContent = "iteration " + (i + 1);
