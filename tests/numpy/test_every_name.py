@@ -2,15 +2,15 @@
 arguments of typical shapes, tuples and lists among them, gives numpy's result; and every
 differentiable function gives the same derivative with its arguments by keyword.
 
-Arguments are not written per function: each name gets the first of :data:`CANDIDATES` that
-numpy itself accepts, so a new numpy function is tested the day it appears. Names no
-candidate fits are listed in :data:`NO_CANDIDATE`, and that list is checked too.
+Arguments are not written per function: each name gets the first of the shared candidates
+(``tests/every_name.py``) that numpy itself accepts, so a new numpy function is tested the day
+it appears. Names no candidate fits are listed in :data:`NO_CANDIDATE`, and that list is
+checked too.
 """
 
 from __future__ import annotations
 
 import inspect
-import warnings
 
 import numpy as onp
 import pytest
@@ -19,78 +19,13 @@ import gradviz
 import gradviz.numpy as np
 from gradviz.errors import MissingRuleError
 
-V = onp.array([0.3, -1.2, 0.8])
-M = onp.array([[0.3, -1.2, 0.8], [1.5, 0.4, -0.6]])
-S = onp.array([[2.0, 0.5, 0.1], [0.5, 3.0, 0.2], [0.1, 0.2, 1.5]])
-
-#: Argument lists tried in turn, plain arrays first, then tuples, lists and numbers.
-CANDIDATES = [
-    (V,), (M,), (S,), (V, V), (M, M), (S, S), (S, V), (M, V), (V, 2), (M, 1), (V, 0.5),
-    ((2, 3),), ([2, 3],), ([0.3, -1.2, 0.8],), ((0.3, -1.2),), ([[1.0, 2.0], [3.0, 4.0]],),
-    ([V, V],), ((M, M),), (V > 0,), (V > 0, V > 0), (onp.arange(4),), (3,), (2.5,), (3, 2), (),
-    ([V > 0, V < 0], [V, 2 * V]), ("ij->j", M), (M, [0, 1]), (V, [0, 2]), (M, (3, 2)),
-    (M, 0, 1), (S, 2), (M, onp.float32), (V, 1, 2.0), (V, V, V), (M, onp.array([[0], [1]]), 1),
-    (onp.arange(8.0).reshape(2, 2, 2), 2), (0.5,), (3, 0.5), (3, 2, 2), (3, [0.5, 0.5]), (V, S),
-    (V, (2, 3)), ((2, 3), V),
-]
-
-#: Names that write files, print, or change numpy's global state: not called.
-SIDE_EFFECTS = {
-    "save", "savez", "savez_compressed", "savetxt", "load", "loadtxt", "genfromtxt", "fromfile",
-    "fromregex", "memmap", "seterr", "seterrcall", "set_printoptions", "setbufsize",
-    "printoptions", "show_config", "show_runtime", "info", "test", "set_state", "seed",
-    "set_string_function", "errstate", "nested_iters", "set_bit_generator", "get_bit_generator",
-}
-
-
-def _public_functions(module) -> list[str]:
-    names = []
-    for name in dir(module):
-        value = getattr(module, name)
-        if name.startswith("_") or name in SIDE_EFFECTS or inspect.ismodule(value):
-            continue
-        if callable(value) and not isinstance(value, type):
-            names.append(name)
-    return names
-
+from every_name import CANDIDATES, assert_same, public_functions
+from every_name import call as _call
+from every_name import first_candidate as _first_candidate
 
 MODULES = {"numpy": (np, onp), "linalg": (np.linalg, onp.linalg), "fft": (np.fft, onp.fft),
            "random": (np.random, onp.random)}
-NAMES = [(module, name) for module, (_, plain) in MODULES.items() for name in _public_functions(plain)]
-
-
-def _call(function, args, is_random):
-    if is_random:
-        onp.random.seed(0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with onp.errstate(all="ignore"):
-            return function(*[a.copy() if isinstance(a, onp.ndarray) else a for a in args])
-
-
-def _first_candidate(plain_function, is_random):
-    for args in CANDIDATES:
-        try:
-            _call(plain_function, args, is_random)
-        except Exception:
-            continue
-        return args
-    return None
-
-
-def assert_same(ours, theirs, name):
-    if isinstance(theirs, (tuple, list)) and not isinstance(theirs, onp.ndarray):
-        assert type(ours) is type(theirs) or isinstance(ours, (tuple, list)), name
-        assert len(ours) == len(theirs), name
-        for a, b in zip(ours, theirs):
-            assert_same(a, b, name)
-    elif isinstance(theirs, (onp.ndarray, onp.generic, int, float, complex, bool)):
-        assert onp.shape(ours) == onp.shape(theirs), name
-        assert onp.result_type(ours) == onp.result_type(theirs), name
-        if not name.split(".")[-1].startswith("empty"):
-            onp.testing.assert_array_equal(ours, theirs, err_msg=name)
-    else:
-        assert type(ours) is type(theirs), name
+NAMES = [(module, name) for module, (_, plain) in MODULES.items() for name in public_functions(plain)]
 
 
 #: Names no candidate fits: they need a function, a dtype, a datetime, a string or an

@@ -14,11 +14,12 @@ import scipy.stats as _scipy_stats
 
 import gradviz.numpy as np
 from gradviz.scipy import special as _sp
-from gradviz.scipy.stats._common import sampler
+from gradviz.scipy.stats._common import arrays_for_lists, sampler
 
 __all__ = ["logpdf", "pdf", "rvs"]
 
 
+@arrays_for_lists
 def logpdf(x, alpha):
     """``Σ (αᵢ − 1) log xᵢ − Σ log Γ(αᵢ) + log Γ(Σ αᵢ)``."""
     weights = alpha if len(x.shape) == 1 else np.reshape(alpha, (alpha.shape[0], 1))
@@ -26,6 +27,7 @@ def logpdf(x, alpha):
             + _sp.gammaln(np.sum(alpha)))
 
 
+@arrays_for_lists
 def pdf(x, alpha):
     """``exp(logpdf)``."""
     return np.exp(logpdf(x, alpha))

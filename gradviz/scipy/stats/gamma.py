@@ -13,22 +13,25 @@ import scipy.stats as _scipy_stats
 
 import gradviz.numpy as np
 from gradviz.scipy import special as _sp
-from gradviz.scipy.stats._common import sampler, standard
+from gradviz.scipy.stats._common import arrays_for_lists, sampler, standard
 
 __all__ = ["logpdf", "pdf", "cdf", "rvs"]
 
 
+@arrays_for_lists
 def logpdf(x, a, loc=0.0, scale=1.0):
     """``(a − 1) log z − z − log Γ(a) − log σ``."""
     z = standard(x, loc, scale)
     return (a - 1) * np.log(z) - z - _sp.gammaln(a) - np.log(scale)
 
 
+@arrays_for_lists
 def pdf(x, a, loc=0.0, scale=1.0):
     """``exp(logpdf)``."""
     return np.exp(logpdf(x, a, loc, scale))
 
 
+@arrays_for_lists
 def cdf(x, a, loc=0.0, scale=1.0):
     """The regularised lower incomplete gamma function ``P(a, z)``."""
     return _sp.gammainc(a, standard(x, loc, scale))

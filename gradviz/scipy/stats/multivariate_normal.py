@@ -24,7 +24,7 @@ from gradviz.engine.tracer import Box as _Box
 from gradviz.engine.tracer import unbox
 from gradviz.errors import RuleError as _RuleError
 from gradviz.numpy import linalg as _linalg
-from gradviz.scipy.stats._common import LOG_2PI, sampler
+from gradviz.scipy.stats._common import LOG_2PI, arrays_for_lists, sampler
 
 __all__ = ["logpdf", "pdf", "entropy", "rvs"]
 
@@ -81,6 +81,7 @@ def _pseudo_parts(cov):
     return vectors * inverse_roots, log_pdet, int(_onp.sum(kept)), off_support
 
 
+@arrays_for_lists
 def logpdf(x, mean=None, cov=1.0, allow_singular=False):
     """``−(dᵀΣ⁻¹d + log|Σ| + k log 2π)/2`` with ``d = x − μ``, one value per point."""
     dim = _dimension(mean, cov)
@@ -100,11 +101,13 @@ def logpdf(x, mean=None, cov=1.0, allow_singular=False):
     return _squeezed(-0.5 * (quadratic + log_det + rank * LOG_2PI))
 
 
+@arrays_for_lists
 def pdf(x, mean=None, cov=1.0, allow_singular=False):
     """``exp(logpdf)``."""
     return np.exp(logpdf(x, mean, cov, allow_singular))
 
 
+@arrays_for_lists
 def entropy(mean=None, cov=1.0):
     """``(log|Σ| + k(1 + log 2π))/2``."""
     dim = _dimension(mean, cov)

@@ -13,22 +13,25 @@ import scipy.stats as _scipy_stats
 
 import gradviz.numpy as np
 from gradviz.scipy import special as _sp
-from gradviz.scipy.stats._common import sampler
+from gradviz.scipy.stats._common import arrays_for_lists, sampler
 
 __all__ = ["logpmf", "pmf", "cdf", "rvs"]
 
 
+@arrays_for_lists
 def logpmf(k, mu, loc=0):
     """``k log μ − log k! − μ`` (``0·log 0 = 0``)."""
     k = k - loc
     return _sp.xlogy(k, mu) - _sp.gammaln(k + 1) - mu
 
 
+@arrays_for_lists
 def pmf(k, mu, loc=0):
     """``exp(logpmf)``."""
     return np.exp(logpmf(k, mu, loc))
 
 
+@arrays_for_lists
 def cdf(k, mu, loc=0):
     """``Q(⌊k⌋ + 1, μ)``, the regularised upper incomplete gamma function."""
     return _sp.gammaincc(np.floor(k - loc) + 1, mu)
