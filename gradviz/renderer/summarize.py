@@ -53,6 +53,8 @@ MAX_RANKS = 20
 _MIN_CHAIN = 3
 # Longest repeated block looked for in a folded chain (an MLP layer is 3 to 6 ops).
 _MAX_PERIOD = 12
+# Most runs in one repeated block (sin, cos, sin, cos …: 2).
+_MAX_BLOCK_RUNS = 4
 
 
 def summarize(graph: nx.DiGraph, *, max_nodes: int | None = DEFAULT_MAX_NODES,
@@ -192,10 +194,10 @@ def fold_chains(graph: nx.DiGraph, notes: list[str], keep: str | None = None) ->
     into one ``folded`` node."""
     runs = _runs(graph, keep)
     groups = _repeated_blocks(graph, runs)
-    grouped = {id(run) for group in groups for run in group}
-    chains = [run for run in runs if len(run) >= _MIN_CHAIN and id(run) not in grouped]
+    grouped = {name for group in groups for block in group for name in block}
+    chains = [run for run in runs if len(run) >= _MIN_CHAIN and run[0] not in grouped]
     for group in groups:
-        members = [m for run in group for m in run]
+        members = [m for block in group for m in block]
         ops = " → ".join(_op(graph, m) for m in group[0])
         block = f"({ops})" if len(group[0]) > 1 else ops
         _fold(graph, members, f"{block} × {len(group):,}", keep)
@@ -264,23 +266,38 @@ def _signatures(graph: nx.DiGraph, runs: list[list[str]]) -> tuple[list[tuple], 
 def _repeated_blocks(graph: nx.DiGraph, runs: list[list[str]]) -> list[list[list[str]]]:
     """Groups of consecutive runs that repeat one block, each fed by the one before:
     ``sin(x·1) + … + sin(x·39)`` is 37 blocks ``multiply → sin → add`` in a row, a neuron
-    ``w1·v1 + … + w14·v14`` is ``(multiply → add) × 13``."""
+    ``w1·v1 + … + w14·v14`` is ``(multiply → add) × 13``. A block may be several runs that
+    alternate: ``sin(x·1) + cos(x·2) + sin(x·3) + …`` repeats ``multiply → sin → add →
+    multiply → cos → add``. Each group is a list of blocks, each block a list of nodes."""
     signatures, sources = _signatures(graph, runs)
-    groups, current = [], [0] if runs else []
-    for number in range(1, len(runs)):
-        previous = current[-1]
-        # fed by the block before, and by no other block of the group (a skip connection
-        # is another shape); arguments from outside the group (x, a layer's output) are fine
-        if (signatures[number] == signatures[previous] and previous in sources[number]
-                and not any(current[0] <= k < previous for k in sources[number])):
-            current.append(number)
+    groups, start = [], 0
+    while start < len(runs):
+        # the period (runs per block) that covers the most runs; the shorter one on a tie
+        covered, period = max((_repeats(signatures, sources, start, p) * p, -p)
+                              for p in range(1, _MAX_BLOCK_RUNS + 1))
+        period = -period
+        if covered < _MIN_CHAIN * period:  # a block seen twice is clearer drawn in full
+            start += 1
             continue
-        groups.append(current)
-        current = [number]
-    if current:
-        groups.append(current)
-    return [[runs[k] for k in group] for group in groups
-            if len(group) >= _MIN_CHAIN]  # a block seen twice is clearer drawn in full
+        groups.append([[name for run in runs[k:k + period] for name in run]
+                       for k in range(start, start + covered, period)])
+        start += covered
+    return groups
+
+
+def _repeats(signatures: list[tuple], sources: list[set], start: int, period: int) -> int:
+    """How many whole blocks of ``period`` runs repeat from run ``start`` on: each run is fed
+    by the run before it and by no other run of the group (a skip connection is another
+    shape; arguments from outside the group, x or a layer's output, are fine), and is the
+    same as the run ``period`` before it."""
+    end = start + 1
+    while end < len(signatures):
+        inside = {k for k in sources[end] if start <= k < end}
+        if inside != {end - 1} or (end - start >= period
+                                   and signatures[end] != signatures[end - period]):
+            break
+        end += 1
+    return (end - start) // period
 
 
 def _merge(graph: nx.DiGraph, name: str, run: list[str], absorbed: list[str],
@@ -317,6 +334,27 @@ def _pattern(graph: nx.DiGraph, members: list[str]) -> str:
     common = Counter(ops).most_common(3)
     text = ", ".join(f"{op} × {count:,}" for op, count in common)
     return text + (", …" if len(set(ops)) > 3 else "")
+
+
+def _band_pattern(graph: nx.DiGraph, members: list[str]) -> str:
+    """What a band holds: its operations, and its folded nodes by what they fold, as in
+    ``add × 14, 14 × [(multiply → add) × 13]``.
+
+    Example:
+        >>> g = nx.DiGraph()
+        >>> g.add_node("a", op="add")
+        >>> g.add_node("b", kind="folded", pattern="sin × 9")
+        >>> g.add_node("c", kind="folded", pattern="sin × 9")
+        >>> _band_pattern(g, ["a", "b", "c"])
+        'add × 1, 2 × [sin × 9]'
+    """
+    plain = [m for m in members if graph.nodes[m].get("kind") != "folded"]
+    folded = Counter(graph.nodes[m].get("pattern", "") for m in members
+                     if graph.nodes[m].get("kind") == "folded")
+    parts = [_pattern(graph, plain)] if plain else []
+    parts += [f"{count:,} × [{pattern}]" if count > 1 else pattern
+              for pattern, count in folded.most_common(3)]
+    return ", ".join(parts) + (", …" if len(folded) > 3 else "")
 
 
 def _levels(graph: nx.DiGraph) -> dict[str, int]:
@@ -357,7 +395,7 @@ def group_blocks(graph: nx.DiGraph, max_nodes: int, notes: list[str],
         members = [m for b in block for m in (graph.nodes[b].get("members") or [b])]
         ordered = sorted(block, key=lambda n: _order(graph, n))
         result.add_node(name, kind="folded", index=graph.nodes[ordered[0]].get("index"),
-                        members=members, count=len(members), pattern=_pattern(graph, ordered),
+                        members=members, count=len(members), pattern=_band_pattern(graph, ordered),
                         absorbed=[], last=None)
     for tail, head in graph.edges:
         pair = (block_of[tail], block_of[head])

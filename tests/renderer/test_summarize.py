@@ -192,15 +192,34 @@ def test_a_neurons_sum_of_products_folds_and_the_summary_fits_its_ranks():
     small = summarize(_scalar_network(width=8, layers=4).to_networkx(), max_nodes=80)
     assert any("repeated blocks folded" in note for note in small.graph["summary"])
     assert 1 + max(_levels(small).values()) <= MAX_RANKS + 1  # the bands, and the output
+    bands = [d["pattern"] for n, d in small.nodes(data=True) if n.startswith("depth ")]
+    assert bands and not any("folded" in pattern for pattern in bands)  # not "folded × 28"
+    assert any(" × [(multiply → add) × " in pattern for pattern in bands)  # but what they fold
 
 
-def test_a_deep_summary_is_grouped_even_under_max_nodes():
-    def alternating(x):  # no block repeats three times in a row: folds into a deep chain
+def test_alternating_blocks_fold_as_one_repeated_block():
+    def alternating(x):  # sin(x·1) + cos(x·2) + sin(x·3) + …
         total = np.sin(x * 1.0)
         for k in range(2, 40):
             total = total + (np.sin(x * k) if k % 2 else np.cos(x * k))
         return total
 
-    small = summarize(gradviz.trace(alternating, 0.3).to_networkx(), max_nodes=100)
+    small = summarize(gradviz.trace(alternating, 0.3).to_networkx(), max_nodes=80)
+    folded = [d["pattern"] for _, d in small.nodes(data=True) if d.get("kind") == "folded"]
+    assert "(multiply → cos → add → multiply → sin → add) × 18" in folded
+    assert small.number_of_nodes() < 10
+    assert not any("bands by depth" in note for note in small.graph["summary"])
+
+
+def test_a_deep_summary_is_grouped_even_under_max_nodes():
+    functions = (np.sin, np.cos, np.tanh, np.arctan, np.sinh)  # a cycle too long to fold
+
+    def cycling(x):
+        total = np.sin(x * 1.0)
+        for k in range(2, 40):
+            total = total + functions[k % 5](x * k)
+        return total
+
+    small = summarize(gradviz.trace(cycling, 0.3).to_networkx(), max_nodes=100)
     assert small.number_of_nodes() < 40  # folding alone leaves about 40, one below the other
     assert any("bands by depth" in note for note in small.graph["summary"])
