@@ -111,10 +111,25 @@ def register(subparsers) -> None:
         epilog=_TRACE_EXAMPLES, formatter_class=formatter)
     _add_source_arguments(trace)
     trace.add_argument("-o", "--output", metavar="FILE.json", help="also save the trace as JSON")
+    trace.add_argument("--rows", type=_rows, default=_ROWS, metavar="N",
+                       help=f"text tables of more than N rows show the first and last N/2 "
+                       f"(default {_ROWS}); 'all' prints every row")
     trace.add_argument("--format", choices=("text", "latex", "markdown", "html"), default="text",
                        help="text: the tables drawn for the terminal (default); latex (booktabs, "
                        "\\dot{w}_i and \\bar{w}_i), markdown or html: ready to paste")
     trace.set_defaults(run=run_trace)
+
+
+_ROWS = 100  # a table's rows printed by default: a 100 001-node trace prints in a second
+
+
+def _rows(text: str) -> int | None:
+    """``--rows``: a positive number, or ``all`` (``None``)."""
+    if text.strip().lower() == "all":
+        return None
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of rows or 'all', got {text!r}")
+    return int(text)
 
 
 def _is_trace_file(text: str) -> bool:
@@ -209,7 +224,7 @@ def run_trace(arguments: argparse.Namespace) -> int:
     """``gradviz trace``: print the tables; ``-o`` also saves the trace."""
     from rich.console import Console
 
-    from gradviz.export.tables import forward_table, reverse_table
+    from gradviz.export.tables import forward_table, reverse_table, row_count, streamed_table
 
     if arguments.output is not None:
         check_output(arguments.output, "-o", "trace.json")
@@ -230,11 +245,21 @@ def run_trace(arguments: argparse.Namespace) -> int:
             sys.stdout.write(text)
         return 0
     console = Console(highlight=False, soft_wrap=False)
+    left_out = 0
     with _standard_output("the tables"):
-        for k in forward:
-            console.print(forward_table(trace, k))
-        for k in range(len(trace.reverse_sweeps)):
-            console.print(reverse_table(trace, k))
+        for kind, numbers in (("forward", forward), ("reverse", range(len(trace.reverse_sweeps)))):
+            for k in numbers:
+                total = row_count(trace, kind, k)
+                if arguments.rows is None and total > 1000:  # printed as it is made
+                    for part in streamed_table(trace, kind, k, width=console.width):
+                        console.print(part)
+                    continue
+                table = forward_table if kind == "forward" else reverse_table
+                console.print(table(trace, k, rows=arguments.rows))
+                left_out = max(left_out, total - (arguments.rows or total))
+    if left_out:
+        print(f"{left_out:,} rows of the longest table not shown: --rows all prints every row, "
+              f"--rows N the first and last N/2", file=sys.stderr)
     if arguments.output:
         print(f"wrote {arguments.output}", file=sys.stderr)
     return 0

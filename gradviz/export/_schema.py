@@ -530,6 +530,8 @@ class _Pool:
             raise _fail(f"pool.offsets[{k}]", f"entry does not lie inside the {self.dtypes[kinds[k]]} data")
         self.count = len(kinds)
         self.table = self._values(kinds, ndims, dims, offsets) + self.reprs[::-1] + [None]
+        #: The same as an object array, for gathering many values by numpy indexing.
+        self.objects = onp.fromiter(self.table, dtype=object, count=len(self.table))
 
     def _values(self, kinds: onp.ndarray, ndims: onp.ndarray, dims: onp.ndarray,
                 offsets: onp.ndarray) -> list:

@@ -22,9 +22,12 @@ is refused with a :class:`~gradviz.errors.TraceFileError` naming the field.
 from __future__ import annotations
 
 import base64
+import gc
 import json
 import math
-from typing import Any, Callable
+from contextlib import contextmanager
+from itertools import accumulate, chain, repeat
+from typing import Any, Callable, Iterator
 
 import numpy as onp
 
@@ -59,7 +62,7 @@ class _Pool:
         self.dims: list[int] = []
         self.values: list[Any] = []
         self.reprs: list[str] = []
-        self._seen: dict[int, int] = {}
+        self._seen: dict[int, int] = {id(None): -1}
         self._kept: list[Any] = []  # keeps boxes alive, so that no id is reused meanwhile
 
     def add(self, value: Any) -> int:
@@ -95,6 +98,36 @@ class _Pool:
         self.dims.extend(array.shape)
         self.values.append(array)
         return len(self.kinds) - 1
+
+    def add_all(self, values: list) -> list[int]:
+        """:meth:`add` of each of ``values``, in bulk: those met before are found by their
+        ids, new numbers (a sweep or a chain has one per node) are stored all at once."""
+        seen = self._seen
+        ids = list(map(id, values))
+        refs = list(map(seen.get, ids))
+        if None not in refs:
+            return refs
+        missing = [values[k] for k, ref in enumerate(refs) if ref is None]
+        numbers = {id(value): value for value in missing
+                   if type(value) is onp.float64 or type(value) is float}
+        if len(numbers) < len(missing):  # arrays, boxes, texts; or one number twice
+            for value in missing:
+                if id(value) not in numbers:
+                    self.add(value)
+        start = len(self.kinds)
+        seen.update(zip(numbers, range(start, start + len(numbers))))
+        self.kinds.extend(repeat(0, len(numbers)))
+        self.ndims.extend(repeat(0, len(numbers)))
+        self.values.extend(numbers.values())
+        return list(map(seen.get, ids))
+
+    def add_numbers(self, numbers: onp.ndarray) -> range:
+        """New entries for the float64 ``numbers``, one each; returns their references."""
+        start = len(self.kinds)
+        self.kinds.extend([0] * len(numbers))
+        self.ndims.extend([0] * len(numbers))
+        self.values.extend(numbers)
+        return range(start, len(self.kinds))
 
     def to_dict(self) -> dict:
         kinds, ndims = onp.asarray(self.kinds, dtype=onp.int64), onp.asarray(self.ndims, dtype=onp.int64)
@@ -147,55 +180,135 @@ def _op_entry(node) -> dict:
 
 
 def _node_columns(trace: Trace, pool: _Pool) -> tuple[dict, list, list]:
-    add, ops, texts, sites = pool.add, _Table(), _Table(), {}
-    columns = {name: [] for name in ("op", "site", "source", "value", "args", "parent_arg",
-                                     "parent_node", "partial_value")}
-    op, site_column, source, value, args = (columns[k] for k in ("op", "site", "source", "value", "args"))
-    parent_arg, parent_node, partial = (columns[k] for k in ("parent_arg", "parent_node", "partial_value"))
-    arg_ends, parent_ends = [], []
-    for node in trace.tape.nodes:
-        primitive, site = node.primitive, node.site
-        op.append(ops.number((node.op, id(primitive)), lambda: _op_entry(node)))
-        key = site if site is None or isinstance(site, tuple) else id(site)
-        numbers = sites.get(key)
-        if numbers is None:  # a loop records one site many times: its text is made once
-            described, line = describe_site(site), site_source(site)
-            numbers = sites[key] = (texts.number(described, lambda: described),
-                                    texts.number(line, lambda: line))
-        site_column.append(numbers[0])
-        source.append(numbers[1])
-        value.append(add(node.value))
-        linked = {a for a, _ in node.parents}
-        args.extend(-1 if k in linked else add(arg) for k, arg in enumerate(node.args))
-        arg_ends.append(len(args))
-        for a, p in node.parents:
-            parent_arg.append(a)
-            parent_node.append(p)
-            partial.append(add(partial_value(trace, node.index, a)))
-        parent_ends.append(len(parent_arg))
-    columns["arg_end"], columns["parent_end"] = arg_ends, parent_ends
+    """Every per-node field as a column, each gathered in one pass over the records."""
+    tape = trace.tape
+    records = tape.records
+    count = len(records)
+    ops, texts = _Table(), _Table()
+    # Each primitive's entry and each site's texts are made once, where first met.
+    primitives = [record.primitive for record in records]
+    first = dict(zip(map(id, reversed(primitives)), range(count - 1, -1, -1)))
+    numbers = {key: ops.number(key, lambda: _op_entry(tape.node(index)))
+               for key, index in sorted(first.items(), key=lambda item: item[1])}
+    sites = [record.site for record in records]
+    described = {}
+    for site in dict.fromkeys(sites):  # a loop records one site many times
+        text, line = describe_site(site), site_source(site)
+        described[site] = (texts.number(text, lambda: text), texts.number(line, lambda: line))
+    arg_counts = list(map(len, [record.args for record in records]))
+    parent_counts = list(map(len, [record.parents for record in records]))
+    if arg_counts == parent_counts:  # every argument a node: no constant to keep
+        args = [-1] * sum(arg_counts)
+    else:
+        args = []
+        for record in records:
+            linked = {a for a, _ in record.parents}
+            args.extend(-1 if k in linked else pool.add(arg) for k, arg in enumerate(record.args))
+    pairs = [pair for record in records for pair in record.parents]
+    parent_arg = [a for a, _ in pairs]
+    op = list(map(numbers.__getitem__, map(id, primitives)))
+    kinds = {numbers[key]: primitives[index] for key, index in first.items()}
+    columns = {"op": op,
+               "site": [described[site][0] for site in sites],
+               "source": [described[site][1] for site in sites],
+               "value": pool.add_all([record.value for record in records]), "args": args,
+               "parent_arg": parent_arg, "parent_node": [p for _, p in pairs],
+               "partial_value": _partials(trace, (op, kinds), parent_counts, parent_arg, pool),
+               "arg_end": list(accumulate(arg_counts)), "parent_end": list(accumulate(parent_counts))}
     encoded = {name: _column(numbers) for name, numbers in columns.items()}
-    encoded["count"] = len(op)
+    encoded["count"] = count
     return encoded, ops.entries, texts.entries
 
 
+_SCALARS = frozenset((float, onp.float64))
+
+
+def _partials(trace: Trace, ops: tuple[list, dict], parent_counts: list, parent_arg: list,
+              pool: _Pool) -> list[int]:
+    """The pool references of every edge's local partial, in edge order; ``ops`` is the op
+    column and the primitive of each op number.
+
+    The edges of an elementwise primitive whose value and arguments are float64 numbers (a
+    loop of scalar operations) are done many at once: grouped by primitive and argument, each
+    group's tangent rule runs once on arrays of them. Any other edge's partial is
+    :func:`partial_value`'s, one by one.
+    """
+    records = trace.tape.records
+    owners = list(chain.from_iterable(map(repeat, range(len(records)), parent_counts)))
+    refs: list = [None] * len(owners)
+    position = dict(zip(zip(owners, parent_arg), range(len(owners))))
+    column, primitives = onp.asarray(ops[0], dtype=onp.int64), ops[1]
+    linked = onp.asarray(parent_counts) > 0
+    for number, primitive in primitives.items():
+        if primitive is None or not primitive.info.get("elementwise"):
+            continue
+        indices = onp.flatnonzero((column == number) & linked).tolist()
+        for width, group in _scalar_groups(indices, [records[i] for i in indices]).items():
+            _partials_at_once(primitive, width, group, position, refs, pool)
+    for place, ref in enumerate(refs):
+        if ref is None:
+            refs[place] = pool.add(partial_value(trace, owners[place], parent_arg[place]))
+    return refs
+
+
+def _scalar_groups(indices: list, members: list) -> dict[int, tuple[list, list]]:
+    """The records among ``members`` (nodes ``indices``) whose value and arguments are all
+    float64 numbers and that have no keyword arguments, as ``(indices, records)`` by their
+    number of arguments."""
+    scalar = _SCALARS.__contains__
+    if (set(map(type, [r.value for r in members])) <= _SCALARS and not any(r.kwargs for r in members)
+            and set(map(type, chain.from_iterable(r.args for r in members))) <= _SCALARS):
+        widths = set(map(len, [r.args for r in members]))
+        if len(widths) == 1:  # the usual case, told in a few passes over the group
+            return {widths.pop(): (indices, members)}
+        kept = zip(indices, members)
+    else:
+        kept = [(i, r) for i, r in zip(indices, members) if not r.kwargs and scalar(type(r.value))
+                and all(map(scalar, map(type, r.args)))]
+    groups: dict[int, tuple[list, list]] = {}
+    for index, record in kept:
+        group = groups.setdefault(len(record.args), ([], []))
+        group[0].append(index)
+        group[1].append(record)
+    return groups
+
+
+def _partials_at_once(primitive, width: int, group: tuple[list, list], position: dict, refs: list,
+                      pool: _Pool) -> None:
+    """Each partial of the scalar nodes ``group`` by one call of the tangent rule on arrays."""
+    indices, records = group
+    if len(records) < 2:
+        return
+    ans = onp.fromiter((r.value for r in records), onp.float64, len(records))
+    columns = [onp.fromiter((r.args[k] for r in records), onp.float64, len(records))
+               for k in range(width)]
+    for argnum in range(width):
+        rule, local = primitive.jvp_rule(argnum), primitive.local_partials.get(argnum)
+        places = [position.get((index, argnum)) for index in indices]
+        if rule is None or None in places:
+            continue
+        ones = onp.ones(len(records))
+        try:  # as partial_value has it: the row's own partial, or its tangent rule on ones
+            with onp.errstate(all="ignore"):  # a NaN partial is shown, not warned about
+                values = unbox(ones * local(ans, *columns) if local is not None else rule(ones, ans, *columns))
+        except Exception:  # noqa: BLE001 - then one by one, as any other edge
+            continue
+        if type(values) is onp.ndarray and values.shape == ans.shape and values.dtype == ans.dtype:
+            for place, ref in zip(places, pool.add_numbers(values)):
+                refs[place] = ref
+
+
 def _sweep_columns(sweep: Sweep, pool: _Pool) -> dict:
-    add = pool.add
-    node, value, term_end, term_arg, term_node, term_value = [], [], [], [], [], []
-    for step in sweep.steps:
-        node.append(step.node)
-        value.append(add(step.value))
-        for a, p, t in step.terms:
-            term_arg.append(a)
-            term_node.append(p)
-            term_value.append(add(t))
-        term_end.append(len(term_arg))
-    steps = {"count": len(node), "node": node, "value": value, "term_end": term_end,
-             "term_arg": term_arg, "term_node": term_node, "term_value": term_value}
+    steps = sweep.steps
+    terms = [step.terms for step in steps]
+    flat = [term for each in terms for term in each]
+    columns = {"node": [step.node for step in steps], "value": pool.add_all([step.value for step in steps]),
+               "term_end": list(accumulate(map(len, terms))), "term_arg": [a for a, _, _ in flat],
+               "term_node": [p for _, p, _ in flat], "term_value": pool.add_all([t for _, _, t in flat])}
     return {"kind": sweep.kind, "label": sweep.label,
-            "seeds": [[index, add(seed)] for index, seed in sweep.seeds.items()],
-            "results": _column([add(r) for r in sweep.results]),
-            "steps": {k: v if k == "count" else _column(v) for k, v in steps.items()}}
+            "seeds": [[index, pool.add(seed)] for index, seed in sweep.seeds.items()],
+            "results": _column(pool.add_all(sweep.results)),
+            "steps": {"count": len(steps), **{k: _column(v) for k, v in columns.items()}}}
 
 
 def trace_to_dict(trace: Trace) -> dict:
@@ -214,8 +327,23 @@ def trace_from_dict(data: Any) -> Trace:
     raises :class:`~gradviz.errors.TraceFileError` naming the first field that is wrong."""
     checked = check_file(data, FORMAT, (1, VERSION))
     if isinstance(checked, Columns):
-        return _build_columns(data, checked)
+        with _collector_paused():
+            return _build_columns(data, checked)
     return _build(data, checked)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic collector paused: building a large trace makes hundreds of thousands
+    of tuples, none in a cycle, and would run it over them again and again (half the time
+    of a load)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _build(data: dict, decode) -> Trace:
@@ -252,52 +380,67 @@ def _build(data: dict, decode) -> Trace:
 
 
 def _build_columns(data: dict, checked: Columns) -> Trace:
-    """A trace from a checked version-3 file."""
-    decode, nodes = checked.pool.table.__getitem__, checked.nodes
-    primitives = [None if entry["op"] == "input" else
-                  _stand_in(entry["op"], entry["differentiable"],
-                            tuple(sorted(entry["partials"].items())), entry["elementwise"])
-                  for entry in checked.ops]
-    texts = checked.texts
-    op, site, source, value = (nodes[k].tolist() for k in ("op", "site", "source", "value"))
-    args, arg_end = nodes["args"].tolist(), nodes["arg_end"].tolist()
-    parent_arg, parent_node = nodes["parent_arg"].tolist(), nodes["parent_node"].tolist()
-    partial, parent_end = nodes["partial_value"].tolist(), nodes["parent_end"].tolist()
-    tape, partials = Tape(1), {}
-    records = tape.records
-    arg_start = parent_start = 0
-    for index in range(checked.count):
-        values = [decode(a) for a in args[arg_start:arg_end[index]]]
-        parents = tuple(zip(parent_arg[parent_start:parent_end[index]],
-                            parent_node[parent_start:parent_end[index]]))
-        for (argnum, parent), ref in zip(parents, partial[parent_start:parent_end[index]]):
-            values[argnum] = records[parent].value
-            partials[index, argnum] = decode(ref)
-        description = texts[site[index]]
-        records.append(Record(primitives[op[index]], tuple(values), {}, parents, decode(value[index]),
-                              TextSite(description, texts[source[index]]) if description else None))
-        arg_start, parent_start = arg_end[index], parent_end[index]
+    """A trace from a checked version-3 file, column by column: each field of every record
+    is gathered at once by numpy indexing, and the records are made in one pass."""
+    objects = checked.pool.objects  # a value reference indexes it, negative ones from the end
+    nodes, count = checked.nodes, checked.count
+    primitives = onp.fromiter(
+        (None if entry["op"] == "input" else
+         _stand_in(entry["op"], entry["differentiable"], tuple(sorted(entry["partials"].items())),
+                   entry["elementwise"]) for entry in checked.ops), dtype=object, count=len(checked.ops))
+    arg_end, parent_end = nodes["arg_end"], nodes["parent_end"]
+    parent_arg, parent_node = nodes["parent_arg"], nodes["parent_node"]
+    owner = onp.repeat(onp.arange(count), onp.diff(parent_end, prepend=0))
+    # An argument that is a node holds that node's value: its reference is the node's.
+    arg_refs = nodes["args"].copy()
+    arg_refs[(arg_end - onp.diff(arg_end, prepend=0))[owner] + parent_arg] = nodes["value"][parent_node]
+    args = _segments(objects[arg_refs].tolist(), arg_end)
+    parents = _segments(list(zip(parent_arg.tolist(), parent_node.tolist())), parent_end)
+    records = list(map(tuple.__new__, repeat(Record), zip(
+        primitives[nodes["op"]].tolist(), args, iter(dict, None), parents,
+        objects[nodes["value"]].tolist(), _sites(checked.texts, nodes["site"], nodes["source"]))))
+    tape = Tape(1)
+    tape.records = records
     trace = Trace(tape, list(data["inputs"]), list(data["input_names"]), list(data["outputs"]),
                   list(data["output_names"]), data["name"])
-    remember_partials(trace, partials)  # the stand-ins have no rules to work them out
-    trace.sweeps.extend(_sweep_from_columns(entry, decode) for entry in checked.sweeps)
+    remember_partials(trace, dict(zip(zip(owner.tolist(), parent_arg.tolist()),  # no rules to
+                                      objects[nodes["partial_value"]].tolist())))  # work them out
+    trace.sweeps.extend(_sweep_from_columns(entry, objects) for entry in checked.sweeps)
     return trace
 
 
-def _sweep_from_columns(entry: dict, decode) -> Sweep:
-    columns = {k: v.tolist() for k, v in entry["steps"].items()}
-    node, value, term_end = columns["node"], columns["value"], columns["term_end"]
-    term_arg, term_node, term_value = columns["term_arg"], columns["term_node"], columns["term_value"]
-    steps, start = [], 0
-    for k in range(len(node)):
-        end = term_end[k]
-        terms = tuple((a, p, decode(t)) for a, p, t in
-                      zip(term_arg[start:end], term_node[start:end], term_value[start:end]))
-        steps.append(Step(node[k], decode(value[k]), terms))
-        start = end
-    seeds = {i: decode(v) for i, v in entry["seeds"]}
-    return Sweep(entry["kind"], seeds, [decode(r) for r in entry["results"].tolist()], steps,
-                 entry["label"])
+def _segments(items: list, ends: onp.ndarray) -> list[tuple]:
+    """``items`` cut into tuples ending at ``ends`` (checked: never decreasing, the last
+    ``len(items)``); segments of one length, as in a chain, are cut without a Python loop."""
+    counts = onp.diff(ends, prepend=0)
+    if len(counts) and not onp.any(counts != counts[0]):
+        width = int(counts[0])
+        if width == 0:
+            return [()] * len(counts)
+        return list(zip(*[iter(items)] * width))
+    starts = (ends - counts).tolist()
+    return [tuple(items[start:end]) for start, end in zip(starts, ends.tolist())]
+
+
+def _sites(texts: list, site: onp.ndarray, source: onp.ndarray) -> list:
+    """Each node's :class:`TextSite` (``None`` where it has none), one object per distinct
+    (description, source line) pair: a loop's nodes share theirs."""
+    pairs, inverse = onp.unique(site * max(len(texts), 1) + source, return_inverse=True)
+    made = onp.fromiter((TextSite(texts[pair // max(len(texts), 1)], texts[pair % max(len(texts), 1)])
+                         if texts[pair // max(len(texts), 1)] else None for pair in pairs.tolist()),
+                        dtype=object, count=len(pairs))
+    return made[inverse.reshape(-1)].tolist()
+
+
+def _sweep_from_columns(entry: dict, objects: onp.ndarray) -> Sweep:
+    columns = entry["steps"]
+    terms = list(zip(columns["term_arg"].tolist(), columns["term_node"].tolist(),
+                     objects[columns["term_value"]].tolist()))
+    steps = list(map(tuple.__new__, repeat(Step), zip(
+        columns["node"].tolist(), objects[columns["value"]].tolist(),
+        _segments(terms, columns["term_end"]))))
+    seeds = {i: objects[v] for i, v in entry["seeds"]}
+    return Sweep(entry["kind"], seeds, objects[entry["results"]].tolist(), steps, entry["label"])
 
 
 def _stand_in(op: str, differentiable: bool, partials: tuple, elementwise: bool) -> Primitive:

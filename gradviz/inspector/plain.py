@@ -30,20 +30,37 @@ def print_run(state: InspectorState, console: Console | None = None) -> int:
     return print_steps(state, console)
 
 
-def print_steps(state: InspectorState, console: Console) -> int:
-    """Every step of the current trace from the current position (or up to a breakpoint)."""
+#: Steps printed before plain mode goes on silently (a 100 001-node trace has 300 003).
+PRINTED_STEPS = 1000
+
+
+def print_steps(state: InspectorState, console: Console, *, limit: int = PRINTED_STEPS) -> int:
+    """Every step of the current trace from the current position (or up to a breakpoint).
+
+    A long trace prints its first ``limit`` steps and a line saying so; the later ones are
+    walked without printing, their breakpoints still checked, and the step where one stops
+    the run is printed."""
+    total = sum(len(phase.steps) for phase in state.phases)
     console.print(Rule(Text(f"{state.trace.name}: {len(state.trace)} nodes")))  # a name is not markup
     if state.breakpoints:
         console.print(Text("breakpoints: " + ", ".join(b.description for b in state.breakpoints)))
-    console.print(views.graph_view(state, height=len(views.graph_lines(state)) + 1))
+    console.print(views.graph_view(state, height=min(len(views.graph_lines(state)), limit) + 1))
+    shown = 0
     while True:
-        console.print(Rule(style="#808080"))
-        console.print(views.where_text(state, breakpoints=False))
-        console.print(views.step_text(state))
-        if state.position.step == len(state.phase.steps) - 1:
-            console.print(views.table_view(state, height=len(state.phase.steps) + 1, wrap=True))
+        if shown < limit or state.stopped_by:
+            console.print(Rule(style="#808080"))
+            console.print(views.where_text(state, breakpoints=False))
+            console.print(views.step_text(state))
+            if state.position.step == len(state.phase.steps) - 1 and len(state.phase.steps) < limit:
+                console.print(views.table_view(state, height=len(state.phase.steps) + 1, wrap=True))
+        elif shown == limit:
+            checked = ", breakpoints still checked" if state.breakpoints else ""
+            console.print(Text(f"… the first {limit:,} of {total:,} steps printed; the rest are "
+                               f"not{checked}: step through them in a terminal, or print the "
+                               f"tables with 'gradviz trace'"))
+        shown += 1
         if state.stopped_by:
-            console.print(views.graph_view(state, height=len(views.graph_lines(state)) + 1))
+            console.print(views.graph_view(state, height=min(len(views.graph_lines(state)), limit) + 1))
             return 1
         before = state.position
         _advance(state)
