@@ -6,8 +6,10 @@ Times and memory are measured in separate runs (tracemalloc slows what it watche
 median time of ``save_trace`` and ``load_trace`` over R runs, beside ``json.dumps`` and
 ``json.loads`` of the same columns (the floor any JSON format pays); then the peak memory of
 each (tracemalloc, numpy's buffers included) as a ratio to the trace's own memory (its peak
-while being recorded); the file's size; and the time of ``gradviz trace FILE`` printing the
-tables of the saved file. Not a test: timings depend on the machine.
+while being recorded); the file's size; and the time of ``gradviz trace FILE`` (its tables, cut
+to their first and last rows) and of ``gradviz inspect FILE`` in plain mode. Wall-clock and CPU
+medians are both shown: on a loaded machine the CPU time is the steadier. Not a test: timings
+depend on the machine.
 """
 
 from __future__ import annotations
@@ -39,12 +41,19 @@ def chain(operations: int):
 
 def seconds(function, *args, repeat: int = 3) -> float:
     """The median time of ``repeat`` calls."""
-    times = []
+    return timed(function, *args, repeat=repeat)[0]
+
+
+def timed(function, *args, repeat: int = 3) -> tuple[float, float]:
+    """The median wall-clock time and the median CPU time of ``repeat`` calls (on a shared,
+    loaded machine the CPU time is the steadier of the two)."""
+    times, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         function(*args)
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(times), statistics.median(cpu)
 
 
 def peak(function, *args) -> tuple:
@@ -68,8 +77,8 @@ def main() -> None:
     print(f"trace of {len(trace):,} nodes: {own / 1e6:.1f} MB of its own")
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "chain.json")
-        save = seconds(save_trace, trace, path, repeat=repeat)
-        load = seconds(load_trace, path, repeat=repeat)
+        save, save_cpu = timed(save_trace, trace, path, repeat=repeat)
+        load, load_cpu = timed(load_trace, path, repeat=repeat)
         columns = trace_to_dict(trace)
         text = json.dumps(columns, separators=(",", ":"))
         dumps = seconds(json.dumps, columns, repeat=repeat)
@@ -78,6 +87,7 @@ def main() -> None:
         print(f"file: {os.path.getsize(path) / 1e6:.1f} MB")
         print(f"save {save:.2f} s (json.dumps of its columns {dumps:.2f} s, {save / dumps:.1f}×); "
               f"load {load:.2f} s (json.loads {loads:.2f} s, {load / loads:.1f}×); medians of {repeat}")
+        print(f"CPU time: save {save_cpu:.2f} s, load {load_cpu:.2f} s")
         _, save_peak = peak(save_trace, trace, path)
         loaded, load_peak = peak(load_trace, path)
         assert len(loaded) == len(trace)
@@ -86,12 +96,13 @@ def main() -> None:
             print(f"{what} peak {top / 1e6:.1f} MB = {top / own:.2f}× the trace's memory")
         if arguments.no_tables:
             return
-        out = io.StringIO()
-        start = time.perf_counter()
-        with contextlib.redirect_stdout(out):
-            gradviz.cli.main(["trace", path])
-        print(f"gradviz trace FILE: {time.perf_counter() - start:.2f} s, "
-              f"{len(out.getvalue()) / 1e6:.1f} MB of tables")
+        for command in (["trace", path], ["inspect", path]):
+            out = io.StringIO()
+            start, start_cpu = time.perf_counter(), time.process_time()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+                gradviz.cli.main(command)  # inspect prints plain text: stdout is not a terminal
+            print(f"gradviz {command[0]} FILE: {time.perf_counter() - start:.2f} s "
+                  f"({time.process_time() - start_cpu:.2f} s CPU), {len(out.getvalue()) / 1e6:.2f} MB printed")
         print(f"load average {os.getloadavg()[0]:.1f}")
 
 
