@@ -131,15 +131,20 @@ exp2 = defrule(onp.exp2,           "2^{0}·ln 2",            REALS, reads="ans",
               partial=lambda ans, x: ans * _LN2,                                                          elementwise=True)
 expm1 = defrule(onp.expm1,         "exp {0}",               REALS, reads="x",
               partial=lambda ans, x: exp(x),                                                              elementwise=True)  # not ans + 1: 0 below x ≈ -37
-# reciprocal(x), not 1 / x: x may be a Python float, which divides by 0 with an exception, not numpy's inf
+# The rows that divide by their partial's denominator keep both rules: g / x is one pass over
+# an array, g·(1/x) two, and one more node in a higher-order trace.
 log = defrule(onp.log,             "1/{0}",                 POSITIVE, reads="x",
-              partial=lambda ans, x: reciprocal(x),                                                       elementwise=True)
+              jvp=lambda t, ans, x: t / x,
+              vjp=lambda g, ans, x: g / x,                                                          elementwise=True)
 log2 = defrule(onp.log2,           "1/({0}·ln 2)",          POSITIVE, reads="x",
-              partial=lambda ans, x: reciprocal(x * _LN2),                                                elementwise=True)
+              jvp=lambda t, ans, x: t / (x * _LN2),
+              vjp=lambda g, ans, x: g / (x * _LN2),                                                 elementwise=True)
 log10 = defrule(onp.log10,         "1/({0}·ln 10)",         POSITIVE, reads="x",
-              partial=lambda ans, x: reciprocal(x * _LN10),                                               elementwise=True)
+              jvp=lambda t, ans, x: t / (x * _LN10),
+              vjp=lambda g, ans, x: g / (x * _LN10),                                                elementwise=True)
 log1p = defrule(onp.log1p,         "1/(1+{0})",             POSITIVE, reads="x",
-              partial=lambda ans, x: reciprocal(1 + x),                                                   elementwise=True)
+              jvp=lambda t, ans, x: t / (1 + x),
+              vjp=lambda g, ans, x: g / (1 + x),                                                    elementwise=True)
 def _softmax_weight(exponential, ans, x, other):
     """∂ logaddexp(x, y)/∂x = exp(x − ans), x's softmax weight (``exponential`` is exp, or exp2
     for logaddexp2). Where that is ∞ − ∞ (x = ans = ±∞) it is nan in autograd; here it is its
@@ -179,13 +184,17 @@ cos = defrule(onp.cos,             "-sin {0}",              REALS, reads="x",
 tan = defrule(onp.tan,             "1 + tan² {0}",          UNIT, reads="ans",
               partial=lambda ans, x: 1 + ans * ans,                                                       elementwise=True)
 arcsin = defrule(onp.arcsin,       "1/√(1-{0}²)",           UNIT, reads="x",
-              partial=lambda ans, x: 1 / sqrt((1 - x) * (1 + x)),                                         elementwise=True)
+              jvp=lambda t, ans, x: t / sqrt((1 - x) * (1 + x)),
+              vjp=lambda g, ans, x: g / sqrt((1 - x) * (1 + x)),                                            elementwise=True)
 arccos = defrule(onp.arccos,       "-1/√(1-{0}²)",          UNIT, reads="x",
-              partial=lambda ans, x: -1 / sqrt((1 - x) * (1 + x)),                                        elementwise=True)
+              jvp=lambda t, ans, x: -t / sqrt((1 - x) * (1 + x)),
+              vjp=lambda g, ans, x: -g / sqrt((1 - x) * (1 + x)),                                           elementwise=True)
 arctan = defrule(onp.arctan,       "1/(1+{0}²)",            REALS, reads="x",
-              partial=lambda ans, x: 1 / (1 + x * x),                                                     elementwise=True)
+              jvp=lambda t, ans, x: t / (1 + x * x),
+              vjp=lambda g, ans, x: g / (1 + x * x),                                                elementwise=True)
 arctan2 = defrule(onp.arctan2,     ("{1}/({0}²+{1}²)", "-{0}/({0}²+{1}²)"), each(REALS, POSITIVE), reads=("y, x", "y, x"),
-              partial=(lambda ans, y, x: x * reciprocal(x * x + y * y), lambda ans, y, x: -y * reciprocal(x * x + y * y)), elementwise=True)
+              jvp=(lambda t, ans, y, x: t * x / (x * x + y * y), lambda t, ans, y, x: -t * y / (x * x + y * y)),
+              vjp=(lambda g, ans, y, x: g * x / (x * x + y * y), lambda g, ans, y, x: -g * y / (x * x + y * y)), elementwise=True)
 def _over_length(x, ans):
     """x/‖·‖ for a length ``ans`` (``hypot``, a norm): its direction, and 0 where the length is
     0. There every vector of length ≤ 1 is a subgradient; 0 is the smallest, and the one a
@@ -225,11 +234,14 @@ cosh = defrule(onp.cosh,           "sinh {0}",              REALS, reads="x",
 tanh = defrule(onp.tanh,           "1 - tanh² {0}",         REALS, reads="x",
               partial=lambda ans, x: _sech_squared(x),                                                    elementwise=True)
 arcsinh = defrule(onp.arcsinh,     "1/√({0}²+1)",           REALS, reads="x",
-              partial=lambda ans, x: 1 / hypot(x, 1.0),                                                   elementwise=True)
+              jvp=lambda t, ans, x: t / hypot(x, 1.0),
+              vjp=lambda g, ans, x: g / hypot(x, 1.0),                                            elementwise=True)
 arccosh = defrule(onp.arccosh,     "1/√({0}²-1)",           ABOVE_ONE, reads="x",
-              partial=lambda ans, x: 1 / (sqrt(x - 1) * sqrt(x + 1)),                                     elementwise=True)
+              jvp=lambda t, ans, x: t / (sqrt(x - 1) * sqrt(x + 1)),
+              vjp=lambda g, ans, x: g / (sqrt(x - 1) * sqrt(x + 1)),                                            elementwise=True)
 arctanh = defrule(onp.arctanh,     "1/(1-{0}²)",            UNIT, reads="x",
-              partial=lambda ans, x: reciprocal((1 - x) * (1 + x)),                                       elementwise=True)
+              jvp=lambda t, ans, x: t / ((1 - x) * (1 + x)),
+              vjp=lambda g, ans, x: g / ((1 - x) * (1 + x)),                                                elementwise=True)
 acosh, asinh, atanh = arccosh, arcsinh, arctanh
 
 # === complex parts and types ===================================================================
