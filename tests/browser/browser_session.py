@@ -5,8 +5,8 @@ on any console error) are imported by the test modules; without Chromium the tes
 skipped with the reason, which pytest prints (``-rs`` is in the project's options).
 
 Only what the tests use: open a URL (and wait for its first paint), find elements, press keys,
-run a script, wait for a condition in the page, read the
-browser's console and network logs, take a screenshot.
+run a script, wait for a condition in the page, read the browser's console and network logs,
+take a screenshot.
 """
 
 from __future__ import annotations
