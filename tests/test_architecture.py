@@ -2,7 +2,8 @@
 rules, the namespaces users import, export (the trace's views), the debugger, the renderer /
 inspector / training runs, gradviz.drawing, the command line. A module may import its own layer
 and the layers below; an import inside a function (a convenience method that loads a view on
-use) is not a module-level import and is not checked here."""
+use) is not a module-level import and is not checked here. And no module keeps a cache in
+another object's ``__dict__``."""
 
 from __future__ import annotations
 
@@ -70,3 +71,14 @@ def test_every_part_of_the_package_has_a_layer():
 
 def test_module_level_imports_point_down_the_layers():
     assert _upward_imports() == []
+
+
+def test_no_cache_is_kept_in_another_objects_dict():
+    """Caches belong to what computes them (a table of its own, weakly keyed, or an attribute set
+    up in ``__init__``): no module reads or writes an object's ``__dict__`` behind its back."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "__dict__":
+                found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert found == []
