@@ -18,7 +18,6 @@ import string
 import numpy as onp
 
 from gradviz.engine.tracer import Box, unbox
-from gradviz.rules import numpy_rules as gnp
 
 
 # --- index arithmetic (plain numbers only) ------------------------------------------------------
@@ -716,3 +715,9 @@ def _split_along(ary, indices_or_sections, axis, equal_parts):
     before = (slice(None),) * axis
     bounds = _split_bounds(_shape(ary)[axis], indices_or_sections, equal_parts)
     return [gnp._split_piece(ary, before + (slice(start, stop),)) for start, stop in bounds]
+
+
+# Last, not first: the table imports this module's names, so this module must have defined
+# them before the table starts, whichever of the two a program imports first
+# (``import gradviz.scipy.stats`` reaches this module through the linear-algebra rules).
+from gradviz.rules import numpy_rules as gnp  # noqa: E402
