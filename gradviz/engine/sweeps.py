@@ -25,7 +25,7 @@ from numpy import ndarray as _ndarray
 
 from gradviz.engine.broadcast import fit_adjoint, fit_tangent, is_complex, real_part, shape_of
 from gradviz.engine.containers import CONTAINER_TYPES, addable
-from gradviz.engine.tracer import RULE, Node, Record, Tape
+from gradviz.engine.tracer import RULE, Node, Tape
 from gradviz.engine.values import SparseObject, dense, registered_space, vspace_makers
 from gradviz.errors import GradvizError, MissingRuleError, RuleError
 
@@ -243,15 +243,40 @@ def forward_sweep(tape: Tape, seeds: dict[int, Any], *, policy: Policy = PLAIN, 
         tangents[index] = seed
     steps: list[Step] = []
     watch = policy.watcher("forward", tape, steps)
+    higher = tape.level > 1  # an outer tape records what the rules compute
     for j, record in enumerate(records):
+        if not record.parents:
+            continue  # an input: its tangent is its seed
+        primitive, value, args, kwargs = record.primitive, record.value, record.args, record.kwargs
+        jvps = primitive.jvps
         total = None
         terms = [] if watch is not None else None
         for argnum, i in record.parents:
-            if tangents[i] is None:
+            tangent = tangents[i]
+            if tangent is None:
                 continue  # a symbolic zero sends nothing
-            term = _tangent_term(tape, j, record, argnum, tangents[i])
-            if term is None:
+            # The row's rule, else the rule for any argument (see Primitive.jvp_rule).
+            rule = jvps.get(argnum) or primitive.jvp_rule(argnum)
+            if rule is None:
+                _allow_missing_rule(tape.node(j), "JVP", argnum)  # a constant argument
                 continue
+            try:
+                if higher:
+                    term = _run_rule(("forward", primitive, record.site, tape.made_by.get(j)),
+                                     rule, (tangent, value, *args), kwargs)
+                else:
+                    term = rule(tangent, value, *args, **kwargs) if kwargs else rule(tangent, value, *args)
+            except GradvizError:
+                raise
+            except Exception as exc:
+                raise _rule_failure(tape.node(j), "JVP", argnum, exc) from exc
+            # The usual case, an array of the node's shape or a float64 for a float64, is
+            # told in a few reads; anything else is broadcast to the node's shape.
+            if not ((type(term) is _ndarray and type(value) is _ndarray and term.shape == value.shape)
+                    or (type(term) is _float64 and type(value) is _float64)):
+                term = _fit_term(tape, j, argnum, term, value)
+                if term is None:
+                    continue  # a zero the rule returned (an integer output, a sign)
             total = term if total is None else total + term
             if terms is not None:
                 terms.append((argnum, i, term))
@@ -347,33 +372,6 @@ def reverse_sweep(tape: Tape, seeds: dict[int, Any], *, policy: Policy = PLAIN, 
             if release:
                 records[j] = None  # the tape is used once: free its value and arguments early
     return Sweep("reverse", seeds, adjoints, steps, label)
-
-
-def _tangent_term(tape: Tape, j: int, record: Record, argnum: int, tangent: Any) -> Any:
-    """``∂wj/∂wi · ẇi`` by node ``j``'s tangent rule for argument ``argnum``, broadcast to
-    ``wj``'s shape; ``None`` is a zero (no rule for a constant argument, an integer output)."""
-    rule = record.primitive.jvp_rule(argnum)
-    if rule is None:
-        _allow_missing_rule(tape.node(j), "JVP", argnum)
-        return None
-    value = record.value
-    try:
-        if tape.level > 1:  # an outer tape records what the rule computes
-            term = _run_rule(("forward", record.primitive, record.site, tape.made_by.get(j)),
-                             rule, (tangent, value, *record.args), record.kwargs)
-        else:
-            term = rule(tangent, value, *record.args, **record.kwargs)
-    except GradvizError:
-        raise
-    except Exception as exc:
-        raise _rule_failure(tape.node(j), "JVP", argnum, exc) from exc
-    # The usual case, an array of the node's shape or a float64 for a float64, is told in a
-    # few attribute reads; anything else is fitted.
-    if type(term) is _ndarray and type(value) is _ndarray and term.shape == value.shape:
-        return term
-    if type(term) is _float64 and type(value) is _float64:
-        return term
-    return _fit_term(tape, j, argnum, term, value)
 
 
 def _run_rule(made: tuple, rule: Callable, args: tuple, kwargs: dict) -> Any:
