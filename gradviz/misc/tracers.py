@@ -40,7 +40,7 @@ from gradviz.engine.tree import flatten, unflatten
 from gradviz.errors import MissingRuleError
 
 __all__ = ["Node", "trace", "full_graph", "FullGraphNode", "VJPNode", "JVPNode",
-           "register_notrace", "const_graph"]
+           "register_notrace", "const_graph", "const_graph_unary"]
 
 
 class Node:
@@ -233,6 +233,18 @@ def const_graph(fun: Callable, *args, **kwargs) -> Callable:
         return replay[0](call_args)
 
     return replayed
+
+
+def const_graph_unary(fun: Callable) -> Callable:
+    """:func:`const_graph` of a function of one argument (autograd's name for that case).
+
+    Example:
+        >>> import gradviz.numpy as np
+        >>> square_sum = const_graph_unary(lambda x: np.sum(x * x))
+        >>> [float(square_sum(np.array([v, 2.0]))) for v in (1.0, 3.0)]
+        [5.0, 13.0]
+    """
+    return const_graph(fun)
 
 
 def _record(fun: Callable, bound_args: tuple, bound_kwargs: dict, call_args: tuple) -> Callable:

@@ -242,3 +242,17 @@ def test_tracer_module_helpers():
         return seen + [lib["tracer"].isbox(1.5)]
 
     assert helpers(GRADVIZ) == helpers(AUTOGRAD) == [(True, 1.5), False]
+
+
+@BOTH
+def test_const_graph_unary_records_once_and_replays(lib):
+    calls = []
+
+    def f(x):
+        calls.append(1)
+        return lib["np"].sum(lib["np"].sin(x) * x)
+
+    replayed = lib["tracers"].const_graph_unary(f)
+    values = [replayed(X), replayed(X * 2.0)]
+    close(values, [onp.sum(onp.sin(X) * X), onp.sum(onp.sin(2 * X) * 2 * X)])
+    assert len(calls) == 1
