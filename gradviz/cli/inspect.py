@@ -121,10 +121,15 @@ def _check_breakpoints_fit(arguments, trace) -> None:
     if arguments.break_iteration:
         raise GradvizError("--break-iteration is for training runs (gradviz train moons "
                            "--inspect); an expression is a single iteration")
+    _check_operations(arguments, trace, "this trace's")
+
+
+def _check_operations(arguments, trace, whose: str) -> None:
+    """Refuse a ``--break-op`` that names no operation of ``trace``."""
     operations = sorted({node.op for node in trace.nodes if node.op != "input"})
     unknown = [name for name in arguments.break_op if name not in operations]
     if unknown:
-        raise GradvizError(f"--break-op {', '.join(unknown)} would never stop: this trace's "
+        raise GradvizError(f"--break-op {', '.join(unknown)} would never stop: {whose} "
                            f"operations are {', '.join(operations)}")
 
 
@@ -202,6 +207,8 @@ def _train_in_inspector(arguments, model, inputs, labels) -> int:
                                   learning_rate=arguments.lr, keep_traces=True)
     run = Run((iteration.trace for iteration in iterations), total=arguments.steps, inputs=inputs,
               labels=labels, predict=model.predict, training=True)
+    if arguments.break_op:  # every iteration records the same operations: the first says
+        _check_operations(arguments, run.trace(0), f"the {model.name} model's")
     return inspect(run, breakpoints=breakpoints_from(arguments), plain=arguments.plain or None)
 
 

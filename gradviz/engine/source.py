@@ -7,16 +7,18 @@ is or by folder names: the same rule holds whichever path of the engine recorded
 
 from __future__ import annotations
 
+import functools
 import linecache
 import os
 import sys
 import warnings
-from typing import Any
+from typing import Any, Callable
 
 import numpy
 
 __all__ = ["describe_site", "site_location", "site_source", "line_of", "TextSite", "user_site",
-           "INTERNAL_FILES", "user_frame", "warn_at_user_lines", "stop_warning_at_user_lines"]
+           "INTERNAL_FILES", "user_frame", "warn_at_user_lines", "stop_warning_at_user_lines",
+           "warning_at_user_lines"]
 
 #: Modules of gradviz that are model code a user reads (the lecture's training models): a
 #: node they create is sited on their lines, as a user's own model would be.
@@ -154,9 +156,46 @@ except ImportError:  # pragma: no cover - numpy 1.x: a numpy.errstate per tape
 _switched: list = [None, None]  # the user's error state last seen, and its switched copy
 
 
+#: warnings registries of the files a sweep's warning pointed into (see _warn_at_node_site)
+_REGISTRIES: dict[str, dict] = {}
+
+
+def _swept_record(frame: Any) -> Any:
+    """The record of the node a sweep is working through when ``frame`` is inside a rule
+    that the sweep called (the sweeps' loops name it ``record``), or ``None``."""
+    while frame is not None:
+        if frame.f_globals.get("__name__") == "gradviz.engine.sweeps":
+            record = frame.f_locals.get("record")
+            if getattr(record, "site", None) is not None:
+                return record
+        frame = frame.f_back
+    return None
+
+
+def _warn_at_node_site(kind: str, inner: Any) -> bool:
+    """A warning raised by a rule inside a sweep, at the line that made the node, as
+    ``divide by zero encountered in the derivative of sqrt``; ``False`` outside a sweep."""
+    record = _swept_record(inner)
+    location = None if record is None else site_location(record.site)
+    if location is None:
+        return False
+    file_name, line, _function = location
+    frame = user_frame(inner)  # the user's module, when the node was made in the same file
+    module_globals = frame.f_globals if frame is not None and frame.f_code.co_filename == file_name else None
+    registry = (module_globals.setdefault("__warningregistry__", {}) if module_globals is not None
+                else _REGISTRIES.setdefault(file_name, {}))
+    warnings.warn_explicit(f"{kind} encountered in the derivative of {record.primitive.name}",
+                           RuntimeWarning, file_name, line,
+                           module=None if module_globals is None else module_globals.get("__name__"),
+                           registry=registry, module_globals=module_globals)
+    return True
+
+
 def _warn_at_user_line(kind: str, flag: int) -> None:
     """numpy's error callback: the RuntimeWarning numpy would give, at the user's line."""
     inner = sys._getframe(1)
+    if _warn_at_node_site(kind, inner):
+        return
     primitive = inner.f_locals.get("primitive")  # the engine's recorder names the operation
     name = getattr(primitive, "name", None) or inner.f_code.co_name
     frame = user_frame(inner) or inner
@@ -189,6 +228,21 @@ def warn_at_user_lines() -> Any:
         with numpy.errstate(call=_warn_at_user_line, **modes) if modes else _same():
             _switched[:] = [current, _extobj_contextvar.get()]
     return _extobj_contextvar.set(_switched[1])
+
+
+def warning_at_user_lines(sweep: Callable) -> Callable:
+    """``sweep`` with numpy's warnings at the user's lines while it runs: a rule's warning
+    points at the line that made the node (the engine calls sweeps after the tape ends)."""
+
+    @functools.wraps(sweep)
+    def switched(*args, **kwargs):
+        token = warn_at_user_lines()
+        try:
+            return sweep(*args, **kwargs)
+        finally:
+            stop_warning_at_user_lines(token)
+
+    return switched
 
 
 def stop_warning_at_user_lines(token: Any) -> None:

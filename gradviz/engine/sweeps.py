@@ -25,6 +25,7 @@ from numpy import ndarray as _ndarray
 
 from gradviz.engine.broadcast import fit_adjoint, fit_tangent, is_complex, real_part, shape_of
 from gradviz.engine.containers import CONTAINER_TYPES, addable
+from gradviz.engine.source import warning_at_user_lines
 from gradviz.engine.tracer import RULE, Node, Tape
 from gradviz.engine.values import SparseObject, dense, registered_space, vspace_makers
 from gradviz.errors import GradvizError, MissingRuleError, RuleError
@@ -217,6 +218,7 @@ def _fit_term(tape: Tape, index: int, argnum: int, term: Any, value: Any) -> Any
         raise _rule_failure(tape.node(index), "JVP", argnum, exc) from exc
 
 
+@warning_at_user_lines
 def forward_sweep(tape: Tape, seeds: dict[int, Any], *, policy: Policy = PLAIN, label: str = "") -> Sweep:
     """Push seed tangents through the tape in evaluation order: ``ẇj = Σ ∂wj/∂wi · ẇi``.
 
@@ -295,6 +297,7 @@ def forward_sweeps(tape: Tape, seed_sets: list[dict[int, Any]], *, policy: Polic
             for seeds, label in zip(seed_sets, labels)]
 
 
+@warning_at_user_lines
 def reverse_sweep(tape: Tape, seeds: dict[int, Any], *, policy: Policy = PLAIN, label: str = "") -> Sweep:
     """Pull seed adjoints back through the tape in reverse evaluation order: node ``j``'s
     adjoint is complete once every later node has sent its share, and then it sends

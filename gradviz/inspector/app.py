@@ -15,14 +15,17 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Region
 from textual.reactive import reactive
 from textual.screen import ModalScreen
+from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
 from gradviz.inspector import views
 from gradviz.inspector.state import InspectorState
 
-__all__ = ["InspectorApp", "HELP"]
+__all__ = ["InspectorApp", "Lines", "HELP"]
 
 HELP = """\
 [b]Keys[/b]
@@ -65,6 +68,54 @@ class HelpScreen(ModalScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(HELP, id="help")
+
+
+class Lines(Widget):
+    """A panel drawn line by line from a rich :class:`~rich.text.Text`, each line cut to the
+    width: showing a new text renders and repaints only the lines that differ from the last
+    (a step moves the highlight across two lines of the graph and changes a few numbers)."""
+
+    def __init__(self, *, id: str):
+        super().__init__(id=id)
+        self._keys: list[tuple] = []
+        self._strips: list[Strip] = []
+        self._width = 0
+        self.text = Text()  #: what the panel shows
+
+    def show(self, text: Text) -> None:
+        self.text = text
+        width = self.size.width
+        lines = text.split("\n", allow_blank=True)
+        keys = [(line.plain, tuple(line.spans), line.style) for line in lines]
+        if width != self._width:
+            self._keys, self._strips, self._width = [], [], width
+        # a window that follows the current node moves its lines up or down: a line is
+        # rendered again only when its content is new, wherever it was before
+        rendered = dict(zip(self._keys, self._strips))
+        strips, base = [], self.rich_style
+        for line, key in zip(lines, keys):
+            strip = rendered.get(key)
+            if strip is None:
+                line.truncate(width, overflow="ellipsis")
+                segments = line.render(self.app.console, end="")
+                strip = Strip(segments).crop_extend(0, width, None).apply_style(base)
+            strips.append(strip)
+        changed = [y for y, key in enumerate(keys) if y >= len(self._keys) or self._keys[y] != key]
+        changed += range(len(keys), len(self._keys))  # lines that are blank now
+        self._keys, self._strips = keys, strips
+        if changed:
+            self.refresh(Region(0, changed[0], width, changed[-1] - changed[0] + 1))
+
+    def render(self) -> Text:
+        return self.text
+
+    def render_line(self, y: int) -> Strip:
+        if y < len(self._strips) and self._strips[y].cell_length == self.size.width:
+            return self._strips[y]
+        return Strip.blank(self.size.width, self.rich_style)
+
+    def on_resize(self) -> None:
+        self.show(self.text)
 
 
 class InspectorApp(App):
@@ -118,7 +169,7 @@ class InspectorApp(App):
     WIDE_TRAINING = (120, 40)
 
     #: what the screen shows: position, message, breakpoint stop and count (see state.snapshot)
-    snapshot: reactive[tuple] = reactive((), init=False)
+    snapshot: reactive[tuple] = reactive((), init=False, repaint=False)  # panels repaint themselves
 
     def __init__(self, state: InspectorState, *, export_dir: str | Path = "."):
         super().__init__()
@@ -131,12 +182,12 @@ class InspectorApp(App):
         self._drawn: dict[str, tuple] = {}  # per panel: what it was last drawn from
 
     def compose(self) -> ComposeResult:
-        yield Static(id="where")
+        yield Lines(id="where")
         with Horizontal(id="main"):
-            yield Static(id="graph")
+            yield Lines(id="graph")
             with Vertical(id="right"):
-                yield Static(id="step")
-                yield Static(id="table")
+                yield Lines(id="step")
+                yield Lines(id="table")
         if self.state.run.training:
             with Horizontal(id="training"):
                 yield Static(id="loss")
@@ -211,22 +262,22 @@ class InspectorApp(App):
         # every panel has a fixed size: no update needs a new layout of the screen
         if self._drawn.get("where") != (snapshot, self.compact):
             self._drawn["where"] = (snapshot, self.compact)
-            self.query_one("#where", Static).update(
-                views.where_text(state, breakpoints=not self.compact), layout=False)
-        graph = self.query_one("#graph", Static)
+            self.query_one("#where", Lines).show(
+                views.where_text(state, breakpoints=not self.compact))
+        graph = self.query_one("#graph", Lines)
         # Text, not a string: textual would read a loaded trace's name as markup.
         graph.border_title = Text(f"graph · {state.trace.name} · {len(state.trace)} nodes"
                                   + self._tab_hint())
-        self.query_one("#table", Static).border_title = "the lecture's tables" + self._tab_hint()
+        self.query_one("#table").border_title = "the lecture's tables" + self._tab_hint()
         width, height = self._inner("#graph", (60, 30))
         if self._stale("graph", snapshot, width, height):
-            graph.update(views.graph_view(state, height=height - 2, width=width), layout=False)
+            graph.show(views.graph_view(state, height=height - 2, width=width))
         if self._stale("step", snapshot):
-            self.query_one("#step", Static).update(views.step_text(state), layout=False)
+            self.query_one("#step", Lines).show(views.step_text(state))
         table_width, table_height = self._inner("#table", (80, 24))
         if self._stale("table", snapshot, table_width, table_height):
-            self.query_one("#table", Static).update(
-                views.tables_view(state, height=table_height, width=table_width), layout=False)
+            self.query_one("#table", Lines).show(
+                views.tables_view(state, height=table_height, width=table_width))
         if state.run.training:
             self.query_one("#loss").border_title = "loss per step" + self._tab_hint()
             self._refresh_training()

@@ -182,7 +182,8 @@ def table_view(state: InspectorState, height: int = 20, *, wrap: bool = False,
     current row, which is highlighted; a finished phase is full, a coming one empty."""
     number = state.position.phase if number is None else number
     rows, trace, phase = _rows(state, number), state.trace, state.phases[number]
-    current = next((k for k, row in enumerate(rows) if row[0] == state.current.node), 0)
+    node = state.current.node  # a property that looks the step up: once, not once per row
+    current = next((k for k, row in enumerate(rows) if row[0] == node), 0)
     start = max(0, min(current - height // 3, len(rows) - height))
     shown = rows[start : start + height]
     derivative = "" if phase.kind == "evaluate" else "Operations to compute derivative"

@@ -87,3 +87,13 @@ def test_the_nonfinite_report_is_nan_births(monkeypatch, capsys):
     monkeypatch.setattr(nans, "nan_birth", lambda trace: seen.append(trace) or original(trace))
     assert main(["train", "moons", "--lr", "0.1", "--steps", "5"]) == 1
     assert len(seen) == 1  # once, on the first non-finite iteration only
+
+
+def test_a_break_op_the_model_does_not_use_is_refused_with_its_operations(capsys):
+    code = main(["train", "moons", "--inspect", "--plain", "--steps", "3", "--break-op", "frob"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--break-op frob would never stop: the logistic model's operations" in err
+    assert "log" in err.split("operations are ")[1] and "Traceback" not in err
+    code = main(["train", "moons", "--model", "mlp", "--inspect", "--plain", "--steps", "3",
+                 "--break-op", "tanh"])
+    assert code == 1 and "tanh" in capsys.readouterr().out  # one the model uses stops there

@@ -81,3 +81,27 @@ def test_the_users_numpy_error_settings_are_kept():
     assert calls and set(calls) == {"divide by zero"}  # the forward log and its VJP
     gradviz.grad(log_shifted)(onp.array([2.0, 3.0]))
     assert onp.geterr() == before and onp.geterrcall() is None
+
+
+def rooted(x):
+    return np.sqrt(x) * 3.0  # SQRT LINE
+
+
+@pytest.mark.parametrize("differentiate", [gradviz.grad, lambda f: lambda x: gradviz.jvp(f, (x,), (1.0,))],
+                         ids=["reverse", "forward"])
+def test_a_rules_warning_in_a_sweep_points_at_the_line_that_made_the_node(differentiate):
+    """sqrt(0) is fine, its derivative 0.5/sqrt(0) is not: numpy warns inside the rule, and
+    the warning names the user's line and the operation, not a file of gradviz.rules."""
+    seen = caught(differentiate(rooted), 0.0)
+    assert [(w.filename, w.lineno) for w in seen] == [(__file__, line_of("SQRT LINE"))]
+    assert "encountered in the derivative of sqrt" in str(seen[0].message)
+
+
+def test_the_rules_warnings_follow_the_users_filters():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # as an error, it is the rule's failure, said at the node and the user's line
+        with pytest.raises(gradviz.GradvizError, match="SQRT LINE.*the derivative of sqrt"):
+            gradviz.grad(rooted)(0.0)
+    with onp.errstate(invalid="ignore", divide="ignore"):
+        assert caught(gradviz.grad(rooted), 0.0) == []
