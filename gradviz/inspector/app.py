@@ -22,7 +22,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
-from gradviz.inspector import views
+from gradviz.inspector import layered, views
 from gradviz.inspector.state import InspectorState
 
 __all__ = ["InspectorApp", "Lines", "HELP"]
@@ -38,6 +38,7 @@ HELP = """\
   s            switch seed: the same row in the next sweep of the same kind
   b            break on the current node's operation (again: remove)
   e            export the current graph through the renderer
+  v            the graph as a tree, or in 2-D: layers by depth, inputs on top
   tab          on a small terminal: show the next panel (graph, tables, training)
   ?            this help            q  ctrl+c   quit
 
@@ -163,6 +164,7 @@ class InspectorApp(App):
         Binding("s", "switch_seed", "seed", show=False),
         Binding("b", "toggle_break", "break on op", show=False),
         Binding("e", "export", "export", show=False),
+        Binding("v", "switch_layout", "2-D/tree", show=False),
     ]
     #: below this size one panel is shown at a time (tab switches); a training run needs more
     WIDE = (120, 30)
@@ -178,6 +180,7 @@ class InspectorApp(App):
         self.views = ["graph", "tables"] + (["training"] if state.run.training else [])
         self.view = "graph"  # the panel shown when the terminal is too small for all
         self.compact = False
+        self.two_d = False  # the graph panel: a tree (False) or layers by depth (True)
         self._styled_for: tuple | None = None  # the (compact, view) the screen's classes show
         self._drawn: dict[str, tuple] = {}  # per panel: what it was last drawn from
 
@@ -266,12 +269,15 @@ class InspectorApp(App):
                 views.where_text(state, breakpoints=not self.compact))
         graph = self.query_one("#graph", Lines)
         # Text, not a string: textual would read a loaded trace's name as markup.
-        graph.border_title = Text(f"graph · {state.trace.name} · {len(state.trace)} nodes"
-                                  + self._tab_hint())
+        graph.border_title = Text(f"graph · {state.trace.name} · {len(state.trace)} nodes · v: "
+                                  + ("tree" if self.two_d else "2-D") + self._tab_hint())
         self.query_one("#table").border_title = "the lecture's tables" + self._tab_hint()
         width, height = self._inner("#graph", (60, 30))
-        if self._stale("graph", snapshot, width, height):
-            graph.show(views.graph_view(state, height=height - 2, width=width))
+        if self._stale("graph", snapshot, width, height, self.two_d):
+            if self.two_d:
+                graph.show(layered.layered_view(state, height=height, width=width))
+            else:  # the tree's height is its lines, without its header and its last line
+                graph.show(views.graph_view(state, height=height - 2, width=width))
         if self._stale("step", snapshot):
             self.query_one("#step", Lines).show(views.step_text(state))
         table_width, table_height = self._inner("#table", (80, 24))
@@ -342,6 +348,10 @@ class InspectorApp(App):
         self.view = self.views[(self.views.index(self.view) + 1) % len(self.views)]
         self._lay_out(self.size.width, self.size.height)
         self.call_after_refresh(self.refresh_panels)
+
+    def action_switch_layout(self) -> None:
+        self.two_d = not self.two_d
+        self.refresh_panels()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

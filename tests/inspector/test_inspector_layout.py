@@ -199,3 +199,42 @@ def test_table_headers_are_whole_when_there_is_room():
     assert "Operations to compute value" in wide and "Operations to compute derivative" in wide
     narrow = views.table_text(state, 10, 40).plain
     assert "…" not in narrow.splitlines()[1] and "value" in narrow.splitlines()[1]
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE])
+def test_v_draws_the_graph_in_layers_around_the_current_node(size):
+    """The 2-D view of a 29-term sum: boxes in layers by depth, the current node's box among
+    them with its label and numbers, every line inside the panel; v again gives the tree."""
+    expression = " + ".join(f"sin(x*{k})" for k in range(1, 30))
+    app = InspectorApp(make_state(trace_expression(expression, "x=0.5")))
+
+    async def scenario(pilot):
+        await pilot.press("f", "v")
+        for _ in range(20):
+            await pilot.press("right")
+        await pilot.pause()
+        graph = app.query_one("#graph")
+        text = graph.text.plain
+        label = app.state.trace.label(app.state.current.node)
+        assert app.two_d and "╭" in text and "╰" in text and f"│ {label} = " in text
+        assert "w̄=" in text and "layers " in text.splitlines()[-1]
+        assert all(len(line) <= graph.content_size.width for line in text.splitlines())
+        assert len(text.splitlines()) <= graph.content_size.height
+        await pilot.press("v")
+        await pilot.pause()
+        assert not app.two_d and "╭" not in graph.text.plain
+
+    drive(app, size, scenario)
+
+
+def test_the_2d_view_of_the_mlp_summarises_arrays_as_the_renderer_does():
+    app = training_app()
+
+    async def scenario(pilot):
+        await pilot.press("v", "f")
+        await pilot.pause()
+        text = app.query_one("#graph").text.plain
+        assert " min " in text and " max " in text  # (200, 8) min … mean … max …
+        assert "[…" not in text and "w̄=[" not in text
+
+    drive(app, LARGE, scenario)
