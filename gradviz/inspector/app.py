@@ -183,6 +183,7 @@ class InspectorApp(App):
         self.two_d = False  # the graph panel: a tree (False) or layers by depth (True)
         self._styled_for: tuple | None = None  # the (compact, view) the screen's classes show
         self._drawn: dict[str, tuple] = {}  # per panel: what it was last drawn from
+        self._shown_for: tuple = ()  # the state and layout of the last refresh_panels
 
     def compose(self) -> ComposeResult:
         yield Lines(id="where")
@@ -260,8 +261,15 @@ class InspectorApp(App):
         self._drawn[panel] = key
         return True
 
+    @property
+    def up_to_date(self) -> bool:
+        """Whether the panels on the screen show the current state at the current layout
+        (tests wait for this instead of waiting for some time)."""
+        return self._shown_for == (self.state.snapshot(), self._styled_for, tuple(self.size))
+
     def refresh_panels(self) -> None:
         state, snapshot = self.state, self.state.snapshot()
+        self._shown_for = (snapshot, self._styled_for, tuple(self.size))
         # every panel has a fixed size: no update needs a new layout of the screen
         if self._drawn.get("where") != (snapshot, self.compact):
             self._drawn["where"] = (snapshot, self.compact)

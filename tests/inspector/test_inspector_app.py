@@ -25,10 +25,20 @@ def lecture_app(tmp_path=None, **options) -> InspectorApp:
     return InspectorApp(state, export_dir=tmp_path or ".")
 
 
+async def settled(pilot) -> None:
+    """Wait, by events and not by time, until the screen shows the app's state."""
+    await pilot.pause()
+    for _ in range(200):
+        if pilot.app.up_to_date:
+            return
+        await pilot.pause()
+    raise AssertionError("the inspector never drew its panels")
+
+
 def drive(app: InspectorApp, scenario):
     async def main():
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
+            await settled(pilot)
             return await scenario(pilot)
 
     return asyncio.run(main())

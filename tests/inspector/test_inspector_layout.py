@@ -29,10 +29,20 @@ def training_app(model=None, steps: int = 5) -> InspectorApp:
     return InspectorApp(make_state(run, breakpoints=[NonFinite()]))
 
 
+async def settled(pilot) -> None:
+    """Wait, by events and not by time, until the screen shows the app's state."""
+    await pilot.pause()
+    for _ in range(200):
+        if pilot.app.up_to_date:
+            return
+        await settled(pilot)
+    raise AssertionError("the inspector never drew its panels")
+
+
 def drive(app: InspectorApp, size, scenario):
     async def main():
         async with app.run_test(size=size) as pilot:
-            await pilot.pause()
+            await settled(pilot)
             return await scenario(pilot)
 
     return asyncio.run(main())
@@ -58,10 +68,10 @@ def test_at_80x24_one_panel_at_a_time_and_tab_switches():
         assert app.compact and shown(app, "#graph") and not shown(app, "#table")
         assert shown(app, "#step")
         await pilot.press("tab")
-        await pilot.pause()
+        await settled(pilot)
         assert app.view == "tables" and shown(app, "#table") and not shown(app, "#graph")
         await pilot.press("tab")
-        await pilot.pause()
+        await settled(pilot)
         assert app.view == "graph" and shown(app, "#graph")
 
     drive(app, SMALL, scenario)
@@ -97,7 +107,7 @@ def test_training_at_80x24_shows_graph_tables_and_training_in_turn():
         for _ in range(3):
             seen.append([s for s in ("#graph", "#table", "#loss", "#weights") if shown(app, s)])
             await pilot.press("tab")
-            await pilot.pause()
+            await settled(pilot)
         assert seen == [["#graph"], ["#table"], ["#loss", "#weights"]]
         assert app.view == "graph"
 
@@ -111,9 +121,9 @@ def test_the_mlp_weights_and_their_whole_gradient_fit_the_box(size):
     async def scenario(pilot):
         while app.view != "training" and app.compact:
             await pilot.press("tab")
-            await pilot.pause()
+            await settled(pilot)
         await pilot.press("f")
-        await pilot.pause()
+        await settled(pilot)
         text = views.weights_text(app.state).plain
         for name in ("W1", "b1", "W2", "b2"):
             assert f"\n{name} = " in "\n" + text and f"∂L/∂{name} = " in text
@@ -145,15 +155,15 @@ def test_a_key_redraws_only_the_panels_on_the_screen_that_it_changes(monkeypatch
         start = dict(drawn)
         for _ in range(3):
             await pilot.press("right")
-            await pilot.pause()
+            await settled(pilot)
         await pilot.press("z")  # bound to nothing
-        await pilot.pause()
+        await settled(pilot)
         assert drawn["boundary"] == start["boundary"] == 0
         assert drawn["step"] == start["step"] + 3
         while app.view != "training":
             await pilot.press("tab")
-            await pilot.pause()
-        await pilot.pause()
+            await settled(pilot)
+        await settled(pilot)
         assert drawn["boundary"] == 1
 
     drive(app, SMALL, scenario)
@@ -212,7 +222,7 @@ def test_v_draws_the_graph_in_layers_around_the_current_node(size):
         await pilot.press("f", "v")
         for _ in range(20):
             await pilot.press("right")
-        await pilot.pause()
+        await settled(pilot)
         graph = app.query_one("#graph")
         text = graph.text.plain
         label = app.state.trace.label(app.state.current.node)
@@ -221,7 +231,7 @@ def test_v_draws_the_graph_in_layers_around_the_current_node(size):
         assert all(len(line) <= graph.content_size.width for line in text.splitlines())
         assert len(text.splitlines()) <= graph.content_size.height
         await pilot.press("v")
-        await pilot.pause()
+        await settled(pilot)
         assert not app.two_d and "╭" not in graph.text.plain
 
     drive(app, size, scenario)
@@ -232,7 +242,7 @@ def test_the_2d_view_of_the_mlp_summarises_arrays_as_the_renderer_does():
 
     async def scenario(pilot):
         await pilot.press("v", "f")
-        await pilot.pause()
+        await settled(pilot)
         text = app.query_one("#graph").text.plain
         assert " min " in text and " max " in text  # (200, 8) min … mean … max …
         assert "[…" not in text and "w̄=[" not in text
