@@ -57,6 +57,8 @@ def footer_keys(app: InspectorApp) -> list[str]:
     from textual.widgets import Footer
 
     footer = app.query_one(Footer)
+    if not any(item.region.width for item in footer.query("FooterKey")):
+        return None  # not laid out yet: see laid_out_footer
     return [item.description for item in footer.query("FooterKey") if item.region.width > 0
             and item.region.right <= app.size.width]
 
@@ -77,11 +79,21 @@ def test_at_80x24_one_panel_at_a_time_and_tab_switches():
     drive(app, SMALL, scenario)
 
 
+async def laid_out_footer(pilot) -> list[str]:
+    """The footer's keys once the footer is laid out (waited for by pauses, not by time)."""
+    for _ in range(200):
+        keys = footer_keys(pilot.app)
+        if keys is not None:
+            return keys
+        await pilot.pause()
+    raise AssertionError("the footer was never laid out")
+
+
 def test_at_80x24_the_footer_shows_help_and_quit():
     app = lecture_app()
 
     async def scenario(pilot):
-        keys = footer_keys(app)
+        keys = await laid_out_footer(pilot)
         assert "help" in keys and "quit" in keys and "step" in keys
 
     drive(app, SMALL, scenario)
@@ -94,7 +106,8 @@ def test_at_140x45_every_panel_is_shown():
         assert not app.compact
         for selector in ("#graph", "#step", "#table", "#loss", "#weights", "#boundary"):
             assert shown(app, selector), selector
-        assert "help" in footer_keys(app) and "panel" not in footer_keys(app)
+        keys = await laid_out_footer(pilot)
+        assert "help" in keys and "panel" not in keys
 
     drive(app, LARGE, scenario)
 
