@@ -27,6 +27,7 @@ import json
 import math
 from contextlib import contextmanager
 from itertools import accumulate, chain, repeat
+from operator import attrgetter, itemgetter
 from typing import Any, Callable, Iterator
 
 import numpy as onp
@@ -46,6 +47,11 @@ __all__ = ["save_trace", "load_trace", "trace_to_dict", "trace_from_dict", "FORM
 
 FORMAT = "gradviz-trace"
 VERSION = 3
+# The number types stored in line; fields of a Record, read by C-level maps.
+_SCALARS = frozenset((float, onp.float64))
+_VALUE, _ARGS, _KWARGS = attrgetter("value"), attrgetter("args"), attrgetter("kwargs")
+
+
 class _Pool:
     """Collects every value of a trace, to be written as one base64 blob per dtype.
 
@@ -108,8 +114,10 @@ class _Pool:
         if None not in refs:
             return refs
         missing = [values[k] for k, ref in enumerate(refs) if ref is None]
-        numbers = {id(value): value for value in missing
-                   if type(value) is onp.float64 or type(value) is float}
+        if set(map(type, missing)) <= _SCALARS:  # the usual case, without a Python loop
+            numbers = dict(zip(map(id, missing), missing))
+        else:
+            numbers = {id(value): value for value in missing if type(value) in _SCALARS}
         if len(numbers) < len(missing):  # arrays, boxes, texts; or one number twice
             for value in missing:
                 if id(value) not in numbers:
@@ -220,9 +228,6 @@ def _node_columns(trace: Trace, pool: _Pool) -> tuple[dict, list, list]:
     return encoded, ops.entries, texts.entries
 
 
-_SCALARS = frozenset((float, onp.float64))
-
-
 def _partials(trace: Trace, ops: tuple[list, dict], parent_counts: list, parent_arg: list,
               pool: _Pool) -> list[int]:
     """The pool references of every edge's local partial, in edge order; ``ops`` is the op
@@ -256,9 +261,10 @@ def _scalar_groups(indices: list, members: list) -> dict[int, tuple[list, list]]
     float64 numbers and that have no keyword arguments, as ``(indices, records)`` by their
     number of arguments."""
     scalar = _SCALARS.__contains__
-    if (set(map(type, [r.value for r in members])) <= _SCALARS and not any(r.kwargs for r in members)
-            and set(map(type, chain.from_iterable(r.args for r in members))) <= _SCALARS):
-        widths = set(map(len, [r.args for r in members]))
+    args = list(map(_ARGS, members))
+    if (set(map(type, map(_VALUE, members))) <= _SCALARS and not any(map(_KWARGS, members))
+            and set(map(type, chain.from_iterable(args))) <= _SCALARS):
+        widths = set(map(len, args))
         if len(widths) == 1:  # the usual case, told in a few passes over the group
             return {widths.pop(): (indices, members)}
         kept = zip(indices, members)
@@ -279,12 +285,12 @@ def _partials_at_once(primitive, width: int, group: tuple[list, list], position:
     indices, records = group
     if len(records) < 2:
         return
-    ans = onp.fromiter((r.value for r in records), onp.float64, len(records))
-    columns = [onp.fromiter((r.args[k] for r in records), onp.float64, len(records))
+    ans = onp.fromiter(map(_VALUE, records), onp.float64, len(records))
+    columns = [onp.fromiter(map(itemgetter(k), map(_ARGS, records)), onp.float64, len(records))
                for k in range(width)]
     for argnum in range(width):
         rule, local = primitive.jvp_rule(argnum), primitive.local_partials.get(argnum)
-        places = [position.get((index, argnum)) for index in indices]
+        places = list(map(position.get, zip(indices, repeat(argnum))))
         if rule is None or None in places:
             continue
         ones = onp.ones(len(records))
