@@ -90,10 +90,12 @@ async def _press(app: InspectorApp, keys: list[str]) -> dict[str, list[float]]:
     return round_trips
 
 
-def key_latency(presses: int = 150):
+def key_latency(presses: int = 150, two_d: bool = False):
+    """Key to screen in the tree view of the graph, or (``two_d``) in its 2-D view."""
     trace = thousand_node_trace()
     print(f"trace: {len(trace)} nodes, {len(trace.sweeps)} sweeps")
     app = TimedInspector(make_state(trace))
+    app.two_d = two_d
     # the first visit to each sweep builds its table rows once: done here, before measuring
     keys = ["f", "f", "f", "f"] + ["left"] * 4 + ["right"] * presses + ["left"] * presses
     keys += ["s", "s"] * 20 + ["f", "left"] * 20 + ["z"] * 40
@@ -209,6 +211,12 @@ def main() -> int:
                       50.0, "ms", f"CPU {statistics.median(cpu[key]) * 1000:.1f} ms, max "
                       f"{max(samples) * 1000:.0f} ms, {len(samples)} presses; pilot round trip "
                       f"{statistics.median(round_trips[key]) * 1000:.0f} ms"))
+    latencies, cpu, _ = key_latency(60, two_d=True)
+    for key in ("right", "left"):
+        samples = latencies[key]
+        table.append((f"key {key!r} to screen, 2-D view (v)", statistics.median(samples) * 1000,
+                      50.0, "ms", f"CPU {statistics.median(cpu[key]) * 1000:.1f} ms, "
+                      f"{len(samples)} presses"))
     table.append(("pilot round trip of an unbound key ('z')",
                   statistics.median(round_trips["z"]) * 1000, None, "ms", ""))
     plain, recorded = recording_cost()
