@@ -274,10 +274,12 @@ class Recording:
 
     def _repr_html_(self) -> str | None:
         """Jupyter shows an iteration slider over the traces kept (see
-        :func:`gradviz.renderer.html.training_fragment`); nothing while none is kept."""
+        :func:`gradviz.renderer.html.training_fragment`), its NaN and Inf iterations marked;
+        nothing while none is kept."""
+        from gradviz.drawing import training_findings
         from gradviz.renderer.html import notebook_html
 
-        return notebook_html(self) if len(self) else None
+        return notebook_html(self, training_findings(self.traces)) if len(self) else None
 
     def _repr_svg_(self) -> str | None:
         """The newest trace's graph as SVG, for front ends that show no HTML."""

@@ -1,4 +1,5 @@
-"""``gradviz.to_dot`` and ``gradviz.render``: the debugger's findings worked out, then drawn.
+"""``gradviz.to_dot`` and ``gradviz.render``: the debugger's findings worked out, then drawn;
+likewise the iterations a training page marks (:func:`training_findings`).
 
 The renderer draws the marks it is given and runs no analysis itself. Asking for the
 debugger's findings on a trace (``nans=``, ``check=``, ``health=``, ``debug=``) means running
@@ -21,13 +22,16 @@ import functools
 import os
 from typing import Any, Callable
 
+import numpy as onp
+
 from gradviz.debug import annotate, check_trace, nan_birth
 from gradviz.debug import health as health_report
+from gradviz.debug.health import gradient_norm
 from gradviz.errors import GradvizError
 from gradviz.renderer.dot import to_dot as draw
 from gradviz.renderer.files import render as write
 
-__all__ = ["to_dot", "render", "findings", "with_findings"]
+__all__ = ["to_dot", "render", "findings", "with_findings", "training_findings"]
 
 _ASKED = ("nans", "check", "health", "debug")
 
@@ -79,3 +83,36 @@ def with_findings(source: Any, options: dict) -> dict:
     if not any(asked.values()) or not hasattr(source, "tape") or "findings" in options:
         return options  # nothing asked, a graph (it carries its own), or already worked out
     return {**options, "findings": findings(source, **asked)}
+
+
+def training_findings(traces) -> list[dict]:
+    """The iterations (numbered from 0) of a training run whose loss or gradient is not finite,
+    as the training page marks them (:func:`gradviz.renderer.html.training_fragment`'s
+    ``findings``); the first says where its NaN or Inf was born, as ``gradviz check`` does.
+
+    Example:
+        >>> import gradviz, gradviz.numpy as np
+        >>> f = gradviz.grad(lambda w: np.log(w))
+        >>> with gradviz.record() as run, np.errstate(all="ignore"):
+        ...     _ = f(1.0), f(-1.0), f(0.0)
+        >>> [(found["iteration"], found["text"][:38]) for found in training_findings(run.traces)]
+        [(1, 'the loss or its gradient is NaN or Inf'), (2, 'the loss or its gradient is NaN or Inf')]
+    """
+    from gradviz.inspector.run import Run  # the loss as the page shows it
+
+    traces = list(traces)
+    run = Run(traces) if traces else None
+    found = []
+    for iteration, trace in enumerate(traces):
+        loss = run.loss(iteration)
+        norm = gradient_norm(trace) if trace.reverse_sweeps else 0.0
+        if loss is not None and onp.isfinite(loss) and onp.isfinite(norm):
+            continue
+        text = "the loss or its gradient is NaN or Inf"
+        if not found:
+            with onp.errstate(all="ignore"):
+                births = nan_birth(trace).births
+            if births:
+                text += f"; born: {births[0].describe()}"
+        found.append({"iteration": iteration, "kind": "nonfinite", "text": text})
+    return found

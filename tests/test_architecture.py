@@ -2,8 +2,9 @@
 rules, the namespaces users import, export (the trace's views), the debugger, the renderer /
 inspector / training runs, gradviz.drawing, the command line. A module may import its own layer
 and the layers below; an import inside a function (a convenience method that loads a view on
-use) is not a module-level import and is not checked here. And no module keeps a cache in
-another object's ``__dict__``."""
+use) is not a module-level import and is not checked here; the renderer imports the debugger
+nowhere, not even inside a function. And no module keeps a cache in another object's
+``__dict__``."""
 
 from __future__ import annotations
 
@@ -71,6 +72,18 @@ def test_every_part_of_the_package_has_a_layer():
 
 def test_module_level_imports_point_down_the_layers():
     assert _upward_imports() == []
+
+
+def test_the_renderer_never_imports_the_debugger():
+    """The renderer draws the findings it is given (gradviz.drawing works them out): none of its
+    modules imports gradviz.debug, at module level or inside a function."""
+    found = []
+    for path in sorted((PACKAGE / "renderer").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0
+                     else [alias.name for alias in node.names] if isinstance(node, ast.Import) else [])
+            found += [f"{path.relative_to(PACKAGE)}: {name}" for name in names if _part(name) == "debug"]
+    assert found == []
 
 
 def test_no_cache_is_kept_in_another_objects_dict():

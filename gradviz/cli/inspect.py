@@ -189,9 +189,11 @@ def run_train(arguments) -> int:
         plot_training(model, result.params, inputs, labels, result.losses, arguments.plot)
         print(f"wrote {arguments.plot}")
     if arguments.html:
+        from gradviz.drawing import training_findings
         from gradviz.renderer.html import write_training_page
 
         write_training_page(arguments.html, result, inputs, labels, arguments.break_iteration,
+                            findings=training_findings(result.traces),
                             title=f"moons · {model.name} · {len(result.losses)} of {arguments.steps} "
                             f"steps at lr {arguments.lr:g}")
         print(f"wrote {arguments.html}")

@@ -401,34 +401,38 @@ def _document(title: str, body: str) -> str:
             f"<title>{html.escape(title)} · gradviz</title></head>\n<body>\n{body}\n</body></html>\n")
 
 
-def notebook_html(source: Any) -> str:
+def notebook_html(source: Any, findings=()) -> str:
     """What Jupyter shows for a :class:`~gradviz.Trace` or a :class:`~gradviz.Recording`: the
-    stepper, keys bound while it has the focus; without script, the finished graph."""
+    stepper, keys bound while it has the focus; without script, the finished graph. A
+    recording's ``findings`` are marked on its iteration axis (see :func:`training_fragment`)."""
     from gradviz.engine.trace import Trace
 
     if isinstance(source, Trace):
         return stepper_fragment(source, keys="focus")
-    return training_fragment(list(source.traces), keys="focus")
+    return training_fragment(list(source.traces), findings=findings, keys="focus")
 
 
 # --- a training run -----------------------------------------------------------------------------
 
 
 def training_page(traces, *, inputs=None, labels=None, predict=None, title: str = "training",
-                  breakpoints: list[int] | None = None, digits: int = 4, **options: Any) -> str:
+                  breakpoints: list[int] | None = None, findings=(), digits: int = 4,
+                  **options: Any) -> str:
     """A whole HTML document for a training run: see :func:`training_fragment`."""
     body = training_fragment(traces, inputs=inputs, labels=labels, predict=predict, title=title,
-                             breakpoints=breakpoints, digits=digits, keys="page", **options)
+                             breakpoints=breakpoints, findings=findings, digits=digits, keys="page",
+                             **options)
     return _document(title, body)
 
 
-def write_training_page(path, result, inputs, labels, breakpoints=(), *, title: str = "training") -> str:
+def write_training_page(path, result, inputs, labels, breakpoints=(), *, findings=(),
+                        title: str = "training") -> str:
     """Write the page of a :class:`~gradviz.train.TrainingResult` trained with
     ``keep_traces=True`` to ``path`` (atomically, as every picture)."""
     from gradviz.renderer.backend import write_atomic
 
     page = training_page(result.traces, inputs=inputs, labels=labels, predict=result.model.predict,
-                         title=title, breakpoints=list(breakpoints))
+                         title=title, breakpoints=list(breakpoints), findings=findings)
     write_atomic(path, page.encode("utf-8"))
     return str(path)
 
@@ -480,12 +484,13 @@ def iteration_sweeps(traces, cells: list[dict], iterations: list[int], *, digits
 
 
 def training_fragment(traces, *, inputs=None, labels=None, predict=None, title: str = "training",
-                      breakpoints: list[int] | None = None, digits: int = 4, keys: str = "focus",
-                      **options: Any) -> str:
+                      breakpoints: list[int] | None = None, findings=(), digits: int = 4,
+                      keys: str = "focus", **options: Any) -> str:
     """A slider over the iterations of a training run, with the loss curve, the weights and
     their gradient, the decision boundary over the data and the graph of the iteration with
-    its values and adjoints; the iterations where a NaN or Inf appears, and those of
-    ``breakpoints``, are marked on the iteration axis."""
+    its values and adjoints. The ``findings`` (``{"iteration", "kind", "text"}`` each, worked
+    out by the caller: :func:`gradviz.drawing.training_findings` gives the iterations where a
+    NaN or Inf appears) and the ``breakpoints`` are marked on the iteration axis."""
     from gradviz.renderer.html_training import training_model
 
     traces = list(traces)
@@ -494,7 +499,7 @@ def training_fragment(traces, *, inputs=None, labels=None, predict=None, title: 
                            "gradviz.record() block?)")
     svg, cells = graph_svg(traces[0], dict(options, digits=digits, title=title, seed=None))
     model = training_model(traces, cells, inputs=inputs, labels=labels, predict=predict,
-                           breakpoints=breakpoints or [], digits=digits)
+                           breakpoints=breakpoints or [], findings=findings, digits=digits)
     marked = [finding["iteration"] for finding in model["findings"]]
     model["sweeps"] = iteration_sweeps(traces, cells, stepped_iterations(len(traces), marked),
                                        digits=digits)

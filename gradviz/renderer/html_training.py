@@ -1,6 +1,7 @@
 """The data of a training run's page (see :func:`gradviz.renderer.html.training_page`): per
 iteration the loss, the weights and their gradient, the decision boundary over the data and
-the numbers of the graph; the iterations where a NaN or an Inf appears.
+the numbers of the graph; the iterations marked on its axis (the findings the caller worked
+out, where a NaN or an Inf appears, and the breakpoints).
 
 Each number comes from the recorded traces, read as the inspector reads them
 (:class:`gradviz.inspector.run.Run`); nothing is trained again.
@@ -84,52 +85,36 @@ def _plot(inputs, labels):
     return grid, {"columns": columns, "rows": rows, "samples": samples, "palette": PALETTE}
 
 
-def _findings(traces, losses, breakpoints: list[int]) -> list[dict]:
-    """The iterations (numbered from 0) whose loss or gradient is not finite (the first with where its NaN or
-    Inf was born, as ``gradviz check`` says it), and the breakpoints asked for."""
-    from gradviz.debug.health import gradient_norm
-    from gradviz.debug.nans import nan_birth
-
-    found, first = [], True
-    for iteration, trace in enumerate(traces):
-        norm = gradient_norm(trace) if trace.reverse_sweeps else 0.0
-        if losses[iteration] is not None and onp.isfinite(norm):
-            continue
-        text = "the loss or its gradient is NaN or Inf"
-        if first:
-            with onp.errstate(all="ignore"):
-                births = nan_birth(trace).births
-            if births:
-                text += f"; born: {births[0].describe()}"
-            first = False
-        found.append({"iteration": iteration, "kind": "nonfinite", "text": text})
+def _marks(findings, breakpoints: list[int], count: int) -> list[dict]:
+    """The marks on the iteration axis: the ``findings`` the caller worked out (the iterations
+    whose loss or gradient is not finite, :func:`gradviz.drawing.training_findings`) and the
+    breakpoints asked for."""
     # breakpoints are counted from 1, as gradviz train counts iterations; the page's positions from 0
-    found += [{"iteration": n - 1, "kind": "breakpoint", "text": "breakpoint (--break-iteration)"}
-              for n in breakpoints if 1 <= n <= len(traces)]
-    return found
+    return list(findings) + [{"iteration": n - 1, "kind": "breakpoint", "text": "breakpoint (--break-iteration)"}
+                             for n in breakpoints if 1 <= n <= count]
 
 
 def training_model(traces, cells: list[dict], *, inputs=None, labels=None, predict=None,
-                   breakpoints: list[int] = (), digits: int = 4) -> dict:
+                   breakpoints: list[int] = (), findings=(), digits: int = 4) -> dict:
     """The page's data: ``iterations`` (loss, weights, graph numbers, boundary), the
-    ``boundary`` grid and samples, and the ``findings`` on the iteration axis."""
+    ``boundary`` grid and samples, and the ``findings`` given and the ``breakpoints`` on the
+    iteration axis."""
     from gradviz.inspector.run import Run
 
     run = Run(list(traces), inputs=inputs, labels=labels, predict=predict, training=True)
     grid, plot = (None, None) if predict is None or inputs is None else _plot(inputs, labels)
-    iterations, losses = [], []
+    iterations = []
     for number, trace in enumerate(run.traces):
         loss = run.loss(number)
-        losses.append(_number(loss))
         reverse = trace.reverse_sweeps
         weights = [[name, format_value(value, 4, whole=4),
                     format_value(reverse[0].results[index], 4, whole=4) if reverse else "?"]
                    for (name, value), index in zip(run.weights(number), trace.inputs)]
         iterations.append({
-            "loss": losses[-1], "loss_text": "?" if loss is None else format_value(loss, digits),
+            "loss": _number(loss), "loss_text": "?" if loss is None else format_value(loss, digits),
             "weights": weights, "cells": _cells(trace, cells, digits),
             "grid": None if grid is None else _boundary(run, number, grid)})
     if plot is not None and any(it["grid"] is None for it in iterations):
         plot = None
     return {"kind": "training", "iterations": iterations, "boundary": plot,
-            "findings": _findings(run.traces, losses, list(breakpoints))}
+            "findings": _marks(findings, list(breakpoints), len(run.traces))}

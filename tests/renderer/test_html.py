@@ -128,6 +128,20 @@ def test_notebooks_show_the_stepper_for_a_trace_and_a_recording():
     assert data["kind"] == "training" and len(data["iterations"]) == 3
 
 
+def test_a_diverging_runs_page_marks_its_nonfinite_iterations_and_where_the_first_was_born(tmp_path):
+    path = tmp_path / "diverging.html"
+    # training stops at its first NaN, the third iteration
+    assert main(["train", "moons", "--steps", "9", "--lr", "0.05", "--html", str(path)]) == 1
+    findings = _data(path.read_text("utf-8"))["findings"]
+    assert [(f["iteration"], f["kind"]) for f in findings] == [(2, "nonfinite")]
+    assert "; born: non-finite value born in the primal pass at w9 = log(w8)" in findings[0]["text"]
+    f = gradviz.grad(lambda w: np.log(w))
+    with gradviz.record() as run, numpy.errstate(all="ignore"):
+        f(1.0), f(-1.0), f(0.0)
+    shown = _data(run._repr_html_())["findings"]  # a notebook's recording: marked as well
+    assert [f["iteration"] for f in shown] == [1, 2] and "born" not in shown[1]["text"]
+
+
 @pytest.mark.parametrize("name", sorted(DOCS_PAGES))
 def test_the_pages_in_docs_are_what_the_documented_command_makes(name, tmp_path, capsys):
     made = tmp_path / name

@@ -97,25 +97,6 @@ def test_the_renderer_draws_findings_it_is_given_and_runs_no_analysis(sqrt_of_ne
     assert "NaN born here" in given.source
 
 
-def test_no_drawing_module_imports_the_debugger():
-    """The renderer's modules that draw a trace's graph import nothing of gradviz.debug.
-    (The training page, html_training, still finds its NaN iterations itself.)"""
-    import ast
-    import pathlib
-
-    import gradviz.renderer
-
-    folder = pathlib.Path(gradviz.renderer.__file__).parent
-    importers = []
-    for path in sorted(folder.glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
-                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
-            if any(name == "gradviz.debug" or name.startswith("gradviz.debug.") for name in names):
-                importers.append(path.name)
-    assert sorted(set(importers)) == ["html_training.py"]
-
-
 def test_health_needs_a_reverse_sweep():
     t = gradviz.trace(lambda x: np.sin(x), 1.0, reverse=False)
     with pytest.raises(GradvizError, match="health needs a reverse sweep"):
