@@ -191,7 +191,8 @@ def run_render(arguments: argparse.Namespace) -> int:
         raise GradvizError(f"--digits must be between 1 and 17, got {arguments.digits}")
     options = with_findings(trace, options)  # the debugger runs once, for every picture
     if arguments.frames is not None:
-        written = write_frames(trace, arguments.frames, arguments.frames_format or "svg", **options)
+        written = write_frames(trace, arguments.frames, arguments.frames_format or "svg",
+                               timeout=arguments.timeout, **options)
         print(f"wrote {len(written)} pictures to {arguments.frames}", file=sys.stderr)
     if arguments.output is not None:
         render(trace, arguments.output, timeout=arguments.timeout, **options)

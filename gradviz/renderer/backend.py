@@ -67,6 +67,17 @@ def render_bytes(source: str, format: str, *, engine: str = "dot",
     """
     if format not in FORMATS:
         raise RenderError(f"cannot draw format {format!r}: use one of {', '.join(FORMATS)}")
+    return _bounded(source, format, engine, timeout)
+
+
+def layout_source(source: str, *, engine: str = "dot",
+                  timeout: float | None = TIMEOUT_SECONDS) -> str:
+    """DOT ``source`` laid out: the same graph with every position (``pos``) and size in it,
+    ready to be drawn with ``nop2``. Bounded by ``timeout`` as :func:`render_bytes` is."""
+    return _bounded(source, "dot", engine, timeout).decode("utf-8")
+
+
+def _bounded(source: str, format: str, engine: str, timeout: float | None) -> bytes:
     if timeout is not None and not timeout > 0:
         raise RenderError(f"the timeout must be a positive number of seconds, got {timeout!r}")
     program = dot_program()

@@ -65,7 +65,8 @@ def render(trace_or_graph: Any, path: str | os.PathLike, *, format: str | None =
     if frames:
         from gradviz.renderer.frames import write_frames
 
-        write_frames(trace_or_graph, target, format or "svg", dpi=dpi, **options)
+        write_frames(trace_or_graph, target, format or "svg", dpi=dpi, timeout=timeout,
+                     **options)
         return target
     chosen = (format or os.path.splitext(target)[1].lstrip(".")).lower()
     if chosen not in EXTENSIONS:
@@ -88,7 +89,7 @@ def _data(trace_or_graph: Any, chosen: str, dpi: int, timeout: float | None,
     if chosen == "gif":
         from gradviz.renderer.frames import gif_bytes
 
-        return gif_bytes(trace_or_graph, **options)
+        return gif_bytes(trace_or_graph, timeout=timeout, **options)
     graph = to_dot(trace_or_graph, **options)
     if chosen == "dot":
         return graph.source.encode("utf-8")

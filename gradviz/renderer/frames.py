@@ -33,6 +33,7 @@ import warnings
 from typing import Any
 
 from gradviz.errors import GradvizError
+from gradviz.renderer.backend import TIMEOUT_SECONDS
 
 __all__ = ["frame_pictures", "write_frames", "gif_bytes", "frame_names", "FRAME_FORMATS",
            "MAX_FRAMES", "MAX_GIF_FRAMES"]
@@ -66,14 +67,16 @@ def frame_names(count: int, format: str) -> list[str]:
 
 
 def frame_pictures(trace, format: str = "svg", *, dpi: int = 144, digits: int = 4,
-                   limit: int | None = None, **options: Any) -> list[bytes]:
+                   limit: int | None = None, timeout: float | None = TIMEOUT_SECONDS,
+                   **options: Any) -> list[bytes]:
     """One picture per step, as ``format`` (``svg`` or ``png``) bytes, in stepping order.
 
-    ``options`` are :func:`gradviz.to_dot`'s; ``dpi`` is a PNG's resolution.
+    ``options`` are :func:`gradviz.to_dot`'s; ``dpi`` is a PNG's resolution; ``timeout``
+    bounds the one layout every picture shares, as :func:`gradviz.render`'s does.
 
     Raises:
-        GradvizError: ``trace`` is not a :class:`~gradviz.Trace`, an unknown format, or more
-            than ``limit`` (default :data:`MAX_FRAMES`) steps.
+        GradvizError: ``trace`` is not a :class:`~gradviz.Trace`, an unknown format, more
+            than ``limit`` (default :data:`MAX_FRAMES`) steps, or a layout past ``timeout``.
     """
     from gradviz.renderer.html import require_trace, stepper_model, tagged_source
 
@@ -95,7 +98,7 @@ def frame_pictures(trace, format: str = "svg", *, dpi: int = 144, digits: int = 
         for cell_id, now in step["cells"]:
             if isinstance(now, str):
                 variants.setdefault(cell_id, set()).add(html.escape(now, quote=False))
-    laid_out, sizes = _layout(source, captions, variants)
+    laid_out, sizes = _layout(source, captions, variants, timeout)
     shown: dict[str, Any] = {cell["id"]: 1 for cell in cells}
     pictures = []
     for step, caption in zip(steps, captions):
@@ -120,15 +123,15 @@ def _quiet():
     return stack
 
 
-def _layout(source: str, captions: list[str],
-            variants: dict[str, set[str]]) -> tuple[str, list[tuple[float, float]]]:
+def _layout(source: str, captions: list[str], variants: dict[str, set[str]],
+            timeout: float | None) -> tuple[str, list[tuple[float, float]]]:
     """The graph laid out once (DOT with positions), and each caption's size in points.
 
     Sizes are measured by Graphviz on a graph of the captions, and of each text a number of
     ``variants`` shows, alone."""
     import pygraphviz
 
-    from gradviz.renderer.backend import RenderError
+    from gradviz.renderer.backend import RenderError, layout_source
 
     try:
         with _quiet():
@@ -158,10 +161,11 @@ def _layout(source: str, captions: list[str],
                 graph = pygraphviz.AGraph(string=_CELL.sub(
                     lambda m: (m.group(0) if m["id"] not in widths else
                                f'WIDTH="{int(widths[m["id"]]) + 2}" {m.group(0)}'), source))
-            graph.layout(prog="dot")
-            return graph.string(), [size(f"c{k}") for k in range(len(captions))]
+            caption_sizes = [size(f"c{k}") for k in range(len(captions))]
     except (ValueError, OSError, KeyError) as exc:  # pygraphviz's failures carry no type
         raise RenderError(f"Graphviz could not lay out the graph: {exc}") from None
+    # The layout itself may take minutes on a large graph: bounded, as every drawing is.
+    return layout_source(graph.string(), timeout=timeout), caption_sizes
 
 
 def _caption_label(text: str, width: float | None = None, height: float | None = None) -> str:

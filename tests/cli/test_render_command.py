@@ -1,5 +1,6 @@
 """``gradviz render`` and ``gradviz trace`` through ``gradviz.cli.main(argv)``."""
 
+import os
 import re
 
 import pytest
@@ -165,6 +166,18 @@ def test_a_layout_past_the_timeout_is_one_line_and_no_file(cli, tmp_path, monkey
     assert "--max-nodes N" in err and "(.dot, .json, .graphml)" in err and "--timeout" in err
     code, _, err = cli("render", "x", "--at", "x=1", "--timeout", "0", "-o", str(target))
     assert code == 2 and "needs a positive number of seconds" in err
+
+
+@pytest.mark.parametrize("output", [["--frames", "slides"], ["-o", "sweeps.gif"]])
+def test_the_pictures_of_the_steps_keep_to_the_timeout(cli, tmp_path, monkeypatch, output):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot program: the in-process worker
+    monkeypatch.chdir(tmp_path)
+    expression = "+".join(f"sin(x*{k})" for k in range(1, 40))
+    code, out, err = cli("render", expression, "--at", "x=0.5", "--max-nodes", "0",
+                         "--timeout", "0.01", *output)
+    assert code == 2 and out == "" and os.listdir(tmp_path) == []
+    assert err.count("\n") == 1 and "did not finish laying out the graph" in err
+    assert "in 0.01 s" in err and "--timeout" in err
 
 
 @pytest.mark.parametrize("argv, what", [
