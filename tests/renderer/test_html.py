@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LECTURE = ["x1*x2 + sin(x1)", "--at", "x1=2,x2=5"]
 # The commands that made the committed pages (README, docs/rendering.md)
 DOCS_PAGES = {"lecture.html": ["render", *LECTURE, "-o"],
-              "moons.html": ["train", "moons", "--steps", "60", "--lr", "0.05", "--html"]}
+              "moons.html": ["train", "moons", "--steps", "60", "--html"]}
 
 
 def _data(page: str) -> dict:
@@ -140,6 +140,15 @@ def test_a_diverging_runs_page_marks_its_nonfinite_iterations_and_where_the_firs
         f(1.0), f(-1.0), f(0.0)
     shown = _data(run._repr_html_())["findings"]  # a notebook's recording: marked as well
     assert [f["iteration"] for f in shown] == [1, 2] and "born" not in shown[1]["text"]
+
+
+def test_the_showcase_training_page_is_a_run_that_trains():
+    """docs/pages/moons.html is what a teacher opens first: a run that converges, not one that
+    turns NaN at its third iteration (as lr 0.05 does)."""
+    data = _data((ROOT / "docs" / "pages" / "moons.html").read_text("utf-8"))
+    losses = [iteration["loss"] for iteration in data["iterations"]]
+    assert len(losses) == 60 and None not in losses and data["findings"] == []
+    assert losses[-1] < losses[0] / 3 and losses == sorted(losses, reverse=True)
 
 
 @pytest.mark.parametrize("name", sorted(DOCS_PAGES))
