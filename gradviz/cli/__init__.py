@@ -66,8 +66,13 @@ _EPILOG = """examples:
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are a GradvizError (one line, exit 2)."""
 
+    #: the command line the examples of errors show; build_parser sets the main parser's to
+    #: its sub-command's, which argparse leaves it to report arguments that are left over
+    example_prog: str | None = None
+
     def error(self, message: str):  # type: ignore[override]
-        raise GradvizError(f"{message}{_dash_hint(message, self.prog)} (see '{self.prog} --help')")
+        hint = _dash_hint(message, self.example_prog or self.prog)
+        raise GradvizError(f"{message}{hint} (see '{self.prog} --help')")
 
 
 #: an argument that starts with "-" and holds an operator or a parenthesis, e.g. "-log(p)*t";
@@ -77,7 +82,7 @@ _EXPRESSION_WITH_MINUS = re.compile(r"-[^-].*[-()*+/@\[\] ^,].*")
 
 def _dash_hint(message: str, prog: str) -> str:
     """argparse read an expression such as ``-x`` as an option: say how to pass it."""
-    if "required: EXPRESSION" in message or "unrecognized arguments: -" in message:
+    if "required: expression" in message.lower() or "unrecognized arguments: -" in message:
         return ("; an expression that starts with '-' goes after the options and '--', "
                 f"e.g. {prog} --at x=1 -- -x")
     return ""
@@ -124,6 +129,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--traceback", action="store_true", help="show the full traceback of an error")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     wanted = _COMMAND_MODULES if argv is None else _module_of(argv)
+    named = [argument for argument in argv or () if argument in COMMANDS]
+    parser.example_prog = f"gradviz {named[0]}" if named else None
     registered = set()
     for module, register in _COMMAND_MODULES.items():
         if module in wanted:

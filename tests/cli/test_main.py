@@ -35,10 +35,16 @@ def test_an_expression_that_starts_with_a_minus_is_read(cli):
     assert code == 0 and "w2 = -w1" in out
 
 
-def test_a_bare_minus_expression_says_to_put_it_after_the_double_dash(cli):
-    code, _, err = cli("trace", "-x", "--at", "x=1")
+@pytest.mark.parametrize("command", ["render", "trace", "inspect", "check"])
+def test_a_bare_minus_expression_says_to_put_it_after_the_double_dash(cli, command):
+    code, _, err = cli(command, "-x", "--at", "x=1")
     assert code == 2 and "after the options and '--'" in err
+    assert f"e.g. gradviz {command} --at x=1 -- -x" in err
     assert err.count("\n") == 1
+    if command != "check":  # (check's --at is required: it says that --at is missing)
+        # '--' first: the options after it are left over, and the example says where they go
+        code, _, err = cli(command, "--", "-x", "--at", "x=1")
+        assert code == 2 and f"e.g. gradviz {command} --at x=1 -- -x" in err
 
 
 def test_repeated_at_options_are_merged(cli):
