@@ -409,6 +409,9 @@ def _parse_number_or_array(name: str, text: str) -> Any:
     except OverflowError:  # an integer of hundreds of digits
         raise ExpressionError(f"the value of {name} is too large for a float (the largest is "
                               f"about 1.8e308): {_cut(text)}") from None
+    if array.size == 0:  # no element to seed: every command would have nothing to show
+        raise ExpressionError(f"the value of {name} is empty: give it at least one number, "
+                              f"e.g. {name}=[1, 2]")
     if array.size > MAX_ARRAY:
         raise ExpressionError(f"the value of {name} has {array.size} elements; the limit is {MAX_ARRAY}")
     return float(array) if array.ndim == 0 else array

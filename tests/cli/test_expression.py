@@ -245,6 +245,16 @@ def test_huge_integer_binding_is_a_clean_error():
         parse_bindings("x=[1, " + "9" * 400 + "]")
 
 
+@pytest.mark.parametrize("value", ["[]", "[[]]", "[[], []]"])
+def test_an_empty_binding_is_refused(value):
+    # it has no element to seed: trace printed nothing and exited 0
+    with pytest.raises(ExpressionError, match="the value of x is empty: give it at least one "
+                       r"number, e.g. x=\[1, 2\]"):
+        parse_bindings("x=" + value)
+    code = gradviz.cli.main(["trace", "x*2", "--at", "x=" + value])
+    assert code == 2
+
+
 AT_TOKENS = ["x=", "y=", "1", "9" * 400, "[", "]", ",", "-", "e", "1e999", "nan", "inf", "8if",
              ".", "pi", " ", "2.5", "=", "[/]", "{0:>9}", "0x1f", "_"]
 
