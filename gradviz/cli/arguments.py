@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from gradviz.errors import GradvizError
 
-__all__ = ["check_output", "count", "seconds"]
+__all__ = ["check_output", "count", "seconds", "no_point"]
 
 
 def check_output(path: str, option: str, example: str = "graph.svg") -> None:
@@ -31,6 +31,22 @@ def check_output(path: str, option: str, example: str = "graph.svg") -> None:
         raise GradvizError(f"cannot write {path}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK):
         raise GradvizError(f"cannot write {path}: the folder {folder} is not writable")
+
+
+def no_point(expression: str) -> GradvizError:
+    """The error for an EXPRESSION given without ``--at``. A path to a file that is not a
+    saved trace (``graph.png``, a folder) is said to be one: no ``--at`` would help it.
+
+    Example:
+        >>> print(no_point("x1*x2"))
+        give the point with --at, e.g. --at x1=2,x2=5
+    """
+    path = expression.strip()
+    if ("." in path or os.sep in path) and os.path.exists(path):
+        kind = "a folder" if os.path.isdir(path) else "a file"
+        return GradvizError(f"{path} is {kind}, not a saved trace: traces are read from .json "
+                            "files (gradviz trace ... -o FILE.json); an expression needs --at")
+    return GradvizError("give the point with --at, e.g. --at x1=2,x2=5")
 
 
 def count(minimum: int) -> Callable[[str], int]:

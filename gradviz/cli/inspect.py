@@ -13,7 +13,7 @@ import math
 
 import numpy as onp
 
-from gradviz.cli.arguments import check_output, count
+from gradviz.cli.arguments import check_output, count, no_point
 from gradviz.errors import GradvizError
 
 __all__ = ["register", "run_inspect", "run_train", "breakpoints_from"]
@@ -109,7 +109,7 @@ def run_inspect(arguments) -> int:
         from gradviz.cli.expression import trace_expression
 
         if not arguments.at:
-            raise GradvizError("give the point with --at, e.g. --at x1=2,x2=5")
+            raise no_point(text)
         wrt = None if arguments.wrt is None else [name.strip() for name in arguments.wrt.split(",")]
         trace = trace_expression(text, arguments.at, wrt=wrt)
     _check_breakpoints_fit(arguments, trace)

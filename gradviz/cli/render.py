@@ -13,7 +13,7 @@ import os
 import sys
 from typing import Iterator
 
-from gradviz.cli.arguments import check_output, count, seconds
+from gradviz.cli.arguments import check_output, count, no_point, seconds
 from gradviz.errors import GradvizError
 from gradviz.cli.expression import FUNCTIONS
 from gradviz.renderer.backend import TIMEOUT_SECONDS
@@ -149,7 +149,7 @@ def _load(arguments: argparse.Namespace):
     from gradviz.cli.expression import trace_expression
 
     if arguments.at is None:
-        raise GradvizError("give the point with --at, e.g. --at x1=2,x2=5")
+        raise no_point(text)
     return trace_expression(text, arguments.at)
 
 

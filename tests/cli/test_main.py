@@ -144,3 +144,16 @@ def test_the_public_names_load_on_first_use_and_mean_what_they_did():
             " c.to_array is np.array, gradviz.Trace.__name__, gradviz.check_grads.__name__)")
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert shown.stdout.split() == ["False", "0.0", "True", "True", "Trace", "check_grads"]
+
+
+@pytest.mark.parametrize("command", ["render", "trace", "inspect"])
+def test_a_file_that_is_not_a_trace_is_named_as_such(cli, command, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "graph.png").write_bytes(b"\x89PNG\r\n")
+    for given, kind in (("graph.png", "a file"), (str(tmp_path), "a folder")):
+        code, out, err = cli(command, given)
+        assert code == 2 and out == "" and err.count("\n") == 1
+        assert f"{given} is {kind}, not a saved trace: traces are read from .json" in err
+    code, _, err = cli(command, "x1*x2")  # not a file: the point is what is missing
+    assert code == 2 and "give the point with --at" in err
+
