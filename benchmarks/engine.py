@@ -112,7 +112,8 @@ def w1():
         with gradviz.record(keep=1):
             plain()
 
-    loops = {"hand numpy": training_loop(lambda w, X, y: None,
+    # Both sides run the same loop: the loss each step (the lecture prints it), then the gradient.
+    loops = {"hand numpy": training_loop(hand_forward,
                                          lambda w, X, y: hand_loss_and_grad(w, X, y)[1], X, y),
              "gradviz": plain, "gradviz, traces kept": recorded}
     if autograd is not None:
