@@ -19,6 +19,7 @@ from gradviz.debug.health import health
 from gradviz.debug.localise import check_trace
 from gradviz.debug.nans import nan_birth
 from gradviz.cli.expression import parse, parse_bindings, trace_expression
+from gradviz.errors import GradvizError
 
 __all__ = ["register", "run"]
 
@@ -48,6 +49,10 @@ def run(arguments) -> int:
     with onp.errstate(all="ignore"):  # a NaN is reported below, once, not as a warning
         trace = trace_expression(arguments.expression, bindings)
         births = nan_birth(trace)
+    if not arguments.paths and (arguments.source or arguments.target):
+        raise GradvizError("--from and --to choose the paths of --paths: add --paths")
+    # the paths are found first: a wrong --from or --to is an error before any table is printed
+    found = paths(trace, arguments.source or 0, arguments.target) if arguments.paths else None
     values = [bindings[name] for name in expression.variables]
     failed = _print_modes(console, expression.function, values, expression.variables, trace)
     if failed and not births:
@@ -56,8 +61,8 @@ def run(arguments) -> int:
         _print_births(console, births)
     if arguments.health:
         _print_health(console, trace)
-    if arguments.paths:
-        _print_paths(console, trace, arguments.source, arguments.target)
+    if found is not None:
+        _print_paths(console, found)
     return 1 if failed or births else 0
 
 
@@ -107,8 +112,7 @@ def _print_health(console, trace) -> None:
     console.print(table)
 
 
-def _print_paths(console, trace, source, target) -> None:
-    found = paths(trace, source or 0, target)
+def _print_paths(console, found) -> None:
     total = sum(path.term for path in found)
     table = Table(title=f"Paths: the terms sum to the derivative ({total:.6g})")
     table.add_column("path")

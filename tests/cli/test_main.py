@@ -157,3 +157,12 @@ def test_a_file_that_is_not_a_trace_is_named_as_such(cli, command, tmp_path, mon
     code, _, err = cli(command, "x1*x2")  # not a file: the point is what is missing
     assert code == 2 and "give the point with --at" in err
 
+
+def test_check_refuses_a_wrong_path_before_printing_anything(cli):
+    code, out, err = cli("check", "x*y", "--at", "x=1,y=2", "--paths", "--from", "w9")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "no node or name 'w9'" in err
+    code, out, err = cli("check", "x*y", "--at", "x=1,y=2", "--from", "y")  # without --paths
+    assert code == 2 and out == "" and "add --paths" in err
+    code, out, _ = cli("check", "x*y", "--at", "x=1,y=2", "--paths", "--from", "y")
+    assert code == 0 and "│ w2 → w3 │ 1 " in out
+
