@@ -224,6 +224,7 @@ def _seed_numbers(labels: list[str], seed: Any) -> list[int]:
     """The forward sweeps to show: all of them, or those that ``seed`` names."""
     if seed is None:
         return list(range(len(labels)))
+    asked = repr(seed)
     if isinstance(seed, int) and not isinstance(seed, bool):
         if 0 <= seed < len(labels):
             return [seed]
@@ -235,8 +236,9 @@ def _seed_numbers(labels: list[str], seed: Any) -> list[int]:
                           for w in wanted)]
         if matches:
             return matches
+        asked = ", ".join(wanted) or "no name"  # the names as written, not a Python list
     choices = ", ".join(_seed_name(label) for label in labels) or "none (no forward sweep)"
-    raise GradvizError(f"no forward sweep is seeded on {seed!r}: the seeds are {choices}")
+    raise GradvizError(f"no forward sweep is seeded on {asked}: the seeds are {choices}")
 
 
 # --- nodes ---------------------------------------------------------------------------------

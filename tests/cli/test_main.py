@@ -166,3 +166,12 @@ def test_check_refuses_a_wrong_path_before_printing_anything(cli):
     code, out, _ = cli("check", "x*y", "--at", "x=1,y=2", "--paths", "--from", "y")
     assert code == 0 and "│ w2 → w3 │ 1 " in out
 
+
+@pytest.mark.parametrize("command", ["render", "trace"])
+def test_an_unknown_wrt_is_named_as_written(cli, command):
+    code, out, err = cli(command, *LECTURE, "--wrt", "z")
+    assert code == 2 and out == ""
+    assert err == "gradviz: error: no forward sweep is seeded on z: the seeds are x1, x2\n"
+    code, _, err = cli(command, *LECTURE, "--wrt", ",")
+    assert code == 2 and "seeded on no name: the seeds are x1, x2" in err
+
