@@ -169,6 +169,16 @@ def _title(arguments: argparse.Namespace, trace) -> str | None:
     return f"f = {expression_text(trace) or arguments.expression.strip()}   at {point}"
 
 
+def _check_extension(path: str) -> None:
+    """Fail before any work if the extension of ``-o`` names no format (gradviz.render
+    would say so only after the trace, and in terms of its Python arguments)."""
+    from gradviz.renderer.files import EXTENSIONS
+
+    if os.path.splitext(path)[1].lstrip(".").lower() not in EXTENSIONS:
+        raise GradvizError(f"cannot tell the format of {path!r}: end the name with "
+                           + ", ".join("." + e for e in EXTENSIONS))
+
+
 def run_render(arguments: argparse.Namespace) -> int:
     """``gradviz render``: write the picture, or print the DOT source."""
     from gradviz.drawing import render, to_dot, with_findings
@@ -176,6 +186,7 @@ def run_render(arguments: argparse.Namespace) -> int:
 
     if arguments.output is not None:
         check_output(arguments.output, "-o")
+        _check_extension(arguments.output)
     if arguments.frames_format is not None and arguments.frames is None:
         raise GradvizError("--frames-format is the format of --frames DIR: give the folder too")
     if arguments.frames is not None:

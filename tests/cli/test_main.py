@@ -175,3 +175,12 @@ def test_an_unknown_wrt_is_named_as_written(cli, command):
     code, _, err = cli(command, *LECTURE, "--wrt", ",")
     assert code == 2 and "seeded on no name: the seeds are x1, x2" in err
 
+
+@pytest.mark.parametrize("name", ["graph", "graph.txt", "graph."])
+def test_an_output_of_no_format_is_refused_in_the_command_s_terms(cli, tmp_path, name):
+    target = tmp_path / name
+    code, out, err = cli("render", *LECTURE, "-o", str(target))
+    assert code == 2 and out == "" and not target.exists() and err.count("\n") == 1
+    assert "cannot tell the format of" in err and "end the name with .svg, .png" in err
+    assert "format=" not in err  # a Python argument, not an option of the command
+
