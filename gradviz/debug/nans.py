@@ -49,7 +49,7 @@ from gradviz.engine.source import describe_site, site_location
 from gradviz.engine.sweeps import RECORDED, observing, reverse_sweep, unobserved
 from gradviz.engine.tracer import Node
 from gradviz.errors import NonFiniteError
-from gradviz.export.notation import bar_name, dot_name, fill_template
+from gradviz.export.notation import bar_name, dot_name, rule_origin
 from gradviz.debug._values import as_array, brief, is_finite
 
 __all__ = ["Birth", "NanReport", "nan_birth", "first_nonfinite", "debug_nans", "NanDetector",
@@ -205,36 +205,6 @@ def _birth(sweep: str, node: Node, bad: Any, named: list, argnum=None, sweep_ind
     birth = Birth(sweep, node.index, node.name, node.op, formula(node), describe_site(node.site),
                   inputs, result, argnum, sweep_index)
     return _inside_checkpoint(birth, node) if "checkpointed" in node.primitive.info else birth
-
-
-def rule_origin(node: Node) -> tuple[str, str, str] | None:
-    """For a node a derivative rule recorded (a higher-order derivative), ``(the user's
-    operation, the rule, the user's line)``: ``("sqrt", "sqrt's derivative rule 1/(2√x) (its
-    reverse rule)", "f.py:3: y = np.sqrt(x)")``; ``None`` for a node of the user's own code.
-
-    A rule may itself run inside another rule (third order): the chain is followed out to
-    the operation the user wrote, and the rules in between are named after it.
-
-    Example:
-        >>> import gradviz, gradviz.numpy as np
-        >>> t = gradviz.trace(gradviz.grad(lambda x: np.sqrt(x)), 4.0)
-        >>> [rule_origin(node) is not None for node in t.nodes]   # ½/w2, then ȳ·(½/w2)
-        [False, False, True, True]
-        >>> rule_origin(t.nodes[2])[:2]
-        ('sqrt', "sqrt's derivative rule 1/(2√x) (its reverse rule)")
-    """
-    made = node.made_by
-    if made is None:
-        return None
-    chain = [made]
-    while chain[-1][3] is not None:
-        chain.append(chain[-1][3])
-    kind, primitive, site, _ = chain[-1]
-    partials = list(primitive.partials.values())
-    shown = f" {fill_template(partials[0], ['x'], 'ans')}" if len(partials) == 1 and partials[0] else ""
-    rule = f"{primitive.name}'s derivative rule{shown} (its {kind} rule"
-    rule += "".join(f", in {p.name}'s {k} rule" for k, p, _s, _m in chain[-2::-1]) + ")"
-    return primitive.name, rule, describe_site(site)
 
 
 def _inside_checkpoint(birth: Birth, node: Node) -> Birth:

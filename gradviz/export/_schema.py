@@ -85,11 +85,27 @@ def _bool(value: Any, where: str) -> bool:
 def _index(value: Any, where: str, count: int, what: str = "node") -> int:
     """An index in ``range(count)`` (a negative one would wrap around silently)."""
     if type(value) is not int:
-        raise _fail(where, f"expected a {what} number, got {type(value).__name__}")
+        article = "an" if what[0] in "aeiou" else "a"
+        raise _fail(where, f"expected {article} {what} number, got {type(value).__name__}")
     if not 0 <= value < count:
         shown = value if abs(value) < 10**12 else f"{str(value)[:12]}…"
         having = f"{what}s 0 to {count - 1}" if count else f"no {what}s"
         raise _fail(where, f"{what} {shown} does not exist (there are {having})")
+    return value
+
+
+def _fields(entry: Any, where: str, names: tuple[str, ...]) -> dict:
+    """An object that has every one of ``names``."""
+    for name in names:
+        if name not in _dict(entry, where):
+            raise _fail(f"{where}.{name}", "missing")
+    return entry
+
+
+def _kind(value: Any, where: str) -> str:
+    """A sweep's or a rule's kind."""
+    if value not in _KINDS:
+        raise _fail(where, f"expected 'forward' or 'reverse', got {_type_name(value)}")
     return value
 
 
@@ -137,10 +153,7 @@ def _check_top(data: dict) -> None:
 def _check_nodes(nodes: list, values: "_Values") -> None:
     for index, entry in enumerate(nodes):
         where = f"nodes[{index}]"
-        _dict(entry, where)
-        for field in ("op", "parents", "args", "value", "differentiable", "partials"):
-            if field not in entry:
-                raise _fail(f"{where}.{field}", "missing")
+        _fields(entry, where, ("op", "parents", "args", "value", "differentiable", "partials"))
         entry.setdefault("elementwise", False)
         entry.setdefault("partial_values", {})
         entry.setdefault("site", "")
@@ -178,12 +191,8 @@ def _argument_map(mapping: Any, where: str, count: int, check: Callable) -> None
 def _check_sweeps(sweeps: Any, count: int, values: "_Values") -> None:
     for s, entry in enumerate(_list(sweeps, "sweeps", 100_000)):
         where = f"sweeps[{s}]"
-        _dict(entry, where)
-        for field in ("kind", "label", "seeds", "results", "steps"):
-            if field not in entry:
-                raise _fail(f"{where}.{field}", "missing")
-        if entry["kind"] not in _KINDS:
-            raise _fail(f"{where}.kind", f"expected 'forward' or 'reverse', got {_type_name(entry['kind'])}")
+        _fields(entry, where, ("kind", "label", "seeds", "results", "steps"))
+        _kind(entry["kind"], f"{where}.kind")
         _text(entry["label"], f"{where}.label", 1000)
         for k, seed in enumerate(_list(entry["seeds"], f"{where}.seeds")):
             node, value = _pair(seed, f"{where}.seeds[{k}]", "[node number, value]")
@@ -390,6 +399,9 @@ class Columns:
         for k, index in enumerate(data["inputs"]):
             if self.ops[self.nodes["op"][index]]["op"] != "input":
                 raise _fail(f"inputs[{k}]", f"node {index} is not an input node")
+        self.rules = self._rules(data.get("rules", []))
+        if "rule" in data["nodes"]:
+            self.nodes["rule"] = self._rule_column(data["nodes"]["rule"], count)
         self.sweeps = [self._sweep(entry, f"sweeps[{s}]", count)
                        for s, entry in enumerate(_list(data["sweeps"], "sweeps", 100_000))]
 
@@ -421,13 +433,40 @@ class Columns:
             raise _fail(f"nodes[{k}]", "an input node has no parents and no arguments")
         return node
 
+    def _rules(self, rules: Any) -> list[dict]:
+        """The derivative rules that recorded nodes (optional: only a higher-order
+        derivative's trace has them), each ``{"kind", "op", "site", "source", "outer"}``."""
+        for k, entry in enumerate(_list(rules, "rules")):
+            where = f"rules[{k}]"
+            _fields(entry, where, ("kind", "op", "site", "source", "outer"))
+            _kind(entry["kind"], f"{where}.kind")
+            if self.ops[_index(entry["op"], f"{where}.op", len(self.ops), "op")]["op"] == "input":
+                raise _fail(f"{where}.op", "an input has no derivative rule")
+            _index(entry["site"], f"{where}.site", len(self.texts), "text")
+            _index(entry["source"], f"{where}.source", len(self.texts), "text")
+            outer = entry["outer"]
+            if not (type(outer) is int and -1 <= outer < k):
+                raise _fail(f"{where}.outer", f"expected -1 (none) or an earlier rule's number (0 to {k - 1})"
+                            if k else "expected -1 (the first rule runs inside no other)")
+        return rules
+
+    def _rule_column(self, column: Any, count: int) -> onp.ndarray:
+        """Each node's rule number, ``-1`` for a node of the user's own code."""
+        rule = _column(column, "nodes.rule", count)
+        bad = (rule < -1) | (rule >= len(self.rules))
+        if bad.any():
+            k = int(onp.argmax(bad))
+            having = f"rules 0 to {len(self.rules) - 1}" if self.rules else "there are no rules"
+            raise _fail(f"nodes.rule[{k}]", f"rule {int(rule[k])} does not exist (-1 for none; {having})")
+        inputs = onp.array([entry["op"] == "input" for entry in self.ops], dtype=bool)[self.nodes["op"]]
+        if onp.any(inputs & (rule >= 0)):
+            k = int(onp.argmax(inputs & (rule >= 0)))
+            raise _fail(f"nodes.rule[{k}]", "an input node is not recorded by a derivative rule")
+        return rule
+
     def _sweep(self, entry: Any, where: str, count: int) -> dict:
-        _dict(entry, where)
-        for field in ("kind", "label", "seeds", "results", "steps"):
-            if field not in entry:
-                raise _fail(f"{where}.{field}", "missing")
-        if entry["kind"] not in _KINDS:
-            raise _fail(f"{where}.kind", f"expected 'forward' or 'reverse', got {_type_name(entry['kind'])}")
+        _fields(entry, where, ("kind", "label", "seeds", "results", "steps"))
+        _kind(entry["kind"], f"{where}.kind")
         _text(entry["label"], f"{where}.label", 1000)
         for k, seed in enumerate(_list(entry["seeds"], f"{where}.seeds")):
             node, value = _pair(seed, f"{where}.seeds[{k}]", "[node number, value]")
@@ -483,10 +522,7 @@ def _check_top_lists(data: dict, count_of: Callable[[Any], Any]) -> None:
 
 
 def _check_op(entry: Any, where: str) -> None:
-    _dict(entry, where)
-    for field in ("op", "differentiable", "partials", "elementwise"):
-        if field not in entry:
-            raise _fail(f"{where}.{field}", "missing")
+    _fields(entry, where, ("op", "differentiable", "partials", "elementwise"))
     _text(entry["op"], f"{where}.op", 200)
     _bool(entry["differentiable"], f"{where}.differentiable")
     _bool(entry["elementwise"], f"{where}.elementwise")

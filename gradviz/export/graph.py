@@ -25,7 +25,8 @@ import networkx as nx
 
 from gradviz.engine.source import describe_site, site_location, site_source
 from gradviz.engine.tracer import unbox
-from gradviz.export.notation import is_numeric, partial_formula, partial_value, value_formula
+from gradviz.export.notation import (is_numeric, partial_formula, partial_value, rule_origin,
+                                     value_formula)
 
 __all__ = ["to_networkx", "add_detail", "add_constants", "SCHEMA_VERSION"]
 
@@ -143,6 +144,7 @@ def _node_detail(trace, node, forward, reverse) -> dict[str, Any]:
     location = site_location(node.site)
     tangents = [unbox(sweep.results[node.index]) for sweep in forward]
     adjoints = [unbox(sweep.results[node.index]) for sweep in reverse]
+    rule_op, rule, rule_site = rule_origin(node) or (None, None, None)
     return dict(
         formula=value_formula(trace, node.index, numbers=False),
         tangents=tangents,
@@ -153,6 +155,9 @@ def _node_detail(trace, node, forward, reverse) -> dict[str, Any]:
         file=location[0] if location else None,
         line=location[1] if location else None,
         source=site_source(node.site),
+        rule=rule,
+        rule_op=rule_op,
+        rule_site=rule_site,
     )
 
 
@@ -217,6 +222,6 @@ def _add_constants(graph, node) -> None:
         graph.add_node(name, index=None, op="constant", kind="constant", label=None,
                        formula=None, value=unbox(arg), shape=shape, dtype=dtype,
                        differentiable=False, tangents=[], adjoints=[], tangent=None, adjoint=None,
-                       site="", file=None, line=None, source="")
+                       site="", file=None, line=None, source="", rule=None, rule_op=None, rule_site=None)
         graph.add_edge(name, node.name, kind="constant", argnum=argnum, argnums=[argnum],
                        partial=None, partial_value=None, tangent_terms=[], adjoint_terms=[])

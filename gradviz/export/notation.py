@@ -14,10 +14,12 @@ from typing import Any
 
 import numpy as onp
 
+from gradviz.engine.source import describe_site
 from gradviz.engine.sweeps import Step, Sweep
 from gradviz.engine.tracer import unbox
 
 __all__ = [
+    "rule_origin",
     "format_value",
     "argument_label",
     "value_formula",
@@ -268,6 +270,36 @@ def fill_template(template: str, labels: list[str], ans: str) -> str:
         return labels[int(key)] if int(key) < len(labels) else match.group(0)
 
     return _FIELD.sub(field, template)
+
+
+def rule_origin(node) -> tuple[str, str, str] | None:
+    """For a node a derivative rule recorded (a higher-order derivative), ``(the user's
+    operation, the rule, the user's line)``: ``("sqrt", "sqrt's derivative rule 1/(2√x) (its
+    reverse rule)", "f.py:3: y = np.sqrt(x)")``; ``None`` for a node of the user's own code.
+
+    A rule may itself run inside another rule (third order): the chain is followed out to
+    the operation the user wrote, and the rules in between are named after it.
+
+    Example:
+        >>> import gradviz, gradviz.numpy as np
+        >>> t = gradviz.trace(gradviz.grad(lambda x: np.sqrt(x)), 4.0)
+        >>> [rule_origin(node) is not None for node in t.nodes]   # ½/w2, then ȳ·(½/w2)
+        [False, False, True, True]
+        >>> rule_origin(t.nodes[2])[:2]
+        ('sqrt', "sqrt's derivative rule 1/(2√x) (its reverse rule)")
+    """
+    made = node.made_by
+    if made is None:
+        return None
+    chain = [made]
+    while chain[-1][3] is not None:
+        chain.append(chain[-1][3])
+    kind, primitive, site, _ = chain[-1]
+    partials = list(primitive.partials.values())
+    shown = f" {fill_template(partials[0], ['x'], 'ans')}" if len(partials) == 1 and partials[0] else ""
+    rule = f"{primitive.name}'s derivative rule{shown} (its {kind} rule"
+    rule += "".join(f", in {p.name}'s {k} rule" for k, p, _s, _m in chain[-2::-1]) + ")"
+    return primitive.name, rule, describe_site(site)
 
 
 #: Per trace, the partials already worked out, ``{(index, argnum): value}``. Keyed weakly: a

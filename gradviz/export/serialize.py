@@ -11,6 +11,8 @@ end; op descriptions and site texts are tables the columns index. Every number a
 sits once in one pool (dtype, number of dimensions, dimensions and offset, themselves
 columns), per dtype all elements as little-endian bytes in base64. A value reference is a
 pool entry, ``-1`` for none, or ``-2 - k`` for the ``k``-th value kept as text (an index).
+A higher-order derivative's trace also has ``rules`` (the derivative rules that recorded
+nodes) and the column ``nodes.rule``; both are optional, written only when present.
 Version 2 files (one object per node, values pooled) and version 1 files (values inline as
 ``{"dtype", "shape", "data"}``) are still read.
 
@@ -180,14 +182,14 @@ class _Table:
         return found
 
 
-def _op_entry(node) -> dict:
-    primitive = node.primitive
-    return {"op": node.op, "differentiable": primitive is None or primitive.differentiable,
+def _op_entry(primitive: Primitive | None) -> dict:
+    return {"op": "input" if primitive is None else primitive.name,
+            "differentiable": primitive is None or primitive.differentiable,
             "partials": {str(k): v for k, v in (primitive.partials.items() if primitive else ())},
             "elementwise": bool(primitive is not None and primitive.info.get("elementwise"))}
 
 
-def _node_columns(trace: Trace, pool: _Pool) -> tuple[dict, list, list]:
+def _node_columns(trace: Trace, pool: _Pool) -> tuple[dict, list, list, list | None]:
     """Every per-node field as a column, each gathered in one pass over the records."""
     tape = trace.tape
     records = tape.records
@@ -196,7 +198,7 @@ def _node_columns(trace: Trace, pool: _Pool) -> tuple[dict, list, list]:
     # Each primitive's entry and each site's texts are made once, where first met.
     primitives = [record.primitive for record in records]
     first = dict(zip(map(id, reversed(primitives)), range(count - 1, -1, -1)))
-    numbers = {key: ops.number(key, lambda: _op_entry(tape.node(index)))
+    numbers = {key: ops.number(key, lambda: _op_entry(primitives[index]))
                for key, index in sorted(first.items(), key=lambda item: item[1])}
     sites = [record.site for record in records]
     described = {}
@@ -223,9 +225,37 @@ def _node_columns(trace: Trace, pool: _Pool) -> tuple[dict, list, list]:
                "parent_arg": parent_arg, "parent_node": [p for _, p in pairs],
                "partial_value": _partials(trace, (op, kinds), parent_counts, parent_arg, pool),
                "arg_end": list(accumulate(arg_counts)), "parent_end": list(accumulate(parent_counts))}
+    rules = _rule_entries(tape, ops, texts)
+    if rules is not None:  # only a higher-order derivative's trace has any
+        columns["rule"] = rules[1]
     encoded = {name: _column(numbers) for name, numbers in columns.items()}
     encoded["count"] = count
-    return encoded, ops.entries, texts.entries
+    return encoded, ops.entries, texts.entries, None if rules is None else rules[0]
+
+
+def _rule_entries(tape: Tape, ops: _Table, texts: _Table) -> tuple[list, list] | None:
+    """The derivative rules that recorded nodes (see :attr:`Tape.made_by`), each once and
+    after the rule it ran inside (``outer``), and the rule column: each node's rule number,
+    ``-1`` for a node of the user's own code. ``None`` when no rule recorded a node."""
+    if not tape.made_by:
+        return None
+    rules, numbers = _Table(), {}  # numbers: id of a made_by tuple -> its rule's number
+    for made in tape.made_by.values():
+        chain = []  # this rule and the rules it ran inside, out to one already numbered
+        while made is not None and id(made) not in numbers:
+            chain.append(made)
+            made = made[3]
+        for made in reversed(chain):
+            kind, primitive, site, outer = made
+            text, line = describe_site(site), site_source(site)
+            entry = {"kind": kind, "op": ops.number(id(primitive), lambda: _op_entry(primitive)),
+                     "site": texts.number(text, lambda: text), "source": texts.number(line, lambda: line),
+                     "outer": -1 if outer is None else numbers[id(outer)]}
+            numbers[id(made)] = rules.number(tuple(entry.values()), lambda: entry)
+    column = [-1] * len(tape.records)
+    for index, made in tape.made_by.items():
+        column[index] = numbers[id(made)]
+    return rules.entries, column
 
 
 def _partials(trace: Trace, ops: tuple[list, dict], parent_counts: list, parent_arg: list,
@@ -320,12 +350,15 @@ def _sweep_columns(sweep: Sweep, pool: _Pool) -> dict:
 def trace_to_dict(trace: Trace) -> dict:
     """The whole trace as plain JSON-ready data: every per-node field a column."""
     pool = _Pool()
-    nodes, ops, texts = _node_columns(trace, pool)
+    nodes, ops, texts, rules = _node_columns(trace, pool)
     sweeps = [_sweep_columns(sweep, pool) for sweep in trace.sweeps]
-    return {"format": FORMAT, "version": VERSION, "name": trace.name,
+    data = {"format": FORMAT, "version": VERSION, "name": trace.name,
             "inputs": trace.inputs, "input_names": trace.input_names,
             "outputs": trace.outputs, "output_names": trace.output_names,
             "ops": ops, "texts": texts, "nodes": nodes, "sweeps": sweeps, "pool": pool.to_dict()}
+    if rules is not None:  # optional: a first-order trace's file is as it always was
+        data["rules"] = rules
+    return data
 
 
 def trace_from_dict(data: Any) -> Trace:
@@ -407,12 +440,29 @@ def _build_columns(data: dict, checked: Columns) -> Trace:
         objects[nodes["value"]].tolist(), _sites(checked.texts, nodes["site"], nodes["source"]))))
     tape = Tape(1)
     tape.records = records
+    tape.made_by = _made_by(checked, primitives)
     trace = Trace(tape, list(data["inputs"]), list(data["input_names"]), list(data["outputs"]),
                   list(data["output_names"]), data["name"])
     remember_partials(trace, dict(zip(zip(owner.tolist(), parent_arg.tolist()),  # no rules to
                                       objects[nodes["partial_value"]].tolist())))  # work them out
     trace.sweeps.extend(_sweep_from_columns(entry, objects) for entry in checked.sweeps)
     return trace
+
+
+def _made_by(checked: Columns, primitives: onp.ndarray) -> dict[int, tuple]:
+    """:attr:`Tape.made_by` from the checked rules (each names an earlier one or ``-1``) and
+    the rule column: ``(kind, primitive, site, outer rule)`` as the sweeps record it."""
+    texts, made = checked.texts, []
+    for entry in checked.rules:
+        description, outer = texts[entry["site"]], entry["outer"]
+        made.append((entry["kind"], primitives[entry["op"]],
+                     TextSite(description, texts[entry["source"]]) if description else None,
+                     made[outer] if outer >= 0 else None))
+    column = checked.nodes.get("rule")
+    if column is None:
+        return {}
+    recorded = onp.flatnonzero(column >= 0)
+    return dict(zip(recorded.tolist(), map(made.__getitem__, column[recorded].tolist())))
 
 
 def _segments(items: list, ends: onp.ndarray) -> list[tuple]:

@@ -176,6 +176,66 @@ def test_corrupt_shape_is_named(dims, message):
         trace_from_dict(data)
 
 
+def _root(x):
+    return np.sqrt(x) * 3.0
+
+
+# A second derivative: rule 0 is sqrt's reverse rule, which recorded nodes 3 and 4.
+def _second_derivative_data():
+    with np.errstate(all="ignore"):
+        return trace_to_dict(gradviz.trace(gradviz.grad(_root), 0.0))
+
+
+CORRUPT_RULES = [
+    (("rules", 0, "kind"), "sideways", r"rules\[0\]\.kind: expected 'forward' or 'reverse'"),
+    (("rules", 0, "op"), 99, r"rules\[0\]\.op: op 99 does not exist"),
+    (("rules", 0, "op"), 0, r"rules\[0\]\.op: an input has no derivative rule"),
+    (("rules", 0, "op"), "1", r"rules\[0\]\.op: expected an op number, got str"),
+    (("rules", 0, "site"), -1, r"rules\[0\]\.site: text -1 does not exist"),
+    (("rules", 0, "source"), 10**30, r"rules\[0\]\.source: text 100000000000… does not exist"),
+    (("rules", 0, "outer"), 0, r"rules\[0\]\.outer: expected -1"),
+    (("rules", 0, "outer"), -1.0, r"rules\[0\]\.outer: expected -1"),
+    (("rules", 0, "outer"), True, r"rules\[0\]\.outer: expected -1"),
+    (("rules", 0), [], r"rules\[0\]: expected an object, got list"),
+    (("rules",), {}, r"rules: expected a list, got dict"),
+    (("nodes", "rule", 3), 1, r"nodes\.rule\[3\]: rule 1 does not exist \(-1 for none; rules 0 to 0\)"),
+    (("nodes", "rule", 3), -2, r"nodes\.rule\[3\]: rule -2 does not exist"),
+    (("nodes", "rule", 0), 0, r"nodes\.rule\[0\]: an input node is not recorded by a derivative rule"),
+    (("nodes", "rule"), _column([-1, 0]), r"nodes\.rule: 2 numbers; expected 5"),
+    (("nodes", "rule"), 7, r"nodes\.rule: expected text, got int"),
+]
+
+
+@pytest.mark.parametrize("path, value, message", CORRUPT_RULES)
+def test_corrupt_rule_field_is_named(path, value, message):
+    data = _second_derivative_data()
+    _poke(data, path, value)
+    with pytest.raises(gradviz.errors.TraceFileError, match=message) as info:
+        trace_from_dict(data)
+    assert "\n" not in str(info.value)
+
+
+def test_a_rule_inside_another_names_an_earlier_one():
+    with np.errstate(all="ignore"):
+        data = trace_to_dict(gradviz.trace(gradviz.grad(gradviz.grad(_root)), 4.0))
+    assert [rule["outer"] for rule in data["rules"]] == [-1, 0]
+    trace_from_dict(json.loads(json.dumps(data)))  # loads as written
+    data["rules"][1]["outer"] = 1  # itself: a cycle
+    with pytest.raises(gradviz.errors.TraceFileError, match=r"rules\[1\]\.outer: expected -1 \(none\) "
+                                                          r"or an earlier rule's number \(0 to 0\)"):
+        trace_from_dict(data)
+    del data["rules"][1]["outer"]
+    with pytest.raises(gradviz.errors.TraceFileError, match=r"rules\[1\]\.outer: missing"):
+        trace_from_dict(data)
+
+
+def test_a_rule_column_without_rules_is_refused():
+    data = _second_derivative_data()
+    del data["rules"]
+    with pytest.raises(gradviz.errors.TraceFileError, match=r"nodes\.rule\[3\]: rule 0 does not exist \(-1 for none; there are no rules\)"):
+        trace_from_dict(data)
+
+
 def test_version_2_files_still_load():
     trace = gradviz.Trace.load(DATA / "lecture-v2.json")
     assert [float(node.value) for node in trace.tape.nodes] == pytest.approx(
@@ -275,6 +335,8 @@ def _leaves(data, path=()):
 
 _LECTURE = trace_to_dict(gradviz.trace(lambda x1, x2: x1 * x2 + np.sin(x1), 2.0, 5.0))
 _PATHS = [p for p in _leaves(_LECTURE) if p]
+_SECOND = _second_derivative_data()  # has the optional rules and nodes.rule
+_RULE_PATHS = [p for p in _leaves(_SECOND) if p[:1] == ("rules",) or p[:2] == ("nodes", "rule")]
 
 
 def _load_and_show(data):
@@ -298,7 +360,12 @@ def _load_and_show(data):
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(_PATHS), st.sampled_from(NASTY)), min_size=1, max_size=3))
 def test_fuzz_mutated_trace_files(changes):
-    data = json.loads(json.dumps(_LECTURE))
+    _load_and_show(_mutated(_LECTURE, changes))
+
+
+def _mutated(base, changes):
+    """A copy of ``base`` with each ``(path, value)`` of ``changes`` set."""
+    data = json.loads(json.dumps(base))
     for path, value in changes:
         target = data
         try:
@@ -307,7 +374,14 @@ def test_fuzz_mutated_trace_files(changes):
             target[path[-1]] = json.loads(json.dumps(value))
         except (KeyError, IndexError, TypeError):
             continue  # an earlier change removed this place
-    _load_and_show(data)
+    return data
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_RULE_PATHS + [("rules",), ("nodes", "rule")]),
+                          st.sampled_from(NASTY)), min_size=1, max_size=3))
+def test_fuzz_mutated_rules(changes):
+    _load_and_show(_mutated(_SECOND, changes))
 
 
 @settings(max_examples=40, deadline=None)
@@ -339,6 +413,7 @@ def _columns(data, path=()):
 
 
 _COLUMN_PLACES = list(_columns({k: v for k, v in _LECTURE.items() if k not in ("name", "texts")}))
+_RULE_COLUMN_PLACES = list(_columns({"nodes": {"rule": _SECOND["nodes"]["rule"]}}))
 
 
 @settings(max_examples=80, deadline=None)
@@ -346,7 +421,20 @@ _COLUMN_PLACES = list(_columns({k: v for k, v in _LECTURE.items() if k not in ("
                           st.sampled_from([-(2**63), -2, -1, 0, 1, 2, 3, 4, 5, 6, 999, 2**40, 2**63 - 1])),
                 min_size=1, max_size=3))
 def test_fuzz_mutated_columns(changes):
-    data = json.loads(json.dumps(_LECTURE))
+    _load_and_show(_poked(_LECTURE, changes))
+
+
+def _poked(base, changes):
+    """A copy of ``base`` with each ``(place, number)`` of ``changes`` set in its column."""
+    data = json.loads(json.dumps(base))
     for path, value in changes:
         _poke(data, path, value)
-    _load_and_show(data)
+    return data
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_RULE_COLUMN_PLACES),
+                          st.sampled_from([-(2**63), -2, -1, 0, 1, 2, 999, 2**63 - 1])),
+                min_size=1, max_size=3))
+def test_fuzz_mutated_rule_column(changes):
+    _load_and_show(_poked(_SECOND, changes))
