@@ -231,12 +231,14 @@ def _seed_numbers(labels: list[str], seed: Any) -> list[int]:
     else:
         texts = [str(s) for s in ([seed] if isinstance(seed, str) else seed)]
         wanted = [w.strip() for text in texts for w in text.split(",") if w.strip()]
-        matches = [k for k, label in enumerate(labels)
-                   if any(_seed_name(label) in (w, _seed_name(w)) or _seed_name(label).startswith(w + "[")
-                          for w in wanted)]
-        if matches:
-            return matches
-        asked = ", ".join(wanted) or "no name"  # the names as written, not a Python list
+        def names(label: str, w: str) -> bool:
+            return _seed_name(label) in (w, _seed_name(w)) or _seed_name(label).startswith(w + "[")
+
+        unknown = [w for w in wanted if not any(names(label, w) for label in labels)]
+        if wanted and not unknown:
+            return [k for k, label in enumerate(labels) if any(names(label, w) for w in wanted)]
+        # every name must be a seed: one misspelt name of two would otherwise vanish silently
+        asked = ", ".join(unknown) or "no name"  # the names as written, not a Python list
     choices = ", ".join(_seed_name(label) for label in labels) or "none (no forward sweep)"
     raise GradvizError(f"no forward sweep is seeded on {asked}: the seeds are {choices}")
 

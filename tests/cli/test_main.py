@@ -174,6 +174,9 @@ def test_an_unknown_wrt_is_named_as_written(cli, command):
     assert err == "gradviz: error: no forward sweep is seeded on z: the seeds are x1, x2\n"
     code, _, err = cli(command, *LECTURE, "--wrt", ",")
     assert code == 2 and "seeded on no name: the seeds are x1, x2" in err
+    code, out, err = cli(command, *LECTURE, "--wrt", "x1,z")  # one good name does not hide the other
+    assert code == 2 and out == ""
+    assert err == "gradviz: error: no forward sweep is seeded on z: the seeds are x1, x2\n"
 
 
 @pytest.mark.parametrize("name", ["graph", "graph.txt", "graph."])
