@@ -505,4 +505,4 @@ def training_fragment(traces, *, inputs=None, labels=None, predict=None, title: 
                                        digits=digits)
     return _fill(_asset("training.html"), style=_asset("stepper.css"), script=_asset("stepper.js"),
                  data=_json(model), svg=svg, title=html.escape(title), keys=keys,
-                 last=str(len(traces) - 1))
+                 last=str(len(traces) - 1), count=str(len(traces)))

@@ -25,9 +25,9 @@ from typing import Any
 import numpy as onp
 
 from gradviz.engine.tracer import unbox
-from gradviz.export.notation import format_value
+from gradviz.export.notation import dot_name, format_value
 
-__all__ = ["training_model", "PALETTE", "GRID"]
+__all__ = ["training_model", "record_template", "PALETTE", "GRID"]
 
 #: The decision boundary's grid: columns, rows.
 GRID = (40, 28)
@@ -58,7 +58,57 @@ def _cells(trace, cells: list[dict], digits: int) -> dict[str, str]:
             shown[cell["id"]] = format_value(trace.nodes[index].value, digits)
         elif cell["field"] == "a" and cell["sweep"] < len(reverse):
             shown[cell["id"]] = format_value(reverse[cell["sweep"]].results[index], digits)
+        elif cell["field"] == "t" and cell["sweep"] < len(trace.forward_sweeps):
+            shown[cell["id"]] = format_value(trace.forward_sweeps[cell["sweep"]].results[index], digits)
     return shown
+
+
+def record_template(trace, cells: list[dict]) -> dict[str, list]:
+    """What a click on a node of a training page shows, for any iteration: the lines of the
+    node's record (as the lecture's page has them) whose numbers change from one iteration to
+    the next are ``[formula, cell id, after]``, and the page puts in the number the graph
+    shows in the iteration chosen (its ``cells``), so that no iteration needs its own copy.
+
+    Example:
+        >>> import gradviz, gradviz.numpy as np
+        >>> from gradviz.renderer.html import graph_svg
+        >>> t = gradviz.trace(lambda x: np.sum(np.tanh(x) ** 2), np.array([0.5, -1.0]))
+        >>> record_template(t, graph_svg(t, {"seed": None})[1])["w2"][:2]
+        ['w2 · tanh', ['w2 = tanh w1 = ', 'gv-w2-v', '']]
+    """
+    from gradviz.engine.source import describe_site, site_source
+    from gradviz.export.notation import adjoint_formula, tangent_formula, value_formula
+
+    by_name: dict[str, dict] = {}
+    for cell in cells:
+        sweep = None if cell["field"] == "v" else cell["sweep"]
+        by_name.setdefault(cell["name"], {})[cell["field"], sweep] = cell["id"]
+    records = {}
+    for node in trace.nodes:
+        if node.name not in by_name:
+            continue
+        ids, index = by_name[node.name], node.index
+        lines: list = [trace.label(index) + f" · {node.op}",
+                       [value_formula(trace, index, numbers=False) + " = ", ids.get(("v", None)), ""]]
+        for number, sweep in enumerate(trace.forward_sweeps):
+            step = next((s for s in sweep.steps if s.node == index), None)
+            formula = (tangent_formula(trace, sweep, step, numbers=False) if step is not None
+                       else dot_name(node.name))
+            lines.append([formula + " = ", ids.get(("t", number)), f"   ({sweep.label})"])
+        for number, sweep in enumerate(trace.reverse_sweeps):
+            formula = adjoint_formula(trace, sweep, index, numbers=False)
+            lines.append(formula if index in sweep.seeds else [formula + " = ", ids.get(("a", number)), ""])
+        if site_source(node.site):
+            lines.append(describe_site(node.site))
+        records[node.name] = lines
+    return records
+
+
+def _shapes(trace, names: set[str]) -> dict[str, str]:
+    """Each drawn node's shape and dtype, as its record reads it."""
+    from gradviz.renderer.html import _shape
+
+    return {node.name: f"shape {_shape(node.value)}" for node in trace.nodes if node.name in names}
 
 
 def _boundary(run, iteration: int, grid) -> str | None:
@@ -85,6 +135,13 @@ def _plot(inputs, labels):
     return grid, {"columns": columns, "rows": rows, "samples": samples, "palette": PALETTE}
 
 
+def _only_changed_shapes(iterations: list[dict]) -> None:
+    """Keep the first iteration's shapes, and of the others only those that differ from it."""
+    first = iterations[0]["shapes"] if iterations else {}
+    for it in iterations[1:]:
+        it["shapes"] = {name: shape for name, shape in it["shapes"].items() if first.get(name) != shape}
+
+
 def _marks(findings, breakpoints: list[int], count: int) -> list[dict]:
     """The marks on the iteration axis: the ``findings`` the caller worked out (the iterations
     whose loss or gradient is not finite, :func:`gradviz.drawing.training_findings`) and the
@@ -104,6 +161,7 @@ def training_model(traces, cells: list[dict], *, inputs=None, labels=None, predi
     run = Run(list(traces), inputs=inputs, labels=labels, predict=predict, training=True)
     grid, plot = (None, None) if predict is None or inputs is None else _plot(inputs, labels)
     iterations = []
+    drawn = {cell["name"] for cell in cells}
     for number, trace in enumerate(run.traces):
         loss = run.loss(number)
         reverse = trace.reverse_sweeps
@@ -113,8 +171,12 @@ def training_model(traces, cells: list[dict], *, inputs=None, labels=None, predi
         iterations.append({
             "loss": _number(loss), "loss_text": "?" if loss is None else format_value(loss, digits),
             "weights": weights, "cells": _cells(trace, cells, digits),
+            # (a node's shape may change from one iteration to the next: a last, smaller batch)
+            "shapes": _shapes(trace, drawn),
             "grid": None if grid is None else _boundary(run, number, grid)})
     if plot is not None and any(it["grid"] is None for it in iterations):
         plot = None
+    _only_changed_shapes(iterations)
     return {"kind": "training", "iterations": iterations, "boundary": plot,
+            "records": record_template(run.traces[0], cells),
             "findings": _marks(findings, list(breakpoints), len(run.traces))}

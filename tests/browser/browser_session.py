@@ -128,6 +128,10 @@ class Browser:
             "requestAnimationFrame(function () { requestAnimationFrame(function () { done(true); }); });"),
             "args": []})
 
+    def resize(self, width: int, height: int) -> None:
+        """The window's outer size in pixels (a phone's 390×844, a laptop's 1280×800)."""
+        self._session("POST", "/window/rect", {"width": width, "height": height})
+
     def text(self, selector: str) -> str:
         return self.run("var e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
                         selector)

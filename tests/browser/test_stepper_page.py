@@ -187,3 +187,8 @@ def test_a_highlighted_edge_label_keeps_clear_of_the_others(browser, page, lectu
     for step in range(16):
         assert browser.run(OVERLAPS) == [], f"step {step + 1}"
         browser.press("ArrowRight")
+
+
+def test_a_graph_that_fits_has_no_zoom_button(browser, page, lecture):
+    page(lecture)
+    assert browser.run("return document.querySelector('.gv-zoom').hidden;") is True

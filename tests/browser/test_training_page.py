@@ -140,3 +140,115 @@ def test_an_iterations_sweeps_step_as_the_lecture_page_does(browser, page, moons
     browser.press("End")
     last = browser.run(SWEEPS)
     assert last["none"] is None and last["w12"] == format_value(expected.traces[-1].nodes[11].value)
+
+
+RECORD = """
+var r = document.querySelector('.gv-training .gv-record');
+return r.hidden ? null : r.querySelector('pre').textContent;
+"""
+
+
+def _node_selector(browser, name: str) -> str:
+    """A CSS selector of the graph's node ``name`` (Graphviz gives each node an id)."""
+    return "#" + browser.run(
+        "var name = arguments[0];"
+        "return Array.prototype.filter.call(document.querySelectorAll('.gv-graph g.node'),"
+        " function (g) { return g.querySelector('title').textContent === name; })[0].id;",
+        name)
+
+
+def test_clicking_a_node_shows_its_record_in_the_iteration_chosen(browser, page, moons_page):
+    from gradviz.engine.source import describe_site
+
+    X, y = moons_data(samples=200)
+    expected = train(logistic_model(), X, y, steps=STEPS, learning_rate=LR, keep_traces=True)
+    page(moons_page)
+    assert browser.run(RECORD) is None
+    browser.click(_node_selector(browser, "w3"))
+
+    def lines(iteration: int) -> list[str]:
+        trace = expected.traces[iteration]
+        node = trace.nodes[2]
+        adjoint = trace.reverse_sweeps[0].results[2]
+        return [f"iteration {iteration + 1} of {STEPS}", "w3 · tanh",
+                f"w3 = tanh w2 = {format_value(node.value)}", "shape 200 float64",
+                f"w̄3 = w̄4 = {format_value(adjoint)}", describe_site(node.site)]
+
+    assert browser.run(RECORD).split("\n") == lines(0)
+    browser.click(".gv-slider")  # another iteration: the open record follows it
+    browser.press("Home", "ArrowRight", "ArrowRight", "ArrowRight")
+    assert browser.run(RECORD).split("\n") == lines(3)
+    assert lines(3)[2] != lines(0)[2]
+    browser.click(".gv-training .gv-close")
+    assert browser.run(RECORD) is None
+
+
+def test_on_a_phone_the_page_is_no_wider_than_the_screen(browser, page, moons_page):
+    browser.resize(390, 844)
+    try:
+        page(moons_page)
+        sizes = browser.run("return [document.documentElement.scrollWidth, window.innerWidth];")
+    finally:
+        browser.resize(1400, 1000)
+    assert sizes[0] <= sizes[1], f"the page is {sizes[0]} px wide on a {sizes[1]} px screen"
+
+
+ZOOM = """
+var graph = document.querySelector('.gv-graph'), button = graph.querySelector('.gv-zoom');
+var label = graph.querySelector('g.node text');
+return {hidden: button.hidden, text: button.textContent,
+        drawn: graph.querySelector('svg').getBoundingClientRect().width,
+        own: graph.querySelector('svg').width.baseVal.value,
+        font: label.getBoundingClientRect().height};
+"""
+
+
+def test_a_graph_drawn_too_small_to_read_has_a_button_for_its_own_size(browser, page, tmp_path):
+    path = tmp_path / "moons.html"  # the showcase's 13 nodes of arrays: wider than the column
+    assert main(["train", "moons", "--steps", "2", "--html", str(path)]) == 0
+    browser.resize(1280, 800)
+    try:
+        page(path)
+        fitted = browser.run(ZOOM)
+        assert not fitted["hidden"] and fitted["drawn"] < 0.6 * fitted["own"]
+        assert fitted["font"] < 9  # the labels' text, drawn this small, cannot be read
+        browser.click(".gv-zoom")
+        zoomed = browser.run(ZOOM)
+        assert abs(zoomed["drawn"] - zoomed["own"]) < 1 and zoomed["font"] >= 12
+        assert zoomed["text"] == "fit to the page"
+        browser.click(".gv-zoom")
+        assert browser.run(ZOOM)["drawn"] == fitted["drawn"]
+    finally:
+        browser.resize(1400, 1000)
+
+
+def test_a_recording_in_a_notebook_without_script_shows_its_first_iterations_graph(
+        browser, page, tmp_path):
+    import re
+
+    import gradviz
+    import gradviz.numpy as np
+
+    f = gradviz.grad(lambda w: np.sum(np.tanh(w) ** 2))
+    with gradviz.record() as run:
+        w = np.array([0.5, -1.0])
+        for _ in range(3):
+            w = w - 0.5 * f(w)
+    # what a notebook viewer that runs no script shows: the cell's HTML, its scripts removed
+    cell = re.sub(r"<script>.*?</script>", "", run._repr_html_(), flags=re.S)
+    assert "<script>" not in cell
+    path = tmp_path / "cell.html"
+    path.write_text(f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>{cell}</body></html>',
+                    "utf-8")
+    page(path)
+    seen = browser.run(
+        "var r = document.querySelector('.gv-training'), g = r.querySelector('.gv-graph');"
+        "var v = r.querySelector('[id=\"a_gv-w1-v\"]');"
+        "return {where: r.querySelector('.gv-where').textContent,"
+        " side: getComputedStyle(r.querySelector('.gv-side')).display,"
+        " controls: getComputedStyle(r.querySelector('.gv-controls')).display,"
+        " graph: g.getBoundingClientRect().left, value: v.textContent.trim(),"
+        " visible: getComputedStyle(v).visibility};")
+    assert seen["where"].startswith("iteration 1 of 3: the graph with its numbers")
+    assert seen["side"] == "none" and seen["controls"] == "none" and seen["graph"] < 20
+    assert seen["value"] == "[0.5, -1]" and seen["visible"] == "visible"

@@ -259,17 +259,27 @@
     };
     moves = controls(root, steps.length - 1, go);
 
+    records(root, nodes, function (name) { return data.records[name]; });
+    moves.move(0);
+  }
+
+  // A click on a node shows its record (``lines`` of the node's name: null, nothing to show)
+  // in the page's record box; the box's × closes it. Returns what shows the open record
+  // again (a training page's, when another iteration is chosen).
+  function records(root, nodes, lines) {
     var record = root.querySelector(".gv-record");
+    function show(name) {
+      var shown = lines(name);
+      if (!shown) { return; }
+      record.querySelector("pre").textContent = shown.join("\n");
+      record.setAttribute("data-node", name);
+      record.hidden = false;
+    }
     Object.keys(nodes).forEach(function (name) {
-      nodes[name].addEventListener("click", function () {
-        var lines = data.records[name];
-        if (!lines) { return; }
-        record.querySelector("pre").textContent = lines.join("\n");
-        record.hidden = false;
-      });
+      nodes[name].addEventListener("click", function () { show(name); });
     });
     record.querySelector(".gv-close").addEventListener("click", function () { record.hidden = true; });
-    moves.move(0);
+    return function () { if (!record.hidden) { show(record.getAttribute("data-node")); } };
   }
 
   // --- a training run ---
@@ -466,12 +476,44 @@
       drawLoss(i);
       drawBoundary(i);
     }
-    moves = controls(root, data.iterations.length - 1, go);
+    var refresh = records(root, byTitle(svg, "node"), function (name) {
+      return iterationRecord(data, moves.at(), name);
+    });
+    moves = controls(root, data.iterations.length - 1, function (i) { go(i); refresh(); });
     moves.move(0);
+  }
+
+  // A node's record in iteration i: the page's template with the numbers the graph shows in
+  // that iteration (see record_template), and its shape there.
+  function iterationRecord(data, i, name) {
+    var template = data.records[name];
+    if (!template) { return null; }
+    var it = data.iterations[i], shape = it.shapes[name] || data.iterations[0].shapes[name];
+    var lines = ["iteration " + (i + 1) + " of " + data.iterations.length];
+    template.forEach(function (line, k) {
+      if (typeof line === "string") { lines.push(line); }
+      else { lines.push(line[0] + (line[1] && it.cells[line[1]] !== undefined ? it.cells[line[1]] : "?") + line[2]); }
+      if (k === 1 && shape) { lines.push(shape); }
+    });
+    return lines;
+  }
+
+  // A graph drawn smaller than its own size (a big trace, a phone) gets a button that shows
+  // it at its own size, to read its numbers, and back.
+  function zoom(root) {
+    var graph = root.querySelector(".gv-graph"), button = graph.querySelector(".gv-zoom");
+    var svg = graph.querySelector("svg");
+    var own = svg.width.baseVal.value;  // (Graphviz's width, in CSS pixels)
+    button.hidden = !(svg.getBoundingClientRect().width < own * 0.95);
+    button.addEventListener("click", function () {
+      var zoomed = graph.classList.toggle("gv-zoomed");
+      button.textContent = zoomed ? "fit to the page" : "actual size";
+    });
   }
 
   each(document.querySelectorAll(".gv-stepper:not(.gv-ready)"), function (root) {
     var data = JSON.parse(root.querySelector(".gv-data").textContent);
+    zoom(root);
     if (data.kind === "training") { training(root, data); } else { stepper(root, data); }
     root.classList.add("gv-ready");
   });
