@@ -192,3 +192,39 @@ def test_a_highlighted_edge_label_keeps_clear_of_the_others(browser, page, lectu
 def test_a_graph_that_fits_has_no_zoom_button(browser, page, lecture):
     page(lecture)
     assert browser.run("return document.querySelector('.gv-zoom').hidden;") is True
+
+
+def test_on_a_phone_a_tapped_nodes_record_comes_into_view(browser, page, lecture):
+    browser.resize(390, 844)
+    try:
+        page(lecture)
+        node = browser.run("var g = Array.prototype.filter.call(document.querySelectorAll('g.node'),"
+                           " function (g) { return g.querySelector('title').textContent === 'w3'; })[0];"
+                           " return g.id;")
+        browser.click("#" + node)
+        box = browser.run("var r = document.querySelector('.gv-record').getBoundingClientRect();"
+                          "return [r.top, r.bottom, window.innerHeight];")
+    finally:
+        browser.resize(1400, 1000)
+    assert 0 <= box[0] and box[1] <= box[2] + 1, f"the record is at {box[:2]} on a {box[2]} px high screen"
+
+
+CONTRAST = """
+function luminance(colour) {
+  var c = colour.match(/[\\d.]+/g).slice(0, 3).map(function (v) {
+    v = parseFloat(v) / 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+  });
+  return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+}
+function ratio(colour) { return 1.05 / (luminance(colour) + 0.05); }  // against white
+var pending = document.querySelector('tr.gv-pending');
+var caption = document.querySelector('.gv-table.gv-active caption');
+return {pending: ratio(getComputedStyle(pending).color),
+        now: ratio(getComputedStyle(caption, '::after').color)};
+"""
+
+
+def test_the_dimmed_rows_and_the_now_mark_are_readable(browser, page, lecture):
+    page(lecture)  # at the first step: the rows not computed yet are dimmed
+    seen = browser.run(CONTRAST)
+    assert seen["pending"] >= 4.5 and seen["now"] >= 4.5, seen  # WCAG's AA for text

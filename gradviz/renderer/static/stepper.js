@@ -276,7 +276,14 @@
       record.hidden = false;
     }
     Object.keys(nodes).forEach(function (name) {
-      nodes[name].addEventListener("click", function () { show(name); });
+      nodes[name].addEventListener("click", function () {
+        show(name);
+        // (on a phone the box is below the graph, off the screen: a tap seemed to do nothing)
+        var box = record.getBoundingClientRect();
+        if (!record.hidden && (box.top < 0 || box.bottom > window.innerHeight)) {
+          record.scrollIntoView({ block: "nearest" });
+        }
+      });
     });
     record.querySelector(".gv-close").addEventListener("click", function () { record.hidden = true; });
     return function () { if (!record.hidden) { show(record.getAttribute("data-node")); } };
