@@ -1,4 +1,6 @@
-"""``gradviz check EXPR --at ...``: the gradient debugger on the command line.
+"""``gradviz check EXPR --at ...``: the gradient debugger on the command line. On a saved
+trace (``gradviz check FILE.json``) what the file holds is checked: where NaN/Inf were born
+and the gradient health; comparing the modes and the paths need the live function.
 
 Exit codes: 0 every check passed, 1 a check failed (modes disagree, a rule is wrong, a NaN or
 Inf was born), 2 bad input.
@@ -18,6 +20,8 @@ from gradviz.debug.gradcheck import compare_modes
 from gradviz.debug.health import health
 from gradviz.debug.localise import check_trace
 from gradviz.debug.nans import nan_birth
+from gradviz.export.serialize import load_trace
+from gradviz.cli.arguments import no_point
 from gradviz.cli.expression import parse, parse_bindings, trace_expression
 from gradviz.errors import GradvizError
 
@@ -29,9 +33,10 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "check", help="check derivatives, find NaN/Inf births, gradient health and paths",
         description="Compare reverse mode, forward mode and central finite differences for every "
-        "input; on failure name the first operation whose rule is wrong.")
-    parser.add_argument("expression", help='e.g. "log(x)*y"')
-    parser.add_argument("--at", required=True, help="values, e.g. x=2,y=3 or x=[1,2]")
+        "input; on failure name the first operation whose rule is wrong. A saved trace "
+        "(FILE.json) is checked for what the file holds: where NaN/Inf were born, and --health.")
+    parser.add_argument("expression", help='e.g. "log(x)*y", or a saved trace FILE.json')
+    parser.add_argument("--at", default=None, help="values, e.g. x=2,y=3 or x=[1,2] (not with a saved trace)")
     parser.add_argument("--nans", action="store_true", help="show where NaN/Inf were born")
     parser.add_argument("--health", action="store_true", help="adjoint norms and flags per node")
     parser.add_argument("--paths", action="store_true", help="the chain rule's paths --from --to")
@@ -44,6 +49,10 @@ def register(subparsers) -> None:
 def run(arguments) -> int:
     """Run the checks asked for; return the exit code."""
     console = Console(width=arguments.width, highlight=False)
+    if arguments.expression.strip().lower().endswith(".json"):
+        return _run_saved(arguments, console)
+    if arguments.at is None:
+        raise no_point(arguments.expression)
     expression = parse(arguments.expression)
     bindings = parse_bindings(arguments.at)
     with onp.errstate(all="ignore"):  # a NaN is reported below, once, not as a warning
@@ -64,6 +73,24 @@ def run(arguments) -> int:
     if found is not None:
         _print_paths(console, found)
     return 1 if failed or births else 0
+
+
+def _run_saved(arguments, console) -> int:
+    """The checks a saved trace allows: where NaN/Inf were born, and the gradient health."""
+    if arguments.at is not None:
+        raise GradvizError("--at is not used with a saved trace: its values are in the file")
+    if arguments.paths or arguments.source or arguments.target:
+        raise GradvizError("--paths needs the live function (a saved trace has no rules to push "
+                           "tangents through): give the expression and --at")
+    trace = load_trace(arguments.expression.strip())
+    with onp.errstate(all="ignore"):
+        births = nan_birth(trace)
+    console.print("[dim]a saved trace: its derivatives are not compared again (that needs the "
+                  "live function)[/]")
+    _print_births(console, births)
+    if arguments.health:
+        _print_health(console, trace)
+    return 1 if births else 0
 
 
 def _print_modes(console, function, values, names, trace) -> bool:
