@@ -230,8 +230,14 @@ class Marks:
         return notes
 
     def _names(self, names: list[str]) -> str:
-        shown = [f"{n} ({self.graph.nodes[n].get('op')})" if n in self.graph else n for n in names[:4]]
+        shown = [f"{n} ({self._op(self.graph.nodes[n])})" if n in self.graph else n for n in names[:4]]
         return ", ".join(shown) + (f" … {len(names) - 4} more" if len(names) > 4 else "")
+
+    @staticmethod
+    def _op(data: dict) -> str:
+        """``divide``; for a node a derivative rule recorded, ``divide in sqrt's rule``."""
+        rule_op = data.get("rule_op")
+        return f"{data.get('op')} in {rule_op}'s rule" if rule_op else str(data.get("op"))
 
     def legend_rows(self, span: int) -> list[str]:
         """Rows for the legend, each one cell spanning its ``span`` columns."""

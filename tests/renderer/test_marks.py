@@ -55,6 +55,17 @@ def test_born_is_filled_and_passed_is_outlined(sqrt_of_negative):
     assert "NaN/Inf born at w6 (sqrt)" in source
 
 
+def test_a_birth_inside_a_derivative_rule_names_the_rule(tmp_path):
+    def root(x):
+        return np.sqrt(x) * 3.0
+
+    with numpy.errstate(all="ignore"):
+        live = gradviz.trace(gradviz.grad(root), 0.0)
+    live.save(tmp_path / "second.json")
+    for trace in (live, gradviz.Trace.load(tmp_path / "second.json")):
+        assert "NaN/Inf born at w2 (sqrt), w4 (divide in sqrt's rule)" in to_dot(trace, nans=True).source
+
+
 def test_a_masked_log_is_born_at_log_not_at_where():
     with numpy.errstate(all="ignore"):
         t = gradviz.trace(lambda x: np.sum(np.where(x > 0, np.log(x), 0.0)), numpy.array([0.0, 2.0]))
