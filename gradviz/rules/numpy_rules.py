@@ -221,10 +221,17 @@ acos, asin, atan, atan2 = arccos, arcsin, arctan, arctan2
 
 # === hyperbolic ================================================================================
 def _sech_squared(x):
-    """1 − tanh² x = sech² x = 4e/(1+e)² with e = exp(−2|x|): exact to rounding for every x
-    (``1 − tanh²`` loses all its digits once tanh rounds to 1, |x| ≳ 19), and no overflow."""
-    e = exp(-2.0 * absolute(x))
-    return 4.0 * e / ((1.0 + e) * (1.0 + e))
+    """1 − tanh² x = sech² x = r·r with r = 1/cosh x: exact to rounding for every x, where
+    ``1 − tanh²`` loses all its digits once tanh rounds to 1 (|x| ≳ 19). Squaring r, not
+    cosh, keeps the square from overflowing; cosh's argument is capped at 700 (cosh overflows
+    past 710) where sech² is already 0 in doubles (it is for |x| > 373). Five array passes
+    with the adjoint's product, against eight for 4e/(1+e)², e = exp(−2|x|), the same values.
+
+    >>> float(_sech_squared(0.5)), float(_sech_squared(20.0)), float(_sech_squared(-800.0))
+    (0.7864477329659276, 1.6993417021166355e-17, 0.0)
+    """
+    r = 1.0 / cosh(minimum(absolute(x), 700.0))
+    return r * r
 
 
 sinh = defrule(onp.sinh,           "cosh {0}",              REALS, reads="x",

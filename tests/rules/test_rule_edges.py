@@ -57,6 +57,17 @@ def test_tanh_slope_at_huge_inputs_is_zero_without_overflow_warnings():
         assert list(slope(np.tanh, [800.0, -1e300])) == [0.0, 0.0]
 
 
+def test_tanh_slope_where_its_cosh_would_overflow():
+    # sech² is 0 in doubles past |x| ≈ 373.3 and cosh overflows past 710.5: the slope is exact
+    # through the subnormals, 0 beyond, by both modes, with no overflow or invalid operation.
+    x = [350.0, 360.0, 372.0, 373.0, 373.5, 699.9, 700.0, 700.1, 710.0, 711.0, 1e4, onp.inf]
+    x += [-v for v in x]
+    reference = [1 / onp.cosh(LONG(v)) ** 2 if abs(v) < 1e4 else 0.0 for v in x]
+    with onp.errstate(over="raise", invalid="raise", divide="raise"):
+        assert_close(slope(np.tanh, x), reference)
+        assert_close(tangent(np.tanh, x), reference)
+
+
 def test_tanh_second_derivative_at_the_edge():
     x = onp.array([0.0, 0.7, 20.0, -25.0], dtype=LONG)
     reference = -2 * onp.tanh(x) / onp.cosh(x) ** 2
