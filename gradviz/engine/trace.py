@@ -9,6 +9,7 @@ checks them. It is built by :func:`gradviz.trace`, by every ``grad`` call made i
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any, Callable, Iterator
 
 from gradviz.engine.sweeps import PLAIN, RECORDED, Sweep, forward_sweep, reverse_sweep
@@ -19,6 +20,25 @@ __all__ = ["Trace"]
 # The letters nodes are named with, in order of preference: the lecture's w, then Griewank
 # and Walther's v, then others, for inputs that are themselves called w1, v1, …
 _LETTERS = "wvuzyqpkjhgf"
+
+
+def letter_for(names: list[str] | Callable[[], list[str]]) -> str:
+    """The letter of the nodes' names for inputs called ``names`` (or for the names a function
+    gives, called here): ``w`` (``w1``, ``w2``, …), unless an input is itself called like one,
+    as the weights ``w1, w2`` of a neuron are: then ``v``, as in Griewank and Walther, so that
+    ``v3 = v1·v2`` cannot be read as the user's own ``w1``.
+
+    Example:
+        >>> letter_for(["x1", "x2"]), letter_for(["w1", "w2"]), letter_for(lambda: ["w1", "v1"])
+        ('w', 'v', 'u')
+    """
+    if callable(names):
+        names = names()
+    for letter in _LETTERS:
+        shape = re.compile(rf"{letter}\d+")
+        if not any(shape.fullmatch(str(name)) for name in names):
+            return letter
+    return "w"
 
 
 class Trace:
@@ -53,7 +73,11 @@ class Trace:
         name: str = "f",
     ):
         self.tape = tape
-        tape.letter = self.node_letter
+        # The tape is told how to find its letter from the names, not given this trace: a
+        # tape that pointed back at its trace would make the two a reference cycle, which
+        # only the cyclic collector frees (a training loop recording every step left one
+        # trace a step for it, with all the trace's arrays).
+        tape.letter = partial(letter_for, input_names)
         self.inputs = inputs
         # A training loop may keep a trace per step and never show most of them: the names
         # (which read the function's signature) are worked out on first use.
@@ -78,12 +102,10 @@ class Trace:
     @input_names.setter
     def input_names(self, names: list[str]) -> None:
         self._input_names = names
-        self.tape.letter = self.node_letter
+        self.tape.letter = partial(letter_for, names)
 
     def node_letter(self) -> str:
-        """The letter of the nodes' names: ``w`` (``w1``, ``w2``, …), unless an input is itself
-        called like one, as the weights ``w1, w2`` of a neuron are: then ``v``, as in Griewank
-        and Walther, so that ``v3 = v1·v2`` cannot be read as the user's own ``w1``.
+        """The letter of the nodes' names (see :func:`letter_for`).
 
         Example:
             >>> import gradviz
@@ -91,12 +113,7 @@ class Trace:
             >>> t.node_letter(), [node.name for node in t.nodes]
             ('v', ['v1', 'v2', 'v3'])
         """
-        names = self.input_names
-        for letter in _LETTERS:
-            shape = re.compile(rf"{letter}\d+")
-            if not any(shape.fullmatch(str(name)) for name in names):
-                return letter
-        return "w"
+        return letter_for(self.input_names)
 
     @property
     def nodes(self) -> list[Node]:
