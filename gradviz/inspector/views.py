@@ -176,6 +176,15 @@ def _derivative_cell(state: InspectorState, node: int, text: str, row_state: str
     return text
 
 
+def _symbolic_adjoint(state: InspectorState, number: int, node: int) -> str:
+    """``w̄4 = w̄5`` for a row of reverse phase ``number``, built once per row shown."""
+    cache = _ROWS.setdefault(state, {})
+    symbols = cache.setdefault((state.position.iteration, number, "symbols"), {})
+    if node not in symbols:
+        symbols[node] = adjoint_formula(state.trace, state.phases[number].sweep, node, numbers=False)
+    return symbols[node]
+
+
 def table_view(state: InspectorState, height: int = 20, *, wrap: bool = False,
                number: int | None = None) -> Table:
     """The lecture's table of phase ``number`` (default: the current one), filled up to the
@@ -200,7 +209,14 @@ def table_view(state: InspectorState, height: int = 20, *, wrap: bool = False,
         row_state = _row_state(state, number, start + offset, node)
         if row_state == "pending" and phase.kind != "reverse":
             value = value_formula(trace, node, numbers=False)
-        cells = [Text(value)] + ([Text(_derivative_cell(state, node, text, row_state))] if derivative else [])
+        if row_state == "pending" and phase.kind == "reverse":
+            # a reverse row to come still says which adjoint it will compute, in symbols:
+            # its value column names the operations using the node, and two nodes used by
+            # the same operations (w3, w4 of w5 = w3 + w4) would read as one row twice
+            text = _symbolic_adjoint(state, number, node)
+        else:
+            text = _derivative_cell(state, node, text, row_state)
+        cells = [Text(value)] + ([Text(text)] if derivative else [])
         style = {"current": CURRENT, "pending": PENDING, "partial": "yellow"}.get(row_state, DONE)
         table.add_row(*cells, style=style)
     return table
@@ -318,11 +334,33 @@ def _tree(trace) -> list[tuple[str, int, bool, int]]:
 
 
 def _indent(prefix: str, depth: int, base: int, levels: int) -> str:
-    """The tree prefix of a line, relative to the shallowest line shown (``base``) and at
-    most ``levels`` deep; ``┆`` marks levels left out."""
-    shown = min(depth - base, levels, _KEPT_LEVELS)
-    cut = prefix[len(prefix) - 3 * shown:] if shown else ""
-    return "┆" + cut[1:] if shown < depth - base and cut else cut
+    """The tree prefix of a line, relative to the shallowest line shown (``base``).
+
+    Every line of a window draws level ``base + 1`` in its first column, ``base + 2`` in the
+    second and so on, so a vertical line means one node's branch all the way down. A line
+    more than ``levels`` below ``base`` keeps the first ``levels - 1`` of those columns, then
+    ``┆`` for the levels left out, then its own branch mark.
+
+    Example:
+        >>> _indent("│  │  │  └─ ", 4, 1, 4)
+        '│  │  └─ '
+        >>> _indent("│  │  │  │  │  └─ ", 6, 0, 3)
+        '│  │  ┆  └─ '
+    """
+    shown = depth - base
+    if shown <= levels:
+        return _blocks(prefix, depth, range(base + 1, depth + 1))
+    return _blocks(prefix, depth, range(base + 1, base + levels)) + "┆  " + prefix[-3:]
+
+
+def _blocks(prefix: str, depth: int, kept: range) -> str:
+    """The 3-character columns of ``prefix`` (a line at ``depth``) for the levels ``kept``;
+    a level older than the stored prefix (:data:`_KEPT_LEVELS`) is left blank."""
+    out = []
+    for level in kept:
+        end = len(prefix) - 3 * (depth - level)
+        out.append(prefix[end - 3 : end] if end >= 3 else "   ")
+    return "".join(out)
 
 
 def _node_numbers(state: InspectorState, node: int) -> Text:
@@ -395,7 +433,7 @@ def graph_view(state: InspectorState, height: int = 30, width: int = 200) -> Tex
         text.append_text(line)
     if len(lines) > height:
         text.append(f"\n… lines {start + 1}–{start + min(height, len(lines) - start)} of {len(lines)}"
-                    + (f", {base} levels deep" if base else ""), style="#808080")
+                    + (f", {base} level{'s' if base > 1 else ''} deep" if base else ""), style="#808080")
     return text
 
 
