@@ -228,3 +228,14 @@ def test_the_dimmed_rows_and_the_now_mark_are_readable(browser, page, lecture):
     page(lecture)  # at the first step: the rows not computed yet are dimmed
     seen = browser.run(CONTRAST)
     assert seen["pending"] >= 4.5 and seen["now"] >= 4.5, seen  # WCAG's AA for text
+
+
+def test_the_zoom_button_appears_when_the_window_narrows(browser, page, lecture):
+    page(lecture)
+    assert browser.run("return document.querySelector('.gv-zoom').hidden;") is True
+    browser.resize(390, 844)
+    try:
+        browser.wait_until("return !document.querySelector('.gv-zoom').hidden;", timeout=5)
+    finally:
+        browser.resize(1400, 1000)
+    browser.wait_until("return document.querySelector('.gv-zoom').hidden;", timeout=5)

@@ -511,7 +511,13 @@
     var graph = root.querySelector(".gv-graph"), button = graph.querySelector(".gv-zoom");
     var svg = graph.querySelector("svg");
     var own = svg.width.baseVal.value;  // (Graphviz's width, in CSS pixels)
-    button.hidden = !(svg.getBoundingClientRect().width < own * 0.95);
+    function offer() {  // (again when the window changes size: a phone turned, a window narrowed)
+      if (!graph.classList.contains("gv-zoomed")) {
+        button.hidden = !(svg.getBoundingClientRect().width < own * 0.95);
+      }
+    }
+    offer();
+    window.addEventListener("resize", offer);
     button.addEventListener("click", function () {
       var zoomed = graph.classList.toggle("gv-zoomed");
       button.textContent = zoomed ? "fit to the page" : "actual size";
