@@ -56,9 +56,12 @@ class Phase:
 
 def _seed_name(trace: Trace, sweep: Sweep) -> str:
     ones = [i for i, seed in sweep.seeds.items() if onp.any(unbox(seed) != 0)]
+    label = sweep.label.removeprefix("seed ")
     if len(ones) == 1 and ones[0] in trace.inputs:
-        return trace.input_names[trace.inputs.index(ones[0])]
-    return sweep.label.removeprefix("seed ") or "seed"
+        name = trace.input_names[trace.inputs.index(ones[0])]
+        # an array input is seeded one element per sweep: the element tells the sweeps apart
+        return label if label.startswith(name + "[") else name
+    return label or "seed"
 
 
 def _forward_phase(trace: Trace, sweep: Sweep, number: int, count: int) -> Phase:

@@ -388,7 +388,7 @@ def _graph_header(state: InspectorState) -> str:
     """Which sweep the ẇ or w̄ column comes from; · marks a number not computed yet."""
     parts = ["value"]
     if state.phase.kind == "forward":
-        parts.append(f"ẇ {state.phase.title.split(', ')[-1]}")
+        parts.append(f"ẇ {state.phase.title.split(', ', 1)[-1]}")
     if state.phase.kind == "reverse":
         parts.append("w̄ so far")
     return ", ".join(parts) + "; · = not yet"

@@ -107,3 +107,14 @@ def test_the_tree_window_one_level_down_says_level_not_levels():
     state = make_state(trace_expression(sum_of_sines(29), "x=0.5"))
     text = drive(InspectorApp(state), (80, 24), ["g", "w", "8", "6", "enter"], "#graph")
     assert text.splitlines()[-1].endswith("of 115, 1 level deep"), text
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_sweeps_seeded_on_an_arrays_elements_are_told_apart(size):
+    """W is 2×2: four forward sweeps seed one element each; each says which."""
+    trace = trace_expression("sum(tanh(W*x))", "W=[[1,2],[3,4]],x=[0.5,-1]")
+    app = InspectorApp(make_state(trace))
+    where = drive(app, size, ["f", "right"], "#where")
+    assert where.startswith("forward sweep 2 of 6, seeded on W[0, 1] · step 1 of 5"), where
+    graph = drive(InspectorApp(make_state(trace)), size, ["f", "right"], "#graph")
+    assert graph.splitlines()[0].startswith("value, ẇ seeded on W[0, 1]")
