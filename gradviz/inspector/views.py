@@ -461,8 +461,8 @@ def loss_chart(state: InspectorState, width: int = 40, height: int = 8) -> Text:
         for column, values in enumerate(bars):
             text.append(_bar_cell(values, low, high, row, height),
                         style="yellow" if column == current // bucket else "blue")
-    last = str(steps)
-    text.append(f"\n{'':>9} 1{'steps':^{max(5, len(bars) - 1 - len(last))}}{last}", style="#808080")
+    last = str(steps)  # "steps" keeps a space either side, however few the bars
+    text.append(f"\n{'':>9} 1{'steps':^{max(7, len(bars) - 1 - len(last))}}{last}", style="#808080")
     return text
 
 

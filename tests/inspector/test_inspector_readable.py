@@ -118,3 +118,25 @@ def test_the_sweeps_seeded_on_an_arrays_elements_are_told_apart(size):
     assert where.startswith("forward sweep 2 of 6, seeded on W[0, 1] · step 1 of 5"), where
     graph = drive(InspectorApp(make_state(trace)), size, ["f", "right"], "#graph")
     assert graph.splitlines()[0].startswith("value, ẇ seeded on W[0, 1]")
+
+
+def test_the_loss_charts_axis_reads_1_steps_100_at_80x24():
+    from gradviz.inspector.breakpoints import NonFinite
+    from gradviz.inspector.run import Run
+    from gradviz.train.moons import iterate_training, logistic_model, moons_data
+
+    X, y = moons_data(100, 0.1, seed=0)
+    model = logistic_model()
+    traces = (it.trace for it in iterate_training(model, X, y, steps=100, learning_rate=0.003))
+    run = Run(traces, total=100, inputs=X, labels=y, predict=model.predict, training=True)
+    app = InspectorApp(make_state(run, breakpoints=[NonFinite()]))
+
+    async def main():
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settled(pilot)
+            await pilot.press("tab", "tab")
+            await settled(pilot)
+            return str(app.query_one("#loss").render())
+
+    axis = asyncio.run(main()).splitlines()[-1].split()
+    assert axis == ["1", "steps", "100"], axis
