@@ -36,7 +36,9 @@ def register(subparsers) -> None:
         "input; on failure name the first operation whose rule is wrong. A saved trace "
         "(FILE.json) is checked for what the file holds: where NaN/Inf were born, and --health.")
     parser.add_argument("expression", help='e.g. "log(x)*y", or a saved trace FILE.json')
-    parser.add_argument("--at", default=None, help="values, e.g. x=2,y=3 or x=[1,2] (not with a saved trace)")
+    parser.add_argument("--at", metavar="BINDINGS", default=None, action="append",
+                        help="values, e.g. x=2,y=3 or x=[1,2]; repeated --at options are merged "
+                        "(not with a saved trace)")
     parser.add_argument("--nans", action="store_true", help="show where NaN/Inf were born")
     parser.add_argument("--health", action="store_true", help="adjoint norms and flags per node")
     parser.add_argument("--paths", action="store_true", help="the chain rule's paths --from --to")

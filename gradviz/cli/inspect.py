@@ -43,10 +43,10 @@ def register(subparsers) -> None:
         "inspect", help="step through the forward and reverse sweeps of an expression",
         description="Open the terminal inspector on an expression (or a saved trace .json).")
     inspect.add_argument("expression", help="e.g. \"x1*x2 + sin(x1)\", or a trace saved as .json")
-    inspect.add_argument("--at", default=None, action="append",
+    inspect.add_argument("--at", metavar="BINDINGS", default=None, action="append",
                          help="the point, e.g. x1=2,x2=5 (constants pi, e); repeated --at "
                          "options are merged")
-    inspect.add_argument("--wrt", help="the variables that are inputs, e.g. x1 (default: all)")
+    inspect.add_argument("--wrt", metavar="NAMES", help="the variables that are inputs, e.g. x1 (default: all)")
     _add_display_options(inspect)
     inspect.set_defaults(run=run_inspect)
 

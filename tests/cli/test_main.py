@@ -54,6 +54,14 @@ def test_repeated_at_options_are_merged(cli):
     assert code == 2 and "'y' is given twice" in err
 
 
+@pytest.mark.parametrize("command", ["render", "trace", "inspect", "check"])
+def test_every_command_merges_repeated_at_options(cli, command, tmp_path):
+    output = ["-o", str(tmp_path / "g.dot")] if command == "render" else []
+    output += ["--plain"] if command == "inspect" else []
+    code, _, err = cli(command, "x*y", "--at", "x=3", "--at", "y=5", *output)
+    assert code == 0, err
+
+
 def test_at_takes_the_constants_expressions_know(cli):
     code, out, _ = cli("trace", "2*x", "--at", "x=pi")
     assert code == 0 and "6.283" in out
