@@ -230,6 +230,9 @@ def _sech_squared(x):
     >>> float(_sech_squared(0.5)), float(_sech_squared(20.0)), float(_sech_squared(-800.0))
     (0.7864477329659276, 1.6993417021166355e-17, 0.0)
     """
+    if isinstance(x, float):  # a Python or numpy scalar: math's cosh, not four array calls
+        r = 1.0 / math.cosh(builtins.min(builtins.abs(x), 700.0))
+        return onp.float64(r * r)
     r = 1.0 / cosh(minimum(absolute(x), 700.0))
     return r * r
 

@@ -68,6 +68,17 @@ def test_tanh_slope_where_its_cosh_would_overflow():
         assert_close(tangent(np.tanh, x), reference)
 
 
+@pytest.mark.parametrize("kind", [float, onp.float64])
+def test_tanh_slope_on_scalars_is_exact_too(kind):
+    # a scalar takes math's cosh rather than the array calls: the same exact slope, both modes
+    for v in TANH_EDGE + [-700.5, 800.0, onp.inf]:
+        reference = 1 / onp.cosh(LONG(v)) ** 2 if abs(v) < 1e4 else 0.0
+        with onp.errstate(over="raise", invalid="raise", divide="raise"):
+            assert_close(gradviz.grad(np.tanh)(kind(v)), reference)
+            assert_close(gradviz.jvp(np.tanh, (kind(v),), (1.0,))[1], reference)
+    assert type(gradviz.grad(np.tanh)(0.5)) is onp.float64
+
+
 def test_tanh_second_derivative_at_the_edge():
     x = onp.array([0.0, 0.7, 20.0, -25.0], dtype=LONG)
     reference = -2 * onp.tanh(x) / onp.cosh(x) ** 2
