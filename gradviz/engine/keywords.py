@@ -20,7 +20,9 @@ Example:
 
 from __future__ import annotations
 
+import ast
 import inspect
+import re
 from typing import Any
 
 from gradviz.engine.containers import holds_box
@@ -60,6 +62,10 @@ def _signature(primitive: Any, key: str) -> inspect.Signature:
     try:
         return inspect.signature(primitive.fun)
     except (TypeError, ValueError):
+        pass
+    try:  # numpy before 2.3 gives its C functions no signature, only a docstring's first line
+        return _documented_signature(primitive.fun)
+    except (TypeError, ValueError, SyntaxError):
         raise RuleError(
             f"{primitive.name}(…, {key}=…) is given a traced value by keyword, and the "
             f"signature of {primitive.name} cannot be read to find its position: pass it "
@@ -79,3 +85,48 @@ def _refusal(primitive: Any, key: str) -> RuleError:
         "derivative would be lost: pass it positionally, or compute it outside the "
         "differentiated function"
     )
+
+
+_DOCUMENTED_CALL = re.compile(r"(\w+)\((.*)\)")
+
+
+def _documented_signature(fun: Any) -> inspect.Signature:
+    """The signature a C function's docstring opens with, such as numpy's
+    ``dot(a, b, out=None)`` or ``where(condition, [x, y], /)``: names, literal defaults
+    (read by ``ast.literal_eval``, never evaluated), ``/``, ``*`` and optional ``[…]``.
+
+    Example:
+        >>> import numpy
+        >>> str(_documented_signature(numpy.dot)) if numpy.dot.__doc__ else "(a, b, out=None)"
+        '(a, b, out=None)'
+    """
+    first_line = (fun.__doc__ or "").strip().split("\n", 1)[0].strip()
+    match = _DOCUMENTED_CALL.fullmatch(first_line)
+    if match is None or match.group(1) != getattr(fun, "__name__", None):
+        raise ValueError(f"no signature line in the docstring of {fun!r}")
+    parameters: list[inspect.Parameter] = []
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    depth = 0  # inside […]: optional, given no default by the docstring (ufuncs' [, signature])
+    for raw in match.group(2).split(","):
+        optional = depth > 0 or "[" in raw
+        depth += raw.count("[") - raw.count("]")
+        field = raw.replace("[", "").replace("]", "").strip()
+        if not field:
+            continue
+        if field == "/":  # the ones before it are positional-only
+            parameters = [p.replace(kind=inspect.Parameter.POSITIONAL_ONLY) for p in parameters]
+        elif field == "*":
+            kind = inspect.Parameter.KEYWORD_ONLY
+        elif field.startswith("**"):
+            parameters.append(inspect.Parameter(field[2:], inspect.Parameter.VAR_KEYWORD))
+        elif field.startswith("*"):
+            parameters.append(inspect.Parameter(field[1:], inspect.Parameter.VAR_POSITIONAL))
+            kind = inspect.Parameter.KEYWORD_ONLY
+        else:
+            name, equals, default = field.partition("=")
+            if equals:
+                value = ast.literal_eval(default.strip())
+            else:
+                value = None if optional else inspect.Parameter.empty
+            parameters.append(inspect.Parameter(name.strip(), kind, default=value))
+    return inspect.Signature(parameters)

@@ -66,6 +66,11 @@ NO_CANDIDATE = {
     "linalg.cho_solve", "linalg.lu_solve", "linalg.qr_delete", "linalg.solve_banded",
 }
 
+#: Names no candidate fits in older scipy only (1.15, the newest for Python 3.10): the
+#: associated Legendre arrays lpmn and clpmn (gone from newer scipy), and qr_insert, whose
+#: checks of its factors' shapes were looser later. Not held to the reverse check below.
+NO_CANDIDATE_IN_OLDER_SCIPY = {"special.clpmn", "special.lpmn", "linalg.qr_insert"}
+
 #: Rounding: gradviz's own formulas for what scipy computes its own way.
 FORMULA_RTOL = 1e-12
 
@@ -97,7 +102,8 @@ def _calls(module, name):
 def test_every_name_on_plain_arguments_gives_scipys_result(module, name):
     ours, plain, is_random, args, rtol = _calls(module, name)
     if args is None:
-        assert f"{module}.{name}" in NO_CANDIDATE, f"{module}.{name}: no candidate fits: add one, or list it"
+        assert f"{module}.{name}" in NO_CANDIDATE | NO_CANDIDATE_IN_OLDER_SCIPY, \
+            f"{module}.{name}: no candidate fits: add one, or list it"
         return
     assert_same(call(ours, args, is_random), call(plain, args, is_random), f"{module}.{name}", rtol)
 
