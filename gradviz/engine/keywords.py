@@ -97,7 +97,7 @@ def _documented_signature(fun: Any) -> inspect.Signature:
 
     Example:
         >>> import numpy
-        >>> str(_documented_signature(numpy.dot)) if numpy.dot.__doc__ else "(a, b, out=None)"
+        >>> str(_documented_signature(numpy.dot))
         '(a, b, out=None)'
     """
     first_line = (fun.__doc__ or "").strip().split("\n", 1)[0].strip()
